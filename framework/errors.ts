@@ -1,0 +1,167 @@
+import { ErrorName } from './constants';
+
+/** Whose fault an error is: the user's configuration or input, the model's behaviour, a tool, or the system. */
+export type ErrorFault = 'user' | 'model' | 'tool' | 'system';
+
+/** Base of every error Stepwise throws. `code` is the shared error name used by Step Functions. */
+export class StepwiseError extends Error {
+  readonly code: string;
+  readonly fault: ErrorFault;
+  constructor(message: string, options: { code?: string; fault?: ErrorFault; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? ErrorName.InternalError;
+    this.fault = options.fault ?? 'system';
+  }
+}
+
+/** The agent, tool or config definition is wrong; the message says what to fix. */
+export class ConfigDefinitionError extends StepwiseError {
+  readonly field?: string;
+  constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { code: ErrorName.InvalidConfig, fault: 'user', cause: options.cause });
+    this.field = options.field;
+  }
+}
+
+/** A tool's zod schema cannot be expressed for strict function calling. */
+export class ToolSchemaError extends ConfigDefinitionError {
+  readonly toolName: string;
+  constructor(toolName: string, field: string, problem: string) {
+    super(`Tool "${toolName}": parameter "${field}" ${problem}`, { field });
+    this.toolName = toolName;
+  }
+}
+
+/** Input given to a run, an execution or a command is invalid. */
+export class InvalidInputError extends StepwiseError {
+  readonly field?: string;
+  constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { code: ErrorName.InvalidInput, fault: 'user', cause: options.cause });
+    this.field = options.field;
+  }
+}
+
+/** One problem found when validating tool arguments. */
+export interface ArgumentIssue {
+  /** Dotted path of the field, e.g. `filters.year`; `(root)` for the whole object. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Arguments for a tool did not match its schema. */
+export class ToolArgumentsError extends StepwiseError {
+  readonly toolName: string;
+  readonly issues: readonly ArgumentIssue[];
+  constructor(toolName: string, issues: readonly ArgumentIssue[]) {
+    const detail = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+    super(`Invalid arguments for tool "${toolName}": ${detail}`, { code: ErrorName.ToolError, fault: 'model' });
+    this.toolName = toolName;
+    this.issues = issues;
+  }
+}
+
+/** The model asked for a tool the agent does not have. */
+export class ToolNotFoundError extends StepwiseError {
+  readonly toolName: string;
+  readonly availableTools: readonly string[];
+  constructor(toolName: string, availableTools: readonly string[]) {
+    super(`Unknown tool "${toolName}". Available tools: ${availableTools.join(', ') || '(none)'}`, {
+      code: ErrorName.ToolError,
+      fault: 'model',
+    });
+    this.toolName = toolName;
+    this.availableTools = availableTools;
+  }
+}
+
+/** A tool ran and failed (its own error, a Lambda error, throttling). */
+export class ToolExecutionError extends StepwiseError {
+  readonly toolName: string;
+  /** Whether calling again with the same arguments might succeed (throttling, timeouts). */
+  readonly retryable: boolean;
+  constructor(toolName: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, { code: ErrorName.ToolError, fault: 'tool', cause: options.cause });
+    this.toolName = toolName;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A tool did not finish within its `timeoutMs`. */
+export class ToolTimeoutError extends ToolExecutionError {
+  readonly timeoutMs: number;
+  constructor(toolName: string, timeoutMs: number) {
+    super(toolName, `Tool "${toolName}" timed out after ${timeoutMs} ms`, { retryable: true });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The model endpoint failed or answered with something unusable. */
+export class ModelError extends StepwiseError {
+  readonly modelId: string;
+  constructor(modelId: string, message: string, options: { cause?: unknown } = {}) {
+    super(`Model "${modelId}": ${message}`, { code: ErrorName.ModelError, fault: 'model', cause: options.cause });
+    this.modelId = modelId;
+  }
+}
+
+/** The run used all of its iterations without a final answer. */
+export class MaxIterationsExceededError extends StepwiseError {
+  readonly maxIterations: number;
+  constructor(maxIterations: number) {
+    super(
+      `The agent reached maxIterations (${maxIterations}) without a final answer. Raise maxIterations or make the task smaller.`,
+      { code: ErrorName.MaxIterationsExceeded, fault: 'model' },
+    );
+    this.maxIterations = maxIterations;
+  }
+}
+
+/** Which budget a run exceeded. */
+export type BudgetKind = 'tokens' | 'costUsd' | 'durationMs';
+
+/** The run went over one of its budgets. */
+export class BudgetExceededError extends StepwiseError {
+  readonly budget: BudgetKind;
+  readonly limit: number;
+  readonly used: number;
+  constructor(budget: BudgetKind, limit: number, used: number) {
+    super(`Budget exceeded: ${budget} used ${used} of ${limit}. Raise budget.${budget} or narrow the task.`, {
+      code: ErrorName.BudgetExceeded,
+      fault: 'user',
+    });
+    this.budget = budget;
+    this.limit = limit;
+    this.used = used;
+  }
+}
+
+/** The run was stopped through its abort signal. */
+export class RunAbortedError extends StepwiseError {
+  constructor(reason?: string) {
+    super(`The run was aborted${reason ? `: ${reason}` : ''}`, { code: ErrorName.Aborted, fault: 'user' });
+  }
+}
+
+/** A serialized run state cannot be read (wrong version, corrupt). */
+export class RunStateError extends StepwiseError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorName.CheckpointError, fault: 'system', cause: options.cause });
+  }
+}
+
+/** Approval decisions given to `resume` do not match the pending approvals. */
+export class ApprovalDecisionError extends StepwiseError {
+  readonly approvalId?: string;
+  constructor(message: string, options: { approvalId?: string; cause?: unknown } = {}) {
+    super(message, { code: ErrorName.InvalidInput, fault: 'user', cause: options.cause });
+    this.approvalId = options.approvalId;
+  }
+}
+
+/** Turns anything thrown into `{ name, message }` with a Stepwise error name where there is one. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof StepwiseError) return { name: error.code, message: error.message };
+  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,17 @@
+export * from './constants';
+export * from './errors';
+export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolOptions, type ToolWorkspace } from './tool';
+export { toStrictJsonSchema, type JsonSchema } from './json-schema';
+export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';
+export { defineConfig, isConfig, type StepwiseConfig, type StepwiseConfigOptions } from './config';
+export { loadConfig, type LoadedConfig } from './config-loader';
+export type { Message, Model, ModelRequest, ModelResponse, ModelToolCall, ToolSpec, Usage } from './model';
+export * from './models';
+export { OFFLINE_LABEL, answerFromSearch, offlinePlanner, type OfflinePlan, type PlanContext, type PlanObservation, type PlanStep } from './models/offline-planner';
+export { resolveModel, type ModelSettings } from './models/resolve';
+export { EventStream, EventType, type EventListener, type StepwiseEvent } from './events';
+export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
+export * from './runner';
+export { addUsage, costOf, defaultPrices, findPrice, type ModelPrice, type PriceTable } from './cost';
+export { lambdaTool, lambdaToolFrom } from './lambda-tool';
+export { toolHandler } from './tool-handler';

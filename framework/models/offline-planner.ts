@@ -1,0 +1,127 @@
+import type { Message, Model, ModelRequest, ModelResponse, ModelToolCall } from '../model';
+
+/** What the offline planner has observed so far: each tool call of this run and what came back. */
+export interface PlanObservation {
+  readonly callId: string;
+  readonly tool: string;
+  readonly args: Record<string, unknown>;
+  readonly ok: boolean;
+  /** The parsed result (JSON), or the raw text when it was not JSON. */
+  readonly result: unknown;
+  /** The observation text the runner gave back (errors, rejections). */
+  readonly text: string;
+}
+
+/** The input of an offline plan: the task, what was observed, and which tools the agent has. */
+export interface PlanContext {
+  readonly task: string;
+  readonly observations: readonly PlanObservation[];
+  readonly tools: readonly string[];
+  /** The number of plan steps taken so far. */
+  readonly step: number;
+}
+
+/** The next step of an offline plan: call tools (possibly in parallel), or answer. */
+export type PlanStep =
+  | { readonly thought: string; readonly calls: readonly { readonly tool: string; readonly args: Record<string, unknown> }[] }
+  | { readonly thought: string; readonly answer: string };
+
+/** A deterministic function from what was observed to what to do next. */
+export type OfflinePlan = (context: PlanContext) => PlanStep;
+
+/** Printed with the planner's answers so nobody mistakes it for a language model. */
+export const OFFLINE_LABEL = 'offline planner (deterministic, not an LLM)';
+
+/**
+ * A model that needs no network: it follows the agent's `offlinePlan` over the real tool results.
+ * It is the default when no model is configured, and it says what it is.
+ *
+ * @example
+ * const model = offlinePlanner(research.offlinePlan ?? answerFromSearch);
+ */
+export function offlinePlanner(plan: OfflinePlan = answerFromSearch): Model {
+  return {
+    id: 'offline',
+    async generate(request: ModelRequest): Promise<ModelResponse> {
+      const context = planContext(request);
+      const step = plan(context);
+      const usage = { inputTokens: 0, outputTokens: 0 };
+      if ('answer' in step) {
+        const text = request.toolCalling === 'text' ? `Thought: ${step.thought}\nFinal Answer: ${step.answer}` : step.answer;
+        return { text, toolCalls: [], usage, model: 'offline' };
+      }
+      const calls = step.calls.map((call, index): ModelToolCall => ({
+        id: `offline_${context.step + 1}_${index + 1}`,
+        name: call.tool,
+        arguments: JSON.stringify(call.args),
+      }));
+      if (request.toolCalling === 'text') {
+        // The text protocol carries one action per reply; the plan is asked again after each observation.
+        const first = calls[0];
+        const text = `Thought: ${step.thought}\nAction: ${first.name}\nAction Input: ${first.arguments}`;
+        return { text, toolCalls: [], usage, model: 'offline' };
+      }
+      return { text: step.thought, toolCalls: calls, usage, model: 'offline' };
+    },
+  };
+}
+
+type UserMessage = Extract<Message, { role: 'user' }>;
+
+function planContext(request: ModelRequest): PlanContext {
+  const isTask = (message: Message): message is UserMessage => message.role === 'user' && !message.content.startsWith('Observation:');
+  // Only the current task's turn counts: a follow-up question in a session starts a new plan.
+  const startIndex = Math.max(0, request.messages.map(isTask).lastIndexOf(true));
+  const taskMessage = request.messages[startIndex];
+  const task = taskMessage && taskMessage.role === 'user' ? taskMessage.content : '';
+  const calls = new Map<string, { tool: string; args: Record<string, unknown> }>();
+  const observations: PlanObservation[] = [];
+  let step = 0;
+  for (const message of request.messages.slice(startIndex)) {
+    if (message.role === 'assistant') {
+      step += 1;
+      for (const call of message.toolCalls ?? []) calls.set(call.id, { tool: call.name, args: asObject(safeParse(call.arguments)) });
+      const action = /Action:\s*(\S+)\s*\n\s*Action Input:\s*([\s\S]+)$/.exec(message.content);
+      if (action && !message.toolCalls?.length) calls.set(`text_${step}`, { tool: action[1], args: asObject(safeParse(action[2].trim())) });
+    } else if (message.role === 'tool') {
+      const call = calls.get(message.toolCallId) ?? { tool: message.toolName, args: {} };
+      observations.push(observation(message.toolCallId, call, message.content));
+    } else if (message.role === 'user' && message.content.startsWith('Observation:')) {
+      const call = calls.get(`text_${step}`);
+      if (call) observations.push(observation(`text_${step}`, call, message.content.replace(/^Observation:\s*/, '')));
+    }
+  }
+  return { task, observations, tools: request.tools.map((tool) => tool.name), step };
+}
+
+function observation(callId: string, call: { tool: string; args: Record<string, unknown> }, content: string): PlanObservation {
+  const result = safeParse(content);
+  const failed = typeof result === 'string' && /^(error|rejected by human operator|invalid arguments|unknown tool|tool .* (failed|timed out))/i.test(content);
+  return { callId, tool: call.tool, args: call.args, ok: !failed, result, text: content };
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The generic plan for agents without their own: search once, then answer from the results. */
+export const answerFromSearch: OfflinePlan = (context) => {
+  const searched = context.observations.find((item) => item.tool === 'search_documents');
+  if (!searched && context.tools.includes('search_documents')) {
+    return { thought: 'I will search the documents for the task.', calls: [{ tool: 'search_documents', args: { query: context.task, limit: 5 } }] };
+  }
+  const results = (searched?.result as { results?: { id: string; title: string; snippet: string }[] } | undefined)?.results ?? [];
+  const lines = results.map((result) => `- ${result.title} [${result.id}]: ${result.snippet}`);
+  return {
+    thought: 'I have what the tools could give me; composing the answer.',
+    answer: [`Answer from the ${OFFLINE_LABEL}.`, '', lines.length ? 'Relevant documents:' : 'No tool results were available.', ...lines].join('\n'),
+  };
+};

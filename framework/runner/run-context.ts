@@ -1,0 +1,70 @@
+import type { Agent } from '../agent';
+import type { PriceTable } from '../cost';
+import { EventStream, type StepwiseEvent } from '../events';
+import type { Model } from '../model';
+import type { RunState } from '../run-state';
+import type { AnyTool, ToolContext, ToolWorkspace } from '../tool';
+
+/** Calls a tool: in process by default; the container passes one that goes through the Lambda API. */
+export type ToolInvoker = (tool: AnyTool, args: unknown, context: ToolContext) => Promise<unknown>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event before the runner stamps it with the run id, agent, time and iteration. */
+export type EventBody = DistributiveOmit<StepwiseEvent, 'runId' | 'agent' | 'at' | 'iteration'>;
+
+/** Everything one run needs, resolved once. @internal */
+export class RunContext {
+  private saving: Promise<void> = Promise.resolve();
+  private segmentStart = performance.now();
+
+  constructor(
+    readonly agent: Agent,
+    readonly state: RunState,
+    readonly model: Model,
+    readonly workspace: ToolWorkspace,
+    readonly invokeTool: ToolInvoker,
+    readonly prices: PriceTable,
+    readonly toolConcurrency: number,
+    readonly events: EventStream,
+    readonly signal: AbortSignal | undefined,
+    private readonly onCheckpoint: ((state: RunState) => Promise<void>) | undefined,
+  ) {}
+
+  findTool(name: string): AnyTool | undefined {
+    return this.agent.tools.find((tool) => tool.name === name);
+  }
+
+  /** Emits an event stamped with this run's identity. */
+  emit(event: EventBody): Promise<void> {
+    const data = this.state.mutable;
+    return this.events.emit({ ...event, runId: data.runId, agent: data.agent, at: new Date().toISOString(), iteration: data.iterations } as StepwiseEvent);
+  }
+
+  /** Working time of this run so far, including the current segment. */
+  activeMs(): number {
+    return this.state.mutable.activeMs + (performance.now() - this.segmentStart);
+  }
+
+  /** Folds the current working segment into the state (before pausing or finishing). */
+  closeSegment(): void {
+    const now = performance.now();
+    this.state.mutable.activeMs += now - this.segmentStart;
+    this.segmentStart = now;
+  }
+
+  /**
+   * Commits the state through `onCheckpoint`. Saves are serialized so concurrent tool calls
+   * never write out of order; a failed save fails the run rather than losing a step silently.
+   */
+  checkpoint(): Promise<void> {
+    const save = async (): Promise<void> => {
+      this.closeSegment();
+      const data = this.state.mutable;
+      data.sequence += 1;
+      data.updatedAt = new Date().toISOString();
+      if (this.onCheckpoint) await this.onCheckpoint(this.state);
+    };
+    this.saving = this.saving.then(save);
+    return this.saving;
+  }
+}

@@ -1,0 +1,217 @@
+import type { Agent } from '../agent';
+import { Defaults, RunStatus, ToolCallingMode } from '../constants';
+import { addUsage, costOf, defaultPrices, type PriceTable } from '../cost';
+import { InvalidInputError, ModelError, StepwiseError, describeError } from '../errors';
+import { EventStream, EventType, type EventListener } from '../events';
+import type { Model, Usage } from '../model';
+import { parseTextResponse } from '../models/text-protocol';
+import { resolveModel, type ModelSettings } from '../models/resolve';
+import { RunState, type PendingApproval } from '../run-state';
+import type { ToolWorkspace } from '../tool';
+import { buildRequest, unansweredCalls, uniqueCallIds } from './conversation';
+import { applyDecisions } from './decisions';
+import { observationFor } from './observation';
+import { RunContext, type ToolInvoker } from './run-context';
+import { stopConditionsFor } from './stop-conditions';
+import { settleToolCalls } from './tool-calls';
+
+/** How to run an agent. Every field is optional. */
+export interface RunOptions {
+  /** Overrides the agent's model: `openai:<model>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
+  readonly model?: string | Model;
+  /** Endpoint and key for `openai:` models, read by the caller from the environment. */
+  readonly modelSettings?: ModelSettings;
+  /** Where the bundled tools read and write. @default { corpusDir: '', outboxDir: '' } (tools that need them fail clearly) */
+  readonly workspace?: ToolWorkspace;
+  /** The run's id (the execution ARN in a workflow). @default a new uuid */
+  readonly runId?: string;
+  readonly sessionId?: string;
+  /** Overrides the agent's maxIterations for this run. */
+  readonly maxIterations?: number;
+  /** Ends the run with `Stepwise.Aborted` when aborted. */
+  readonly signal?: AbortSignal;
+  /** Receives every event as it happens. */
+  readonly onEvent?: EventListener;
+  /** Called after every step with the state to commit. */
+  readonly onCheckpoint?: (state: RunState) => Promise<void>;
+  /** How tools are called. @default in process (`tool.execute`) */
+  readonly invokeTool?: ToolInvoker;
+  /** Prices on top of the defaults. */
+  readonly prices?: PriceTable;
+  /** Tool calls of one turn that run at the same time. @default 4 */
+  readonly toolConcurrency?: number;
+}
+
+interface ResultBase {
+  readonly state: RunState;
+  readonly iterations: number;
+  readonly usage: Usage;
+  readonly costUsd: number;
+  readonly model: string;
+}
+
+/** How a run (or one turn of it) ended. */
+export type RunResult =
+  | (ResultBase & { readonly status: typeof RunStatus.Completed; readonly answer: string })
+  | (ResultBase & { readonly status: typeof RunStatus.AwaitingApproval; readonly approvals: readonly PendingApproval[] })
+  | (ResultBase & { readonly status: typeof RunStatus.Failed; readonly error: { name: string; message: string } });
+
+/**
+ * Runs the ReAct loop (think → act → observe) until the agent answers, needs a human, or stops.
+ * Pass a task to start, or a `RunState` (with decisions recorded on it) to resume.
+ *
+ * @example
+ * let result = await runAgent(research, 'How do cities use battery storage?', { onEvent: console.log });
+ * if (result.status === 'AWAITING_APPROVAL') {
+ *   result.state.approve(result.approvals[0].approvalId);
+ *   result = await runAgent(research, result.state);
+ * }
+ */
+export async function runAgent(agent: Agent, input: string | RunState, options: RunOptions = {}): Promise<RunResult> {
+  const state = typeof input === 'string' ? startState(agent, input, options) : input;
+  if (state.agent !== agent.name) {
+    throw new InvalidInputError(`This run state belongs to agent "${state.agent}", not "${agent.name}"`, { field: 'agent' });
+  }
+  const model = resolveModel(options.model ?? agent.model, agent, options.modelSettings);
+  const events = new EventStream();
+  if (options.onEvent) events.subscribe(options.onEvent);
+  const context = new RunContext(
+    agent,
+    state,
+    model,
+    options.workspace ?? { corpusDir: '', outboxDir: '' },
+    options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext))),
+    { ...defaultPrices, ...options.prices },
+    options.toolConcurrency ?? Defaults.toolConcurrency,
+    events,
+    options.signal,
+    options.onCheckpoint,
+  );
+  if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
+  const resumed = state.status === RunStatus.AwaitingApproval || state.messages.length > 1 || state.iterations > 0;
+  if (state.status === RunStatus.AwaitingApproval) await applyDecisions(context);
+  state.mutable.status = 'RUNNING';
+  await context.emit({ type: EventType.RunStarted, task: state.task, model: model.id, resumed });
+  try {
+    return await loop(context, options.maxIterations ?? agent.maxIterations);
+  } catch (error) {
+    return finishFailed(context, error);
+  }
+}
+
+function startState(agent: Agent, task: string, options: RunOptions): RunState {
+  if (typeof task !== 'string' || task.trim() === '') throw new InvalidInputError('The task is empty: say what the agent should do', { field: 'task' });
+  return RunState.start({ agent: agent.name, task, runId: options.runId, sessionId: options.sessionId });
+}
+
+async function loop(context: RunContext, maxIterations: number): Promise<RunResult> {
+  const data = context.state.mutable;
+  const stops = stopConditionsFor(context.agent, context.signal, maxIterations);
+  for (;;) {
+    const pending = unansweredCalls(data.messages);
+    if (pending.calls.length > 0) {
+      const approvals = await settleToolCalls(context, pending.calls, pending.reasoning);
+      const waiting = pending.calls.some((call) => data.ledger[call.id]?.status === 'awaiting_approval');
+      if (waiting) return pause(context, approvals);
+      for (const call of pending.calls) {
+        data.messages.push({ role: 'tool', toolCallId: call.id, toolName: call.name, content: observationFor(data.ledger[call.id]) });
+      }
+      await context.checkpoint();
+    }
+    const stop = stops.map((condition) => condition(context.state, context.activeMs())).find(Boolean);
+    if (stop) return finishFailed(context, stop);
+    data.iterations += 1;
+    const response = await callModel(context);
+    const usage = addUsage(data.usage, response.usage);
+    data.usage = usage;
+    data.usageByModel[response.model] = addUsage(data.usageByModel[response.model] ?? { inputTokens: 0, outputTokens: 0 }, response.usage);
+    data.costUsd += costOf(response.model, response.usage, context.prices);
+    await context.emit({ type: EventType.UsageUpdated, usage, costUsd: data.costUsd });
+    if (context.agent.toolCalling === ToolCallingMode.Text) {
+      const parsed = parseTextResponse(response.text);
+      if (parsed.kind === 'final') return finishCompleted(context, parsed.answer, parsed.thought);
+      if (parsed.kind === 'malformed') {
+        await context.emit({ type: EventType.ModelStep, thought: parsed.thought, toolCalls: [], final: false });
+        data.messages.push({ role: 'assistant', content: response.text });
+        data.messages.push({ role: 'user', content: `Observation: your reply did not follow the format. ${parsed.problem}` });
+      } else {
+        const [call] = uniqueCallIds(context, [{ id: `text_${data.iterations}`, name: parsed.tool, arguments: JSON.stringify(parsed.input) }]);
+        await context.emit({ type: EventType.ModelStep, thought: parsed.thought, toolCalls: [{ id: call.id, name: call.name }], final: false });
+        data.messages.push({ role: 'assistant', content: response.text, toolCalls: [call] });
+      }
+    } else if (response.toolCalls.length > 0) {
+      const calls = uniqueCallIds(context, response.toolCalls);
+      await context.emit({ type: EventType.ModelStep, thought: response.text, toolCalls: calls.map(({ id, name }) => ({ id, name })), final: false });
+      data.messages.push({ role: 'assistant', content: response.text, toolCalls: calls });
+    } else if (response.text.trim() === '') {
+      data.messages.push({ role: 'assistant', content: '' });
+      data.messages.push({ role: 'user', content: 'Your reply was empty. Call a tool, or give your final answer as text.' });
+    } else {
+      return finishCompleted(context, response.text, '');
+    }
+    await context.checkpoint();
+  }
+}
+
+async function callModel(context: RunContext) {
+  const controller = new AbortController();
+  const forward = (): void => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', forward, { once: true });
+  // A model call may not outlive the duration budget: abort it when the budget runs out.
+  const remaining = context.agent.budget.maxDurationMs !== undefined ? context.agent.budget.maxDurationMs - context.activeMs() : undefined;
+  const timer = remaining !== undefined ? setTimeout(() => controller.abort(new Error('duration budget reached')), Math.max(0, remaining)) : undefined;
+  try {
+    return await context.model.generate(buildRequest(context, controller.signal));
+  } catch (error) {
+    const stop = stopConditionsFor(context.agent, context.signal, Number.POSITIVE_INFINITY).map((condition) => condition(context.state, context.activeMs())).find(Boolean);
+    if (stop) throw stop;
+    if (error instanceof StepwiseError) throw error;
+    throw new ModelError(context.model.id, (error as Error)?.message ?? String(error), { cause: error });
+  } finally {
+    clearTimeout(timer);
+    context.signal?.removeEventListener('abort', forward);
+  }
+}
+
+async function pause(context: RunContext, approvals: PendingApproval[]): Promise<RunResult> {
+  const data = context.state.mutable;
+  data.pendingApprovals = approvals;
+  data.status = RunStatus.AwaitingApproval;
+  for (const approval of approvals) {
+    await context.emit({ type: EventType.ApprovalRequested, approvalId: approval.approvalId, callId: approval.callId, tool: approval.tool, args: approval.args, reasoning: approval.reasoning });
+  }
+  await context.emit({ type: EventType.RunPaused, status: RunStatus.AwaitingApproval, pendingApprovals: approvals.length });
+  await context.checkpoint();
+  return resultOf(context);
+}
+
+async function finishCompleted(context: RunContext, answer: string, thought: string): Promise<RunResult> {
+  const data = context.state.mutable;
+  await context.emit({ type: EventType.ModelStep, thought, toolCalls: [], final: true });
+  data.messages.push({ role: 'assistant', content: answer });
+  data.answer = answer;
+  data.status = RunStatus.Completed;
+  await context.checkpoint();
+  await context.emit({ type: EventType.RunCompleted, answer, usage: data.usage, costUsd: data.costUsd });
+  return resultOf(context);
+}
+
+async function finishFailed(context: RunContext, error: unknown): Promise<RunResult> {
+  const data = context.state.mutable;
+  data.error = describeError(error);
+  data.status = RunStatus.Failed;
+  try {
+    await context.checkpoint();
+  } finally {
+    await context.emit({ type: EventType.RunFailed, error: data.error });
+  }
+  return resultOf(context);
+}
+
+function resultOf(context: RunContext): RunResult {
+  const data = context.state.mutable;
+  const base = { state: context.state, iterations: data.iterations, usage: { ...data.usage }, costUsd: data.costUsd, model: context.model.id };
+  if (data.status === RunStatus.Completed) return { ...base, status: RunStatus.Completed, answer: data.answer ?? '' };
+  if (data.status === RunStatus.AwaitingApproval) return { ...base, status: RunStatus.AwaitingApproval, approvals: [...data.pendingApprovals] };
+  return { ...base, status: RunStatus.Failed, error: data.error ?? { name: 'Stepwise.InternalError', message: 'the run ended without a result' } };
+}

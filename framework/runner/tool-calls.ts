@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { DecisionOutcome } from '../constants';
+import { StepwiseError, ToolArgumentsError, ToolNotFoundError, ToolTimeoutError, describeError } from '../errors';
+import { EventType } from '../events';
+import type { ModelToolCall } from '../model';
+import type { LedgerEntry, PendingApproval } from '../run-state';
+import { toolNeedsApproval, type AnyTool, type ApprovalOutcome } from '../tool';
+import { mapBounded } from './concurrency';
+import { previewOf } from './observation';
+import type { RunContext } from './run-context';
+
+/**
+ * Settles the tool calls of one assistant turn: runs what can run (concurrently, bounded),
+ * records every outcome in the ledger, and returns the calls that wait for a human.
+ * A call already completed in the ledger is never run again.
+ */
+export async function settleToolCalls(context: RunContext, calls: readonly ModelToolCall[], reasoning: string): Promise<PendingApproval[]> {
+  const runnable: { entry: LedgerEntry; tool: AnyTool }[] = [];
+  const approvals: PendingApproval[] = [];
+  for (const call of calls) {
+    const existing = context.state.ledger[call.id];
+    if (existing && ['completed', 'failed', 'rejected'].includes(existing.status)) continue;
+    if (existing?.status === 'awaiting_approval') continue; // still waiting: decided ones were moved on by applyDecisions
+    if (existing?.status === 'started') {
+      // Started before a crash: run again with the same idempotency key so side effects dedupe.
+      const tool = context.findTool(existing.tool);
+      if (tool) runnable.push({ entry: existing, tool });
+      continue;
+    }
+    const prepared = await prepareCall(context, call);
+    if (!prepared) continue;
+    if (await needsApproval(context, prepared.tool, prepared.entry.args)) {
+      prepared.entry.status = 'awaiting_approval';
+      approvals.push({
+        approvalId: `apv-${randomUUID()}`,
+        callId: call.id,
+        tool: prepared.tool.name,
+        args: prepared.entry.args as Record<string, unknown>,
+        reasoning,
+        requestedAt: new Date().toISOString(),
+        timeoutSeconds: context.agent.approval.timeoutSeconds,
+      });
+      continue;
+    }
+    runnable.push(prepared);
+  }
+  if (runnable.length > 0) {
+    await mapBounded(runnable, context.toolConcurrency, ({ entry, tool }) => executeCall(context, entry, tool));
+  }
+  return approvals;
+}
+
+/** Parses and validates a new call; failures are recorded as observations the model can correct. */
+async function prepareCall(context: RunContext, call: ModelToolCall): Promise<{ entry: LedgerEntry; tool: AnyTool } | undefined> {
+  const entry: LedgerEntry = {
+    callId: call.id,
+    idempotencyKey: `${context.state.runId}:${call.id}`,
+    tool: call.name,
+    args: undefined,
+    status: 'started',
+    iteration: context.state.iterations,
+  };
+  context.state.mutable.ledger[call.id] = entry;
+  const tool = context.findTool(call.name);
+  if (!tool) {
+    return void (await fail(context, entry, new ToolNotFoundError(call.name, context.agent.tools.map((t) => t.name))));
+  }
+  let raw: unknown;
+  try {
+    raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+  } catch (error) {
+    entry.args = call.arguments;
+    const problem = new ToolArgumentsError(call.name, [{ field: '(root)', message: `arguments are not valid JSON (${(error as Error).message}); send one JSON object` }]);
+    return void (await fail(context, entry, problem));
+  }
+  entry.args = raw;
+  try {
+    entry.args = tool.parse(raw);
+  } catch (error) {
+    return void (await fail(context, entry, error));
+  }
+  return { entry, tool };
+}
+
+async function needsApproval(context: RunContext, tool: AnyTool, args: unknown): Promise<boolean> {
+  return context.agent.approval.tools.includes(tool.name) || (await toolNeedsApproval(tool, args));
+}
+
+async function fail(context: RunContext, entry: LedgerEntry, error: unknown): Promise<void> {
+  entry.status = 'failed';
+  entry.error = describeError(error);
+  entry.completedAt = new Date().toISOString();
+  await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: entry.tool, durationMs: 0, error: entry.error });
+}
+
+/** Runs one call with its timeout, marking it started before and completed after, with a checkpoint each time. */
+export async function executeCall(context: RunContext, entry: LedgerEntry, tool: AnyTool): Promise<void> {
+  entry.status = 'started';
+  entry.startedAt = new Date().toISOString();
+  await context.checkpoint();
+  await context.emit({ type: EventType.ToolCalled, callId: entry.callId, tool: tool.name, args: entry.args });
+  const started = performance.now();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const approval: ApprovalOutcome | undefined = entry.approval
+      ? { approved: entry.approval.outcome === DecisionOutcome.Approved, outcome: entry.approval.outcome, reason: entry.approval.reason }
+      : undefined;
+    const invocation = context.invokeTool(tool, entry.args, {
+      callId: entry.callId,
+      idempotencyKey: entry.idempotencyKey,
+      executionId: context.state.runId,
+      workspace: context.workspace,
+      signal: controller.signal,
+      approval,
+    });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new ToolTimeoutError(tool.name, tool.timeoutMs));
+        reject(new ToolTimeoutError(tool.name, tool.timeoutMs));
+      }, tool.timeoutMs);
+    });
+    const result = await Promise.race([invocation, timeout]);
+    entry.durationMs = Math.round(performance.now() - started);
+    entry.status = 'completed';
+    entry.result = result;
+    entry.completedAt = new Date().toISOString();
+    await context.emit({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs, preview: previewOf(result, entry.callId, 300) });
+  } catch (error) {
+    entry.durationMs = Math.round(performance.now() - started);
+    entry.status = 'failed';
+    entry.error = error instanceof StepwiseError || error instanceof Error ? describeError(error) : { name: 'Error', message: String(error) };
+    entry.completedAt = new Date().toISOString();
+    await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs, error: entry.error });
+  } finally {
+    clearTimeout(timer);
+    context.signal?.removeEventListener('abort', onAbort);
+  }
+  await context.checkpoint();
+}

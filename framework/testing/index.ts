@@ -1,0 +1,1 @@
+export { scriptedModel, type ScriptedModel, type ScriptedReply } from './scripted-model';
