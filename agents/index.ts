@@ -1,0 +1,3 @@
+export { research, researchPlan, composeReport } from './research';
+export { content, contentPlan, composeBrief } from './content';
+export { analysis, analysisPlan } from './analysis';

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { RunStatus, loadConfig, runAgent, type RunResult } from '../../framework';
+import type { CliEnvironment } from '../environment';
+import { ExitCode, UsageError } from '../errors';
+import { createApprover, parseApproveMode } from '../approver';
+import { progressPrinter, describeModel } from '../progress';
+import { summarize } from '../run-summary';
+import { resolveWorkspace } from '../workspace';
+import type { CliIo } from '../io';
+
+export const runUsage = 'stepwise run <agent> "<task>" [--config FILE] [--model M] [--corpus DIR] [--approve ask|all|none] [--json] [--in-process]';
+
+/** Parsed `stepwise run` arguments. */
+export interface RunArguments {
+  readonly agent: string;
+  readonly task: string;
+  readonly config?: string;
+  readonly model?: string;
+  readonly corpus?: string;
+  readonly approve: ReturnType<typeof parseApproveMode>;
+  readonly json: boolean;
+  readonly inProcess: boolean;
+  readonly endpoint?: string;
+}
+
+/** Reads `stepwise run` arguments; anything wrong is a usage error naming it. */
+export function parseRunArguments(argv: readonly string[]): RunArguments {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      model: { type: 'string' },
+      corpus: { type: 'string' },
+      approve: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'in-process': { type: 'boolean', default: false },
+      endpoint: { type: 'string' },
+    },
+  });
+  const [agent, ...rest] = positionals;
+  const task = rest.join(' ').trim();
+  if (!agent) throw new UsageError(`Missing the agent name. Usage: ${runUsage}`);
+  if (!task) throw new UsageError(`Missing the task for agent "${agent}". Usage: ${runUsage}`);
+  return { agent, task, config: values.config, model: values.model, corpus: values.corpus, approve: parseApproveMode(values.approve), json: values.json ?? false, inProcess: values['in-process'] ?? false, endpoint: values.endpoint };
+}
+
+/** Runs an agent in this process: the framework's runner with in-process tools. */
+export async function runInProcess(args: RunArguments, env: CliEnvironment, io: CliIo): Promise<number> {
+  const { config, path: configPath } = await loadConfig(args.config, { cwd: io.cwd });
+  const agent = config.agent(args.agent);
+  const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
+  const progressLine = args.json ? io.error : io.out;
+  const onEvent = progressPrinter(progressLine, { color: env.color && !args.json });
+  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error });
+  const options = {
+    model: args.model ?? agent.model ?? config.model ?? env.model,
+    modelSettings: env.modelSettings,
+    workspace,
+    prices: config.prices,
+    onEvent,
+  };
+  let result: RunResult = await runAgent(agent, args.task, options);
+  while (result.status === RunStatus.AwaitingApproval) {
+    for (const approval of result.approvals) result.state.decide(await approver(approval));
+    result = await runAgent(agent, result.state, options);
+  }
+  printResult(result, args.json, io);
+  return result.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
+}
+
+/** Prints the answer (or the `--json` summary) of a finished run. */
+export function printResult(result: RunResult, json: boolean, io: CliIo, extra: { executionArn?: string } = {}): void {
+  if (json) {
+    io.out(JSON.stringify(summarize(result, extra)));
+    return;
+  }
+  io.out('');
+  if (result.status === RunStatus.Completed) io.out(result.answer);
+  else if (result.status === RunStatus.Failed) io.out(`The run failed: ${result.error.name}: ${result.error.message}`);
+  io.out('');
+  io.out(`model: ${describeModel(result.model)} · iterations: ${result.iterations} · tokens: ${result.usage.inputTokens + result.usage.outputTokens} · cost: $${result.costUsd.toFixed(4)}${extra.executionArn ? ` · execution: ${extra.executionArn}` : ''}`);
+}

@@ -1,0 +1,16 @@
+import { StepwiseError } from '../framework';
+
+/** The command line was wrong (unknown command or flag, missing argument): exit code 2. */
+export class UsageError extends StepwiseError {
+  constructor(message: string) {
+    super(message, { code: 'Stepwise.UsageError', fault: 'user' });
+  }
+}
+
+/** Exit codes of the `stepwise` command. */
+export const ExitCode = {
+  Ok: 0,
+  RunFailed: 1,
+  BadUsage: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,19 @@
+/** Where a command reads and writes; the real process streams in `main`, others in tests. */
+export interface CliIo {
+  readonly cwd: string;
+  readonly out: (line: string) => void;
+  readonly error: (line: string) => void;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    out: (line) => process.stdout.write(`${line}\n`),
+    error: (line) => process.stderr.write(`${line}\n`),
+    stdin: process.stdin,
+    stderr: process.stderr,
+  };
+}

@@ -1,0 +1,7 @@
+import { defineConfig } from 'stepwise';
+import { analysis, content, research } from './agents';
+
+/** The demo agents. Copy this file to start your own project; see README.md. */
+export default defineConfig({
+  agents: [research, content, analysis],
+});
