@@ -1,5 +1,9 @@
 import { StepwiseError } from '../framework';
+import { dev } from './commands/dev';
+import { approvals, approve, asl, list, logs, redrive, reject, start, status } from './commands/engine-commands';
 import { parseRunArguments, runInProcess, runUsage } from './commands/run';
+import { runOnEngine } from './commands/run-engine';
+import { targetUsage } from './target-options';
 import { readCliEnvironment } from './environment';
 import { ExitCode, UsageError } from './errors';
 import { processIo, type CliIo } from './io';
@@ -8,11 +12,27 @@ const HELP = `Stepwise: long-running AI agents on AWS, and on this machine.
 
 Usage:
   ${runUsage}
+      Runs an agent end to end through the local engine (started in-process when none is running);
+      --in-process runs the ReAct loop in this process without the workflow.
+  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose]
+  stepwise start <agent> "<task>" [--session ID]        prints the execution ARN
+  stepwise status <executionArn> [--json]
+  stepwise list [--status S] [--agent A]
+  stepwise logs <executionArn> [--follow] [--history] [--json]
+  stepwise approvals [--execution ARN] [--json]
+  stepwise approve <approvalId> [--args JSON] [--reason TEXT]
+  stepwise reject <approvalId> --reason TEXT
+  stepwise redrive <executionArn>
+  stepwise asl <agent> [--config FILE]
+
+  Engine commands take ${targetUsage}
+  (default: the local engine at http://127.0.0.1:8723; --target aws uses your AWS credentials and the deployed stack).
 
 Environment:
   OPENAI_BASE_URL, OPENAI_API_KEY   an OpenAI-compatible endpoint for --model openai:<name>
   STEPWISE_MODEL                     default model when the agent and config name none (default: offline)
   STEPWISE_CORPUS_DIR                default folder for --corpus
+  STEPWISE_ENDPOINT                  the local engine's address (default http://127.0.0.1:8723)
 `;
 
 /** Runs the `stepwise` command and returns its exit code. */
@@ -21,8 +41,30 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     const env = readCliEnvironment();
     switch (command) {
-      case 'run':
-        return await runInProcess(parseRunArguments(rest), env, io);
+      case 'run': {
+        const args = parseRunArguments(rest);
+        return await (args.inProcess ? runInProcess(args, env, io) : runOnEngine(args, env, io));
+      }
+      case 'dev':
+        return await dev(rest, env, io);
+      case 'start':
+        return await start(rest, env, io);
+      case 'status':
+        return await status(rest, env, io);
+      case 'list':
+        return await list(rest, env, io);
+      case 'logs':
+        return await logs(rest, env, io);
+      case 'approvals':
+        return await approvals(rest, env, io);
+      case 'approve':
+        return await approve(rest, env, io);
+      case 'reject':
+        return await reject(rest, env, io);
+      case 'redrive':
+        return await redrive(rest, env, io);
+      case 'asl':
+        return await asl(rest, env, io);
       case undefined:
       case 'help':
       case '--help':

@@ -15,3 +15,4 @@ export * from './runner';
 export { addUsage, costOf, defaultPrices, findPrice, type ModelPrice, type PriceTable } from './cost';
 export { lambdaTool, lambdaToolFrom } from './lambda-tool';
 export { toolHandler } from './tool-handler';
+export * from './stores';

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../framework';
+import type { CliEnvironment } from '../environment';
+import { ExitCode, UsageError } from '../errors';
+import type { CliIo } from '../io';
+import { startProjectEngine } from '../local-engine';
+import { DEFAULT_LOCAL_ENDPOINT } from '../target';
+import { resolveWorkspace } from '../workspace';
+
+/** `stepwise dev [--port N] [--config FILE] [--corpus DIR]`: runs the local engine until Ctrl-C. */
+export async function dev(argv: readonly string[], env: CliEnvironment, io: CliIo, until?: Promise<void>): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], strict: true, options: { port: { type: 'string' }, config: { type: 'string' }, corpus: { type: 'string' }, model: { type: 'string' }, verbose: { type: 'boolean' } } });
+  const port = Number(values.port ?? new URL(DEFAULT_LOCAL_ENDPOINT).port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
+  const { config, path: configPath } = await loadConfig(values.config, { cwd: io.cwd });
+  const workspace = resolveWorkspace({ corpus: values.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
+  const root = path.resolve(io.cwd, '.stepwise');
+  const engine = await startProjectEngine({
+    config,
+    configPath,
+    root,
+    workspace,
+    port,
+    model: values.model ?? env.model,
+    modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
+    log: io.error,
+    echoContainerOutput: values.verbose ?? false,
+  });
+  io.out(`Stepwise local engine running (state in ${root})`);
+  io.out(`  Step Functions API  ${engine.endpoint}   e.g. aws stepfunctions list-state-machines --endpoint-url ${engine.endpoint}`);
+  io.out(`  Lambda API          ${engine.endpoint}/2015-03-31/functions/<tool>/invocations`);
+  io.out(`  Live progress (SSE) ${engine.endpoint}/executions/<executionArn>/events`);
+  io.out(`  Approvals           ${engine.endpoint}/approvals`);
+  io.out(`  Agents: ${config.agents.map((agent) => agent.name).join(', ')}   (Ctrl-C to stop)`);
+  await (until ?? new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  }));
+  await engine.stop();
+  io.out('engine stopped');
+  return ExitCode.Ok;
+}

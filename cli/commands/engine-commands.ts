@@ -1,0 +1,197 @@
+import { parseArgs } from 'node:util';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type ExecutionStatus,
+} from '@aws-sdk/client-sfn';
+import { ErrorName, loadConfig } from '../../framework';
+import { buildAgentDefinition } from '../../state-machines';
+import type { CliEnvironment } from '../environment';
+import { ExitCode, UsageError } from '../errors';
+import type { CliIo } from '../io';
+import { progressPrinter } from '../progress';
+import { localResources } from '../local-engine';
+import { resolveTarget, targetFlags, targetUsage } from '../target-options';
+
+type Command = (argv: readonly string[], env: CliEnvironment, io: CliIo) => Promise<number>;
+
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(argv: readonly string[], options: T, usage: string, positionals: number) {
+  const parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...targetFlags, ...options } });
+  if (parsed.positionals.length < positionals) throw new UsageError(`Missing arguments. Usage: ${usage}`);
+  return parsed;
+}
+
+const date = (value: Date | undefined): string => (value ? value.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+/** `stepwise start <agent> "<task>" [--session ID]`: starts an execution and prints its ARN. */
+export const start: Command = async (argv, env, io) => {
+  const usage = `stepwise start <agent> "<task>" [--session ID] [--name NAME] ${targetUsage}`;
+  const { values, positionals } = parse(argv, { session: { type: 'string' }, name: { type: 'string' } }, usage, 2);
+  const [agent, ...words] = positionals;
+  const target = resolveTarget(values, env);
+  const input = { task: words.join(' '), ...(values.session ? { sessionId: values.session } : {}) };
+  const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agent), input: JSON.stringify(input), name: values.name }));
+  io.out(executionArn ?? '');
+  return ExitCode.Ok;
+};
+
+/** `stepwise status <arn>`: the execution's status, and its output or error. */
+export const status: Command = async (argv, env, io) => {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, `stepwise status <executionArn> [--json] ${targetUsage}`, 1);
+  const target = resolveTarget(values, env);
+  const execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn: positionals[0] }));
+  const pending = execution.status === 'RUNNING' ? await target.approvals({ executionArn: positionals[0] }) : [];
+  if (values.json) {
+    io.out(JSON.stringify({ executionArn: execution.executionArn, status: execution.status, startDate: execution.startDate, stopDate: execution.stopDate, output: execution.output ? JSON.parse(execution.output) : null, error: execution.error ?? null, cause: execution.cause ?? null, pendingApprovals: pending.map(({ taskToken: _token, ...rest }) => rest) }));
+    return ExitCode.Ok;
+  }
+  io.out(`${execution.name}  ${execution.status}  started ${date(execution.startDate)}  stopped ${date(execution.stopDate)}`);
+  if (pending.length) io.out(`waiting for approval: ${pending.map((approval) => `${approval.approvalId} (${approval.tool})`).join(', ')}`);
+  if (execution.output) {
+    const output = JSON.parse(execution.output) as { answer?: string; costUsd?: number; iterations?: number };
+    io.out(`iterations: ${output.iterations ?? '-'} · cost: $${(output.costUsd ?? 0).toFixed(4)}`);
+    if (output.answer) io.out(`\n${output.answer}`);
+  }
+  if (execution.error) io.out(`${execution.error}: ${execution.cause ?? ''}`);
+  return ExitCode.Ok;
+};
+
+/** `stepwise list [--status S] [--agent A]`: executions, newest first. */
+export const list: Command = async (argv, env, io) => {
+  const { values } = parse(argv, { status: { type: 'string' }, agent: { type: 'string' } }, `stepwise list [--status S] [--agent A] ${targetUsage}`, 0);
+  const statusFilter = values.status?.toUpperCase();
+  if (statusFilter && !STATUSES.includes(statusFilter)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+  const target = resolveTarget(values, env);
+  const agents = values.agent ? [values.agent] : await agentNames(target, values);
+  let count = 0;
+  for (const agent of agents) {
+    const { executions = [] } = await target.sfn.send(new ListExecutionsCommand({ stateMachineArn: await target.stateMachineArn(agent), statusFilter: statusFilter as ExecutionStatus | undefined }));
+    for (const execution of executions) {
+      io.out(`${execution.status?.padEnd(9)}  ${agent.padEnd(10)}  ${date(execution.startDate)}  ${execution.executionArn}`);
+      count += 1;
+    }
+  }
+  if (count === 0) io.error('no executions');
+  return ExitCode.Ok;
+};
+
+async function agentNames(target: ReturnType<typeof resolveTarget>, values: { target?: string }): Promise<string[]> {
+  if (target.kind === 'local') {
+    const { ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
+    const { stateMachines = [] } = await target.sfn.send(new ListStateMachinesCommand({}));
+    return stateMachines.map((machine) => machine.name ?? '').filter(Boolean);
+  }
+  void values;
+  const { config } = await loadConfig();
+  return config.agents.map((agent) => agent.name);
+}
+
+/** `stepwise logs <arn> [--follow] [--history]`: the run's progress events (or the Step Functions history). */
+export const logs: Command = async (argv, env, io) => {
+  const { values, positionals } = parse(argv, { follow: { type: 'boolean' }, history: { type: 'boolean' }, json: { type: 'boolean' } }, `stepwise logs <executionArn> [--follow] [--history] [--json] ${targetUsage}`, 1);
+  const target = resolveTarget(values, env);
+  const executionArn = positionals[0];
+  if (values.history) {
+    let nextToken: string | undefined;
+    do {
+      const page = await target.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+      for (const event of page.events ?? []) io.out(values.json ? JSON.stringify(event) : `${String(event.id).padStart(4)}  ${date(event.timestamp)}  ${event.type}`);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return ExitCode.Ok;
+  }
+  const print = progressPrinter(io.out, { color: env.color });
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  try {
+    for await (const logged of target.events(executionArn, { follow: values.follow ?? false, signal: controller.signal })) {
+      if (values.json) io.out(JSON.stringify(logged));
+      else print(logged.event);
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    process.removeListener('SIGINT', stop);
+  }
+  return ExitCode.Ok;
+};
+
+/** `stepwise approvals`: calls waiting for a human. */
+export const approvals: Command = async (argv, env, io) => {
+  const { values } = parse(argv, { json: { type: 'boolean' }, execution: { type: 'string' } }, `stepwise approvals [--execution ARN] [--json] ${targetUsage}`, 0);
+  const pending = await resolveTarget(values, env).approvals({ executionArn: values.execution });
+  if (values.json) {
+    io.out(JSON.stringify(pending.map(({ taskToken: _token, ...rest }) => rest)));
+    return ExitCode.Ok;
+  }
+  if (pending.length === 0) io.out('no pending approvals');
+  for (const approval of pending) {
+    io.out(`${approval.approvalId}  ${approval.agent}  ${approval.tool}  requested ${approval.requestedAt}  expires ${approval.expiresAt}`);
+    io.out(`    args: ${JSON.stringify(approval.args).slice(0, 300)}`);
+    if (approval.reasoning) io.out(`    reasoning: ${approval.reasoning.slice(0, 300)}`);
+    io.out(`    execution: ${approval.executionArn}`);
+  }
+  return ExitCode.Ok;
+};
+
+async function findApproval(values: Parameters<typeof resolveTarget>[0], env: CliEnvironment, approvalId: string) {
+  const target = resolveTarget(values, env);
+  const approval = (await target.approvals()).find((candidate) => candidate.approvalId === approvalId);
+  if (!approval) throw new UsageError(`No pending approval "${approvalId}" at the ${target.description}. "stepwise approvals" lists them.`);
+  return { target, approval };
+}
+
+/** `stepwise approve <approvalId> [--args JSON] [--reason TEXT]`: SendTaskSuccess with `{"approved": true}`. */
+export const approve: Command = async (argv, env, io) => {
+  const { values, positionals } = parse(argv, { args: { type: 'string' }, reason: { type: 'string' } }, `stepwise approve <approvalId> [--args JSON] [--reason TEXT] ${targetUsage}`, 1);
+  let args: unknown;
+  if (values.args !== undefined) {
+    try {
+      args = JSON.parse(values.args);
+    } catch (error) {
+      throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UsageError('--args must be a JSON object of the tool\'s arguments');
+  }
+  const { target, approval } = await findApproval(values, env, positionals[0]);
+  const output = { approved: true, ...(args ? { args } : {}), ...(values.reason ? { reason: values.reason } : {}) };
+  await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(output) }));
+  io.out(`approved ${approval.approvalId} (${approval.tool})${args ? ' with edited arguments' : ''}; the agent resumes.`);
+  return ExitCode.Ok;
+};
+
+/** `stepwise reject <approvalId> --reason TEXT`: SendTaskFailure with the reason as cause. */
+export const reject: Command = async (argv, env, io) => {
+  const { values, positionals } = parse(argv, { reason: { type: 'string' } }, `stepwise reject <approvalId> --reason TEXT ${targetUsage}`, 1);
+  if (!values.reason?.trim()) throw new UsageError('reject needs --reason "<why>": the agent sees it');
+  const { target, approval } = await findApproval(values, env, positionals[0]);
+  await target.sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: values.reason }));
+  io.out(`rejected ${approval.approvalId} (${approval.tool}); the agent is told: ${values.reason}`);
+  return ExitCode.Ok;
+};
+
+/** `stepwise redrive <arn>`: restarts a failed execution from where it failed. */
+export const redrive: Command = async (argv, env, io) => {
+  const { values, positionals } = parse(argv, {}, `stepwise redrive <executionArn> ${targetUsage}`, 1);
+  const target = resolveTarget(values, env);
+  const { redriveDate } = await target.sfn.send(new RedriveExecutionCommand({ executionArn: positionals[0] }));
+  io.out(`redriven at ${date(redriveDate)}: ${positionals[0]}`);
+  return ExitCode.Ok;
+};
+
+/** `stepwise asl <agent> [--config FILE]`: prints the state machine definition (as the local engine runs it). */
+export const asl: Command = async (argv, _env, io) => {
+  const { values, positionals } = parse(argv, { config: { type: 'string' } }, 'stepwise asl <agent> [--config FILE]', 1);
+  const { config } = await loadConfig(values.config, { cwd: io.cwd });
+  const agent = config.agent(positionals[0]);
+  io.out(JSON.stringify(buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, resources: localResources }), null, 2));
+  return ExitCode.Ok;
+};

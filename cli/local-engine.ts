@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
+import { startEngine, type LocalEngine } from '../local';
+import { ContainerEnv, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+
+/** Resource names the local engine's workflow definitions carry (the engine ignores them; AWS uses real ARNs). */
+export const localResources: AgentWorkflowResources = {
+  cluster: 'stepwise-local',
+  taskDefinition: 'stepwise-agent',
+  subnets: ['local'],
+  securityGroups: ['local'],
+  approvalFunction: 'stepwise-approval-notifier',
+};
+
+/** Seconds without a heartbeat after which the local engine considers a container dead and retries it. */
+const LOCAL_HEARTBEAT_SECONDS = 30;
+
+/** Where the compiled container entrypoint is, next to this file in `dist/`. */
+export function agentTaskEntry(): string {
+  const entry = path.resolve(__dirname, '..', 'agent-task', 'main.js');
+  if (!existsSync(entry)) throw new Error(`The compiled agent container is missing (${entry}). Run "npm run build".`);
+  return entry;
+}
+
+/** What the engine for a project needs: its config, where it keeps state, and the tools' workspace. */
+export interface ProjectEngineOptions {
+  readonly config: StepwiseConfig;
+  readonly configPath: string;
+  /** The project's `.stepwise/` folder. */
+  readonly root: string;
+  readonly workspace: ToolWorkspace;
+  readonly port?: number;
+  readonly model?: string;
+  readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
+  readonly log?: (line: string) => void;
+  readonly echoContainerOutput?: boolean;
+}
+
+/**
+ * Starts the local engine for a project: one state machine per agent (the same definition the CDK
+ * app deploys), one Lambda function per tool, and the agent container as a child process.
+ */
+export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
+  const tools = new Map(options.config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
+  const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>]));
+  const env: Record<string, string> = {
+    [ContainerEnv.Config]: options.configPath,
+    [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
+    [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(LOCAL_HEARTBEAT_SECONDS / 3))),
+    [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
+    [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
+    [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
+    ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
+    ...(options.modelEnv?.OPENAI_BASE_URL ? { OPENAI_BASE_URL: options.modelEnv.OPENAI_BASE_URL } : {}),
+    ...(options.modelEnv?.OPENAI_API_KEY ? { OPENAI_API_KEY: options.modelEnv.OPENAI_API_KEY } : {}),
+  };
+  return startEngine({
+    root: options.root,
+    port: options.port,
+    stateMachines: options.config.agents.map((agent) => ({
+      name: agent.name,
+      definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds: LOCAL_HEARTBEAT_SECONDS, resources: localResources }),
+    })),
+    lambdaHandlers,
+    container: { entry: agentTaskEntry(), env },
+    approvalFunctionName: localResources.approvalFunction,
+    approvalWebhookUrl: options.config.approvalWebhookUrl,
+    echoContainerOutput: options.echoContainerOutput,
+    log: options.log,
+  });
+}

@@ -1,0 +1,126 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { createStores, follow, type LoggedEvent, type StoredApproval } from '../framework';
+import { UsageError } from './errors';
+import { readServerSentEvents } from './sse';
+
+/** The default address of `stepwise dev`. */
+export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:8723';
+
+/** Where the commands send their requests: the local engine, or a deployed stack in AWS. */
+export interface Target {
+  readonly kind: 'local' | 'aws';
+  readonly description: string;
+  readonly sfn: SFNClient;
+  /** The state machine that runs `agent`. */
+  stateMachineArn(agent: string): Promise<string>;
+  /** Pending approvals, with the task tokens that answer them. */
+  approvals(filter?: { executionArn?: string }): Promise<StoredApproval[]>;
+  /** The events of an execution after `after`; with `follow`, waits for more until the execution ends or `signal` aborts. */
+  events(executionArn: string, options: { after?: number; follow: boolean; signal?: AbortSignal }): AsyncIterable<LoggedEvent>;
+}
+
+/** The local engine at `endpoint`: Step Functions API, approvals and events over loopback HTTP. */
+export function localTarget(endpoint: string): Target {
+  const base = endpoint.replace(/\/+$/, '');
+  const sfn = new SFNClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const getJson = async (path: string): Promise<unknown> => {
+    const response = await fetch(`${base}${path}`).catch((error: Error) => {
+      throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);
+    });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    kind: 'local',
+    description: `local engine at ${base}`,
+    sfn,
+    async stateMachineArn(agent) {
+      const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+      const found = stateMachines.find((machine) => machine.name === agent);
+      if (!found?.stateMachineArn) throw new UsageError(`The engine has no state machine for agent "${agent}". It has: ${stateMachines.map((m) => m.name).join(', ') || '(none)'}`);
+      return found.stateMachineArn;
+    },
+    async approvals(filter = {}) {
+      const query = filter.executionArn ? `?executionArn=${encodeURIComponent(filter.executionArn)}` : '';
+      const body = (await getJson(`/approvals${query}`)) as { approvals: StoredApproval[] };
+      return body.approvals;
+    },
+    async *events(executionArn, options) {
+      const response = await fetch(`${base}/executions/${encodeURIComponent(executionArn)}/events?after=${options.after ?? 0}${options.follow ? '' : '&follow=false'}`, {
+        headers: { accept: 'text/event-stream' },
+        signal: options.signal,
+      });
+      if (!response.ok || !response.body) throw new UsageError(`Cannot read the events of ${executionArn}: HTTP ${response.status} ${await response.text()}`);
+      for await (const message of readServerSentEvents(response.body)) {
+        if (message.event === 'end') return;
+        if (!message.data || message.event === 'keepalive') continue;
+        yield { seq: Number(message.id), event: JSON.parse(message.data) } as LoggedEvent;
+      }
+    },
+  };
+}
+
+/** The outputs of the deployed stack that the CLI needs. */
+interface StackOutputs {
+  readonly agents: Record<string, string>;
+  readonly approvalsTable: string;
+  readonly eventsTable: string;
+  readonly runStateTable: string;
+  readonly bucket: string;
+}
+
+/** A deployed Stepwise stack, found by name with the user's AWS credentials and region. */
+export function awsTarget(stackName: string, region?: string): Target {
+  const sfn = new SFNClient(region ? { region } : {});
+  let outputs: Promise<StackOutputs> | undefined;
+  const load = (): Promise<StackOutputs> => (outputs ??= readStackOutputs(stackName, region));
+  const stores = async () => {
+    const out = await load();
+    return createStores({ kind: 'aws', runStateTable: out.runStateTable, eventsTable: out.eventsTable, approvalsTable: out.approvalsTable, bucket: out.bucket });
+  };
+  return {
+    kind: 'aws',
+    description: `stack ${stackName}${region ? ` in ${region}` : ''}`,
+    sfn,
+    async stateMachineArn(agent) {
+      const { agents } = await load();
+      if (!agents[agent]) throw new UsageError(`Stack ${stackName} has no agent "${agent}". It has: ${Object.keys(agents).join(', ') || '(none)'}`);
+      return agents[agent];
+    },
+    async approvals(filter = {}) {
+      return (await stores()).approvals.list(filter);
+    },
+    async *events(executionArn, options) {
+      const { events } = await stores();
+      if (!options.follow) {
+        for (const event of await events.read(executionArn, { after: options.after })) yield event;
+        return;
+      }
+      const controller = new AbortController();
+      options.signal?.addEventListener('abort', () => controller.abort());
+      for await (const event of follow(events, executionArn, { after: options.after, pollMs: 2_000, signal: controller.signal })) {
+        yield event;
+        if (event.event.type === 'run.completed' || event.event.type === 'run.failed') controller.abort();
+      }
+    },
+  };
+}
+
+async function readStackOutputs(stackName: string, region?: string): Promise<StackOutputs> {
+  const client = new CloudFormationClient(region ? { region } : {});
+  const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const values = new Map((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+  const find = (pattern: RegExp, what: string): string => {
+    const key = [...values.keys()].find((name) => pattern.test(name));
+    if (!key) throw new UsageError(`Stack ${stackName} has no ${what} output; was it deployed with this version of Stepwise (npx cdk deploy)?`);
+    return values.get(key)!;
+  };
+  return {
+    agents: JSON.parse(find(/^Agents$/, 'Agents')) as Record<string, string>,
+    approvalsTable: find(/ApprovalsTable/i, 'approvals table'),
+    eventsTable: find(/EventsTable/i, 'events table'),
+    runStateTable: find(/RunStateTable/i, 'run state table'),
+    bucket: find(/Bucket/i, 'payload bucket'),
+  };
+}
