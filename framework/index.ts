@@ -13,6 +13,6 @@ export { EventStream, EventType, type EventListener, type StepwiseEvent } from '
 export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
 export * from './runner';
 export { addUsage, costOf, defaultPrices, findPrice, type ModelPrice, type PriceTable } from './cost';
-export { lambdaTool, lambdaToolFrom } from './lambda-tool';
-export { toolHandler } from './tool-handler';
+export { lambdaTool, lambdaToolFrom, type LambdaToolOptions, type LambdaTwinOptions } from './lambda-tool';
+export { toolHandler, workspaceFromEnvironment, bundledCorpusDir, ToolWorkspaceEnv, ToolWorkspaceDefaults, type ToolInvocationEvent, type ToolResultEnvelope, type ToolErrorBody, type ToolLambdaHandler, type ToolHandlerOptions } from './tool-handler';
 export * from './stores';

@@ -1,0 +1,195 @@
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { z } from 'zod';
+import { RunAbortedError, ToolExecutionError, ToolTimeoutError } from './errors';
+import { defineTool, type AnyTool, type NeedsApproval, type Tool, type ToolContext } from './tool';
+import type { ToolInvocationEvent } from './tool-handler';
+
+/** What `lambdaTool` takes: a tool definition without `execute`, plus the function to invoke. */
+export interface LambdaToolOptions<Schema extends z.ZodObject> {
+  /** Unique within an agent; `^[a-zA-Z0-9_-]{1,64}$`. */
+  readonly name: string;
+  readonly description: string;
+  /** Validates arguments before the function is invoked (the handler validates them again). */
+  readonly parameters: Schema;
+  /** @default false */
+  readonly needsApproval?: NeedsApproval<z.output<Schema>>;
+  /** Time allowed for the whole invocation. @default 60000 */
+  readonly timeoutMs?: number;
+  /** @default false */
+  readonly handlesRejection?: boolean;
+  /** Name, ARN or partial ARN of the Lambda function. */
+  readonly functionName: string;
+  /** Version or alias to invoke. @default `$LATEST` (none sent) */
+  readonly qualifier?: string;
+  /**
+   * The Lambda client to use.
+   * @default one `LambdaClient` per tool, created on first use from the standard AWS configuration
+   * (`AWS_REGION`, `AWS_ENDPOINT_URL_LAMBDA`, …)
+   */
+  readonly client?: LambdaClient;
+}
+
+/** Options of `lambdaToolFrom`. */
+export interface LambdaTwinOptions {
+  readonly functionName: string;
+  /** @default `$LATEST` */
+  readonly qualifier?: string;
+  /** @default a `LambdaClient` from the standard AWS configuration */
+  readonly client?: LambdaClient;
+}
+
+const THROTTLING_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'EC2ThrottledException']);
+const TIMEOUT_ERRORS = new Set(['AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/**
+ * Makes a deployed AWS Lambda function a typed tool. The function receives a
+ * `ToolInvocationEvent` (arguments, call id, idempotency key, execution id) and should answer with
+ * the envelope `toolHandler` produces; any other JSON payload is taken as the result itself.
+ * Lambda errors, throttling, missing functions and timeouts become `ToolExecutionError` /
+ * `ToolTimeoutError`, which the runner shows to the model.
+ *
+ * @example
+ * const weather = lambdaTool({
+ *   name: 'get_weather',
+ *   description: 'Current weather for a city',
+ *   parameters: z.object({ city: z.string() }),
+ *   functionName: 'weather-tool',
+ * });
+ */
+export function lambdaTool<Schema extends z.ZodObject, Result = unknown>(options: LambdaToolOptions<Schema>): Tool<Schema, Result> {
+  let client = options.client;
+  const getClient = (): LambdaClient => (client ??= new LambdaClient({}));
+  const tool: Tool<Schema, Result> = defineTool<Schema, Result>({
+    name: options.name,
+    description: options.description,
+    parameters: options.parameters,
+    needsApproval: options.needsApproval,
+    timeoutMs: options.timeoutMs,
+    handlesRejection: options.handlesRejection,
+    execute: (args, context) => invokeFunction(tool, options, getClient(), args, context) as Promise<Result>,
+  });
+  return tool;
+}
+
+/**
+ * The Lambda-backed twin of a tool made with `defineTool`: same name, description, schema,
+ * approval rule and timeout, but `execute` invokes `functionName` (whose handler is
+ * `toolHandler(tool)`).
+ *
+ * @example
+ * const remoteSearch = lambdaToolFrom(searchDocuments, { functionName: 'stepwise-search-documents' });
+ */
+export function lambdaToolFrom<Schema extends z.ZodObject, Result>(tool: Tool<Schema, Result>, options: LambdaTwinOptions): Tool<Schema, Result> {
+  return lambdaTool<Schema, Result>({
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+    needsApproval: tool.needsApproval,
+    timeoutMs: tool.timeoutMs,
+    handlesRejection: tool.handlesRejection,
+    functionName: options.functionName,
+    qualifier: options.qualifier,
+    client: options.client,
+  });
+}
+
+async function invokeFunction(
+  tool: AnyTool,
+  options: LambdaToolOptions<z.ZodObject>,
+  client: LambdaClient,
+  args: unknown,
+  context: ToolContext,
+): Promise<unknown> {
+  const event: ToolInvocationEvent = {
+    arguments: args as Record<string, unknown>,
+    callId: context.callId,
+    idempotencyKey: context.idempotencyKey,
+    executionId: context.executionId,
+    ...(context.approval ? { approval: context.approval } : {}),
+  };
+  const deadline = AbortSignal.timeout(tool.timeoutMs);
+  let output: InvokeCommandOutput;
+  try {
+    output = await client.send(
+      new InvokeCommand({
+        FunctionName: options.functionName,
+        Qualifier: options.qualifier,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+      { abortSignal: AbortSignal.any([context.signal, deadline]) },
+    );
+  } catch (error) {
+    throw invocationError(tool, options.functionName, error, { deadline, runSignal: context.signal });
+  }
+  return resultFromOutput(tool, options.functionName, output);
+}
+
+function invocationError(
+  tool: AnyTool,
+  functionName: string,
+  error: unknown,
+  signals: { deadline: AbortSignal; runSignal: AbortSignal },
+): Error {
+  if (signals.runSignal.aborted && !signals.deadline.aborted) {
+    return new RunAbortedError(`tool "${tool.name}" was cancelled while invoking Lambda function "${functionName}"`);
+  }
+  const name = (error as { name?: unknown })?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  if (signals.deadline.aborted || (typeof name === 'string' && TIMEOUT_ERRORS.has(name))) {
+    return new ToolTimeoutError(tool.name, tool.timeoutMs);
+  }
+  if ((typeof name === 'string' && THROTTLING_ERRORS.has(name)) || (error as { $retryable?: { throttling?: boolean } })?.$retryable?.throttling) {
+    return new ToolExecutionError(
+      tool.name,
+      `Lambda function "${functionName}" was throttled (${String(name)}): too many concurrent invocations. Try again shortly.`,
+      { retryable: true, cause: error },
+    );
+  }
+  if (name === 'ResourceNotFoundException') {
+    return new ToolExecutionError(
+      tool.name,
+      `Lambda function "${functionName}" does not exist: deploy it or check the function name and region (${message})`,
+      { cause: error },
+    );
+  }
+  const serverFault = (error as { $fault?: unknown })?.$fault === 'server';
+  return new ToolExecutionError(tool.name, `Invoking Lambda function "${functionName}" failed (${String(name ?? 'Error')}): ${message}`, {
+    retryable: serverFault,
+    cause: error,
+  });
+}
+
+function resultFromOutput(tool: AnyTool, functionName: string, output: InvokeCommandOutput): unknown {
+  const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
+  let payload: unknown = null;
+  try {
+    payload = text === '' ? null : JSON.parse(text);
+  } catch {
+    if (!output.FunctionError) {
+      throw new ToolExecutionError(tool.name, `Lambda function "${functionName}" returned a payload that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+  if (output.FunctionError) {
+    const failure = (payload ?? {}) as { errorType?: unknown; errorMessage?: unknown };
+    const errorType = typeof failure.errorType === 'string' ? failure.errorType : output.FunctionError;
+    const errorMessage = typeof failure.errorMessage === 'string' ? failure.errorMessage : text || 'no error message';
+    // A Lambda sandbox timeout is worth retrying; a crash in the function's code usually is not.
+    const retryable = /time[d]?\s?out/i.test(errorType);
+    throw new ToolExecutionError(tool.name, `Lambda function "${functionName}" failed (${errorType}): ${errorMessage}`, { retryable });
+  }
+  if (isEnvelope(payload)) {
+    if (payload.ok) return payload.result;
+    throw new ToolExecutionError(tool.name, payload.error.message, { retryable: payload.error.retryable === true });
+  }
+  return payload;
+}
+
+type WireEnvelope = { ok: true; result: unknown } | { ok: false; error: { name?: unknown; message: string; retryable?: unknown } };
+
+function isEnvelope(payload: unknown): payload is WireEnvelope {
+  if (typeof payload !== 'object' || payload === null || !('ok' in payload)) return false;
+  const candidate = payload as { ok: unknown; result?: unknown; error?: { message?: unknown } };
+  if (candidate.ok === true) return 'result' in candidate;
+  return candidate.ok === false && typeof candidate.error?.message === 'string';
+}
