@@ -3,7 +3,7 @@ import { RunState, defineAgent, defineTool, runAgent, type StepwiseEvent } from 
 import { scriptedModel } from '../../../framework/testing';
 import { add, rendezvousTool, sendEmailTool } from '../../helpers/test-tools';
 
-const toolMessages = (request: { messages: readonly { role: string }[] }) => request.messages.filter((message) => message.role === 'tool') as { toolCallId: string; content: string }[];
+const toolMessages = (request: { messages: readonly { role: string }[] }) => request.messages.filter((message) => message.role === 'tool') as unknown as { toolCallId: string; content: string }[];
 
 describe('runAgent (native tool calling)', () => {
   it('runs a tool and answers from its result', async () => {
