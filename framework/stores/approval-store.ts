@@ -1,0 +1,116 @@
+import { InvalidInputError } from '../errors';
+import type { PendingApproval } from '../run-state';
+import { assertStoreKey } from './key-encoding';
+import { cloneJson, isJsonObject } from './json';
+
+/**
+ * A tool call waiting for a human, as the approval store keeps it: the run state's
+ * `PendingApproval` (minus its timeout, resolved to `expiresAt`) plus where to send the decision.
+ */
+export interface StoredApproval extends Omit<PendingApproval, 'timeoutSeconds'> {
+  /** The execution that waits (its ARN in AWS, its id in the local engine). */
+  readonly executionArn: string;
+  readonly agent: string;
+  /** The Step Functions task token that resumes the execution with the decision. */
+  readonly taskToken: string;
+  /** ISO-8601 time after which the approval times out. */
+  readonly expiresAt: string;
+}
+
+/** Which approvals `list` returns. */
+export interface ApprovalFilter {
+  /** Only the approvals of this execution. */
+  readonly executionArn?: string;
+}
+
+/** Pending approvals by approval id: what is being approved and the task token that answers it. */
+export interface ApprovalStore {
+  /** Stores (or replaces) an approval. */
+  put(approval: StoredApproval): Promise<void>;
+  get(approvalId: string): Promise<StoredApproval | undefined>;
+  /** Approvals ordered by `requestedAt`, then `approvalId`. */
+  list(filter?: ApprovalFilter): Promise<StoredApproval[]>;
+  /** Removes an approval; deleting a missing one is not an error. */
+  delete(approvalId: string): Promise<void>;
+}
+
+const STRING_FIELDS = ['approvalId', 'executionArn', 'agent', 'callId', 'tool', 'reasoning', 'taskToken', 'requestedAt', 'expiresAt'] as const;
+const REQUIRED_NON_EMPTY = new Set<string>(['approvalId', 'executionArn', 'agent', 'callId', 'tool', 'taskToken']);
+const TIME_FIELDS = ['requestedAt', 'expiresAt'] as const;
+
+/** Checks an approval before any store writes it, naming the field that is wrong. */
+export function assertStoredApproval(approval: StoredApproval): void {
+  if (!isJsonObject(approval)) throw new InvalidInputError('approval must be an object', { field: 'approval' });
+  for (const field of STRING_FIELDS) {
+    const value: unknown = approval[field];
+    if (typeof value !== 'string' || (REQUIRED_NON_EMPTY.has(field) && value.length === 0)) {
+      throw new InvalidInputError(`approval.${field} must be a ${REQUIRED_NON_EMPTY.has(field) ? 'non-empty ' : ''}string, got ${JSON.stringify(value)}`, {
+        field: `approval.${field}`,
+      });
+    }
+  }
+  for (const field of TIME_FIELDS) {
+    if (Number.isNaN(Date.parse(approval[field]))) {
+      throw new InvalidInputError(`approval.${field} must be an ISO-8601 time, got ${JSON.stringify(approval[field])}`, { field: `approval.${field}` });
+    }
+  }
+  if (!isJsonObject(approval.args)) throw new InvalidInputError('approval.args must be a JSON object', { field: 'approval.args' });
+}
+
+/** Reads a stored approval back, or undefined when it does not have the right shape. */
+export function parseStoredApproval(value: unknown): StoredApproval | undefined {
+  if (!isJsonObject(value) || !isJsonObject(value.args)) return undefined;
+  for (const field of STRING_FIELDS) if (typeof value[field] !== 'string') return undefined;
+  const approval = value as unknown as StoredApproval;
+  return {
+    approvalId: approval.approvalId,
+    executionArn: approval.executionArn,
+    agent: approval.agent,
+    callId: approval.callId,
+    tool: approval.tool,
+    args: approval.args,
+    reasoning: approval.reasoning,
+    taskToken: approval.taskToken,
+    requestedAt: approval.requestedAt,
+    expiresAt: approval.expiresAt,
+  };
+}
+
+/** The order every store lists approvals in: oldest request first, ties by id. */
+export function compareApprovals(left: StoredApproval, right: StoredApproval): number {
+  return left.requestedAt.localeCompare(right.requestedAt) || (left.approvalId < right.approvalId ? -1 : left.approvalId > right.approvalId ? 1 : 0);
+}
+
+/**
+ * Approvals in memory, for tests. Values are copied through JSON on the way in and out.
+ *
+ * @example
+ * const approvals = new MemoryApprovalStore();
+ * await approvals.put(approval);
+ * const waiting = await approvals.list({ executionArn: approval.executionArn });
+ */
+export class MemoryApprovalStore implements ApprovalStore {
+  private readonly approvals = new Map<string, StoredApproval>();
+
+  async put(approval: StoredApproval): Promise<void> {
+    assertStoredApproval(approval);
+    this.approvals.set(approval.approvalId, parseStoredApproval(cloneJson(approval)) as StoredApproval);
+  }
+
+  async get(approvalId: string): Promise<StoredApproval | undefined> {
+    assertStoreKey(approvalId, 'approvalId');
+    const approval = this.approvals.get(approvalId);
+    return approval === undefined ? undefined : cloneJson(approval);
+  }
+
+  async list(filter: ApprovalFilter = {}): Promise<StoredApproval[]> {
+    if (filter.executionArn !== undefined) assertStoreKey(filter.executionArn, 'filter.executionArn');
+    const matching = [...this.approvals.values()].filter((approval) => filter.executionArn === undefined || approval.executionArn === filter.executionArn);
+    return cloneJson(matching.sort(compareApprovals));
+  }
+
+  async delete(approvalId: string): Promise<void> {
+    assertStoreKey(approvalId, 'approvalId');
+    this.approvals.delete(approvalId);
+  }
+}

@@ -1,0 +1,67 @@
+import { ErrorName } from '../constants';
+import { StepwiseError } from '../errors';
+
+/** Base of the errors thrown by the checkpoint, event and approval stores. */
+export class StoreError extends StepwiseError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorName.CheckpointError, fault: 'system', cause: options.cause });
+  }
+}
+
+/** A checkpoint was not saved because the store already holds the same or newer progress (a stale writer, e.g. a zombie container). */
+export class CheckpointConflictError extends StoreError {
+  readonly key: string;
+  readonly attemptedSequence: number;
+  /** The sequence in the store when it is known (the file and memory stores know it; DynamoDB does not say). */
+  readonly storedSequence?: number;
+  constructor(key: string, attemptedSequence: number, storedSequence?: number, options: { cause?: unknown } = {}) {
+    const stored = storedSequence === undefined ? 'the same or a newer sequence' : `sequence ${storedSequence}`;
+    super(
+      `Checkpoint "${key}" was not saved: the store already holds ${stored}, and sequence ${attemptedSequence} is not newer. ` +
+        'Another process is running this execution; stop this one and let the newer one continue.',
+      options,
+    );
+    this.key = key;
+    this.attemptedSequence = attemptedSequence;
+    this.storedSequence = storedSequence;
+  }
+}
+
+/** Stored data cannot be read back (not JSON, or not the shape the store writes). */
+export class StoreCorruptError extends StoreError {
+  /** The file path, table item or S3 object that is broken. */
+  readonly location: string;
+  constructor(location: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`Stored data at ${location} is unreadable: ${problem}. Move the damaged data aside (or delete it) and retry.`, options);
+    this.location = location;
+  }
+}
+
+/** A lock file stayed busy longer than the lock timeout. */
+export class StoreLockTimeoutError extends StoreError {
+  readonly lockPath: string;
+  readonly timeoutMs: number;
+  constructor(lockPath: string, timeoutMs: number) {
+    super(
+      `Could not take the lock ${lockPath} within ${timeoutMs} ms: another process holds it. ` +
+        'If no other Stepwise process is running, delete the lock file and retry.',
+    );
+    this.lockPath = lockPath;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Appending to the DynamoDB event log kept losing races with other writers of the same execution. */
+export class EventAppendConflictError extends StoreError {
+  readonly executionId: string;
+  readonly attempts: number;
+  constructor(executionId: string, attempts: number, options: { cause?: unknown } = {}) {
+    super(
+      `Could not append events to execution "${executionId}" after ${attempts} attempts: other writers keep taking the next sequence. ` +
+        'Make sure only one process writes events for an execution.',
+      options,
+    );
+    this.executionId = executionId;
+    this.attempts = attempts;
+  }
+}

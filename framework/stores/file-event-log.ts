@@ -1,0 +1,152 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { StepwiseEvent } from '../events';
+import { fsyncDirectory, prepareDirectory } from './atomic-write';
+import { StoreCorruptError } from './errors';
+import { assertAppend, resolveReadOptions, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';
+import { KeyedMutex, withFileLock, type FileLockOptions } from './file-lock';
+import { isJsonObject, tryParseJson } from './json';
+import { assertStoreKey, encodeStoreKey } from './key-encoding';
+
+/** Options of `FileEventLog`. */
+export interface FileEventLogOptions {
+  /** The folder that holds one `<encoded execution id>.jsonl` per execution; created when missing. */
+  readonly directory: string;
+  /** How the cross-process lock behaves. @default StoreDefaults lock settings */
+  readonly lock?: FileLockOptions;
+}
+
+/** Lines start with the seq (we write them), so a read skips old lines without parsing them. */
+const SEQ_HEAD = /^\{"seq":(\d+),/;
+const TAIL_CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * The event log as one JSON Lines file per execution, for the local engine. Each batch is one
+ * `O_APPEND` write under a lock file, so appenders in several processes never share a seq. A
+ * line torn by a killed writer (no final newline) is ignored on read and cut off by the next append.
+ *
+ * @example
+ * const log = new FileEventLog({ directory: path.join(projectDir, '.stepwise', 'events') });
+ * await log.append(executionArn, [event]);
+ */
+export class FileEventLog implements EventLog {
+  private readonly directory: string;
+  private readonly lockOptions: FileLockOptions;
+  private readonly mutex = new KeyedMutex();
+  private prepared: Promise<void> | undefined;
+
+  constructor(options: FileEventLogOptions) {
+    this.directory = path.resolve(options.directory);
+    this.lockOptions = options.lock ?? {};
+  }
+
+  async append(executionId: string, events: readonly StepwiseEvent[]): Promise<number> {
+    assertAppend(executionId, events);
+    const file = this.fileFor(executionId);
+    await this.ready();
+    return this.mutex.run(file, () => withFileLock(`${file}.lock`, () => this.appendLocked(file, events), this.lockOptions));
+  }
+
+  async read(executionId: string, options?: ReadEventsOptions): Promise<LoggedEvent[]> {
+    const { after, limit } = resolveReadOptions(executionId, options);
+    const file = this.fileFor(executionId);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const lines = text.split('\n');
+    lines.pop(); // empty after the final newline, or a torn line still being (or never finished) written
+    const events: LoggedEvent[] = [];
+    for (const [index, line] of lines.entries()) {
+      if (events.length >= limit) break;
+      const head = SEQ_HEAD.exec(line);
+      if (head && Number(head[1]) <= after) continue;
+      const logged = parseLine(line);
+      if (!logged) throw new StoreCorruptError(`${file}:${index + 1}`, 'not a logged event');
+      if (logged.seq > after) events.push(logged);
+    }
+    return events;
+  }
+
+  private async appendLocked(file: string, events: readonly StepwiseEvent[]): Promise<number> {
+    const handle = await fs.open(file, 'a+');
+    try {
+      const size = (await handle.stat()).size;
+      const { lastSeq, validBytes } = await findTail(handle, size, file);
+      if (validBytes < size) await handle.truncate(validBytes);
+      if (events.length === 0) return lastSeq;
+      const batch = events.map((event, index) => `${JSON.stringify({ seq: lastSeq + index + 1, event })}\n`).join('');
+      await writeAll(handle, Buffer.from(batch, 'utf8'));
+      await handle.datasync();
+      if (size === 0) await fsyncDirectory(this.directory);
+      return lastSeq + events.length;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private fileFor(executionId: string): string {
+    assertStoreKey(executionId, 'executionId');
+    return path.join(this.directory, `${encodeStoreKey(executionId)}.jsonl`);
+  }
+
+  private ready(): Promise<void> {
+    this.prepared ??= prepareDirectory(this.directory).catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
+    return this.prepared;
+  }
+}
+
+function parseLine(line: string): LoggedEvent | undefined {
+  const value = tryParseJson(line);
+  if (!isJsonObject(value) || typeof value.seq !== 'number' || !isJsonObject(value.event)) return undefined;
+  return { seq: value.seq, event: value.event as unknown as StepwiseEvent };
+}
+
+/** The seq of the last complete line and the byte length up to its newline; bytes after it are a torn line. */
+async function findTail(handle: fs.FileHandle, size: number, file: string): Promise<{ lastSeq: number; validBytes: number }> {
+  const chunks: Buffer[] = [];
+  const newlines: number[] = [];
+  let start = size;
+  while (start > 0 && newlines.length < 2) {
+    const length = Math.min(TAIL_CHUNK_BYTES, start);
+    start -= length;
+    const chunk = Buffer.alloc(length);
+    await readAll(handle, chunk, start);
+    for (let index = length - 1; index >= 0 && newlines.length < 2; index -= 1) {
+      if (chunk[index] === NEWLINE) newlines.push(start + index);
+    }
+    chunks.unshift(chunk);
+  }
+  if (newlines.length === 0) return { lastSeq: 0, validBytes: 0 };
+  const lineEnd = newlines[0];
+  const lineStart = newlines.length > 1 ? newlines[1] + 1 : 0;
+  const line = Buffer.concat(chunks).subarray(lineStart - start, lineEnd - start).toString('utf8');
+  const head = SEQ_HEAD.exec(line);
+  const lastSeq = head ? Number(head[1]) : parseLine(line)?.seq;
+  if (lastSeq === undefined) throw new StoreCorruptError(file, 'the last complete line is not a logged event');
+  return { lastSeq, validBytes: lineEnd + 1 };
+}
+
+async function readAll(handle: fs.FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+}
+
+async function writeAll(handle: fs.FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+    offset += bytesWritten;
+  }
+}

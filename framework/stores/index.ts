@@ -1,0 +1,25 @@
+export { StoreDefaults, FileStoreFolder, DynamoAttribute, StoreKind } from './constants';
+export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError } from './errors';
+export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore } from './checkpoint-store';
+export { FileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store';
+export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './dynamodb-checkpoint-store';
+export { MemoryEventLog, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';
+export { FileEventLog, type FileEventLogOptions } from './file-event-log';
+export { DynamoDbEventLog, type DynamoDbEventLogOptions } from './dynamodb-event-log';
+export { followEvents, follow, type FollowOptions } from './follow';
+export { MemoryApprovalStore, type ApprovalFilter, type ApprovalStore, type StoredApproval } from './approval-store';
+export { FileApprovalStore, type FileApprovalStoreOptions } from './file-approval-store';
+export { DynamoDbApprovalStore, type DynamoDbApprovalStoreOptions } from './dynamodb-approval-store';
+export type { DynamoDbClientInput } from './dynamodb-client';
+export { withFileLock, type FileLockOptions } from './file-lock';
+export { writeFileAtomic } from './atomic-write';
+export { encodeStoreKey } from './key-encoding';
+export {
+  createStores,
+  type AwsStoreLocation,
+  type FileStoreLocation,
+  type MemoryStoreLocation,
+  type StoreClients,
+  type StoreLocation,
+  type StoreSet,
+} from './create-stores';
