@@ -34,7 +34,10 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
   const jiti = createJiti(configPath, { alias: options.aliases, moduleCache: true, fsCache: false });
   let loaded: unknown;
   try {
-    loaded = await jiti.import(configPath, { default: true });
+    // The synchronous form transpiles to CommonJS and needs no dynamic import(), so it also works
+    // inside test runners' module sandboxes. A config therefore cannot use top-level await.
+    const module = jiti(configPath) as { default?: unknown } | undefined;
+    loaded = module && typeof module === 'object' && 'default' in module ? module.default : module;
   } catch (error) {
     if (error instanceof StepwiseError) throw error;
     throw new ConfigDefinitionError(`Could not load config ${configPath}: ${(error as Error)?.message ?? String(error)}`, { field: 'config', cause: error });

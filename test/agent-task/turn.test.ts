@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readContainerConfig, runTurn } from '../../agent-task';
+import { createStores, InvalidInputError } from '../../framework';
+import type { ApprovalResult } from '../../state-machines';
+import { repositoryRoot } from '../helpers/cli';
+
+const configPath = path.join(repositoryRoot, 'test', 'fixtures', 'container.config.ts');
+
+function containerEnv(root: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    STEPWISE_TASK_TOKEN: 'token-1',
+    STEPWISE_EXECUTION_ARN: 'arn:aws:states:us-east-1:000000000000:execution:recorder:one',
+    STEPWISE_AGENT: 'recorder',
+    STEPWISE_INPUT: JSON.stringify({ task: `record ${path.join(root, 'side-effects.txt')}` }),
+    STEPWISE_DECISIONS: '[]',
+    STEPWISE_CONFIG: configPath,
+    STEPWISE_STORE: `file:${root}`,
+    ...overrides,
+  };
+}
+
+describe('the container contract', () => {
+  it('names the variable that is missing or malformed', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const { STEPWISE_AGENT: _agent, ...withoutAgent } = containerEnv(root);
+
+    expect(() => readContainerConfig(withoutAgent)).toThrow(new InvalidInputError('The container needs STEPWISE_AGENT, which is not set'));
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_INPUT: '{"task": ""}' }))).toThrow(/Invalid execution input: task: task must not be empty/);
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: 'not json' }))).toThrow(/STEPWISE_DECISIONS is not valid JSON/);
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_STORE: 'redis://x' }))).toThrow(/STEPWISE_STORE/);
+  });
+});
+
+describe('runTurn', () => {
+  const lambda = mockClient(LambdaClient);
+  beforeEach(() => lambda.reset());
+
+  it('pauses for approval, then resumes from the checkpoint and runs the approved call once', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const dependencies = { stores, lambda: new LambdaClient({ region: 'us-east-1' }) };
+
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
+
+    expect(first.status).toBe('AWAITING_APPROVAL');
+    expect(first.approvals).toEqual([expect.objectContaining({ tool: 'record_call', reasoning: 'now record' })]);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, reason: 'fine' } }];
+    const resumeEnv = containerEnv(root, { STEPWISE_TASK_TOKEN: 'token-2', STEPWISE_DECISIONS: JSON.stringify(decisions) });
+
+    const second = await runTurn(readContainerConfig(resumeEnv), dependencies);
+    // A retried container (same execution, same decisions) finds the run finished and runs nothing again.
+    const retried = await runTurn(readContainerConfig(resumeEnv), dependencies);
+
+    expect(second).toMatchObject({ status: 'COMPLETED', iterations: 3 });
+    expect(second.answer).toContain('observed: {"text":"record');
+    expect(retried.status).toBe('COMPLETED');
+    const lines = readFileSync(path.join(root, 'side-effects.txt'), 'utf8').trim().split('\n');
+    expect(lines).toEqual([`recorded ${containerEnv(root).STEPWISE_EXECUTION_ARN}:offline_2_1`]);
+    const events = await stores.events.read(containerEnv(root).STEPWISE_EXECUTION_ARN);
+    expect(events.map((logged) => logged.event.type)).toContain('approval.decided');
+  });
+
+  it('invokes tools that have a function through the Lambda API, with the idempotency key', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
+    const config = readContainerConfig(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
+
+    await runTurn(config, { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) });
+
+    const calls = lambda.commandCalls(InvokeCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input.FunctionName).toBe('stepwise-echo');
+    const payload = JSON.parse(Buffer.from(calls[0].args[0].input.Payload as Uint8Array).toString());
+    expect(payload).toMatchObject({ arguments: { text: expect.stringMatching(/^record /) }, idempotencyKey: `${config.executionArn}:offline_1_1` });
+  });
+
+  it('continues the conversation of an earlier execution with the same sessionId', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const dependencies = { stores, lambda: new LambdaClient({ region: 'us-east-1' }) };
+    const file = path.join(root, 'side-effects.txt');
+    const input = (task: string) => JSON.stringify({ task, sessionId: 'chat-1' });
+    const first = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_INPUT: input(`record ${file}`) })), dependencies);
+    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_INPUT: input(`record ${file}`), STEPWISE_DECISIONS: JSON.stringify([{ approval: first.approvals![0], error: { Error: 'Stepwise.ApprovalRejected', Cause: 'no' } }]) })), dependencies);
+
+    const followUpArn = 'arn:aws:states:us-east-1:000000000000:execution:recorder:two';
+    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_EXECUTION_ARN: followUpArn, STEPWISE_INPUT: input(`record ${file}`) })), dependencies);
+
+    const checkpoint = await stores.checkpoints.load(followUpArn);
+    const messages = (checkpoint!.state as { messages: { role: string; content: string }[] }).messages;
+    expect(messages.filter((message) => message.role === 'user' && message.content.startsWith('record '))).toHaveLength(2);
+    expect(messages.some((message) => message.content === 'rejected by human operator: no')).toBe(true);
+  });
+});
