@@ -1,0 +1,86 @@
+import { approvalLambdaPayloadSchema } from '../../state-machines';
+import type { ApprovalStore } from '../../framework/stores';
+import { LocalEngineConfigError } from '../errors';
+import type { LambdaHandler } from '../lambda-api/lambda-registry';
+
+/** Options of `createApprovalNotifier`. */
+export interface ApprovalNotifierOptions {
+  /** Where pending approvals are kept (approval id → task token). */
+  readonly approvals: ApprovalStore;
+  /** URL that receives a POST for each approval request. @default none */
+  readonly webhookUrl?: string;
+  /** Receives the console line announcing the request and webhook failures. */
+  readonly log: (line: string) => void;
+  /** Time source (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The body POSTed to the approval webhook. */
+export interface ApprovalWebhookBody {
+  readonly approvalId: string;
+  readonly executionArn: string;
+  readonly agent: string;
+  readonly tool: string;
+  readonly args: Record<string, unknown>;
+  readonly reasoning: string;
+}
+
+async function postWebhook(url: string, body: ApprovalWebhookBody, log: (line: string) => void): Promise<void> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) log(`Approval webhook ${url} answered HTTP ${response.status} for approval ${body.approvalId}; the approval still waits.`);
+  } catch (error) {
+    log(`Approval webhook ${url} failed for approval ${body.approvalId}: ${(error as Error).message}; the approval still waits.`);
+  }
+}
+
+/**
+ * The local stand-in for the approval Lambda of the `RequestApproval` state: records the pending
+ * approval with its task token, prints how to answer it and POSTs it to the webhook when there is one.
+ * A webhook failure is logged, never fatal: the approval can still be answered.
+ *
+ * @example
+ * const notify = createApprovalNotifier({ approvals: stores.approvals, log: console.log });
+ * const engine = await startEngine({ ..., lambdaHandlers: { [LocalDefaults.approvalNotifierFunctionName]: notify } });
+ */
+export function createApprovalNotifier(options: ApprovalNotifierOptions): LambdaHandler {
+  if (options.webhookUrl !== undefined && !/^https?:\/\//.test(options.webhookUrl)) {
+    throw new LocalEngineConfigError(`approvalWebhookUrl must be an http(s) URL, got ${JSON.stringify(options.webhookUrl)}`, { field: 'approvalWebhookUrl' });
+  }
+  const now = options.now ?? Date.now;
+  return async (event) => {
+    const parsed = approvalLambdaPayloadSchema.safeParse(event);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+      throw Object.assign(new Error(`Invalid approval request: ${detail}`), { name: 'Stepwise.InvalidInput' });
+    }
+    const { taskToken, executionArn, agent, approval } = parsed.data;
+    // One clock reading: the approval's timeout starts when its task (and this call) started.
+    const at = now();
+    const requestedAt = approval.requestedAt ?? new Date(at).toISOString();
+    await options.approvals.put({
+      approvalId: approval.approvalId,
+      executionArn,
+      agent,
+      callId: approval.callId,
+      tool: approval.tool,
+      args: approval.args,
+      reasoning: approval.reasoning,
+      taskToken,
+      requestedAt,
+      expiresAt: new Date(at + approval.timeoutSeconds * 1000).toISOString(),
+    });
+    options.log(
+      `Approval needed: ${agent} wants to call ${approval.tool} ${JSON.stringify(approval.args)} (approval ${approval.approvalId}). ` +
+        `Answer with \`stepwise approve ${approval.approvalId}\` or \`stepwise reject ${approval.approvalId}\`.`,
+    );
+    if (options.webhookUrl) {
+      void postWebhook(
+        options.webhookUrl,
+        { approvalId: approval.approvalId, executionArn, agent, tool: approval.tool, args: approval.args, reasoning: approval.reasoning },
+        options.log,
+      );
+    }
+    return { approvalId: approval.approvalId };
+  };
+}

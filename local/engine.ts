@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AslDefinition } from '../state-machines';
+import { LocalAws, LocalDefaults } from './constants';
+import { processContainerRunner, type ContainerRunner } from './container/container-runner';
+import type { AslDefinition as InternalDefinition } from './executions/definition';
+import { ExecutionManager } from './executions/execution-manager';
+import { createEngineServer, listen } from './http/engine-server';
+import { lambdaInvokeHandler } from './lambda-api/invoke-handler';
+import { LambdaRegistry, type LambdaHandler } from './lambda-api/lambda-registry';
+import { sfnOperations } from './sfn-api/operations';
+import { sfnRequestHandler } from './sfn-api/sfn-handler';
+import { EngineStore } from './store/engine-store';
+import { createStores, type StoreSet } from '../framework/stores';
+import { createApprovalNotifier } from './approvals/notifier';
+import { executionEventsHandler } from './progress/sse';
+
+/** Options of `startEngine`. */
+export interface EngineOptions {
+  /** The project's Stepwise folder; the engine keeps its state under `<root>/engine/`. */
+  readonly root: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: '127.0.0.1';
+  /** The state machines to serve, e.g. `buildAgentDefinition(...)` for each agent of the config. */
+  readonly stateMachines: readonly { readonly name: string; readonly definition: AslDefinition }[];
+  /** Local Lambda functions (tool handlers), by function name. */
+  readonly lambdaHandlers?: Record<string, LambdaHandler>;
+  /**
+   * How agent containers run: a Node entrypoint started as a child process with the given static
+   * environment, or a runner of your own.
+   */
+  readonly container: { readonly entry: string; readonly env: Record<string, string> } | ContainerRunner;
+  /** Whether container output is also printed through `log`. @default false */
+  readonly echoContainerOutput?: boolean;
+  /** URL that receives a POST for each approval request. @default none */
+  readonly approvalWebhookUrl?: string;
+  /**
+   * The function name the definitions use as `resources.approvalFunction`; the engine serves its
+   * approval notifier under it unless `lambdaHandlers` has a function of that name.
+   * @default LocalDefaults.approvalNotifierFunctionName
+   */
+  readonly approvalFunctionName?: string;
+  /** Retry pauses to use instead of the definition's, in ms by state name (tests). @default the definition's */
+  readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Receives the engine's console lines. @default no output */
+  readonly log?: (line: string) => void;
+}
+
+/** A running local engine. */
+export interface LocalEngine {
+  /** `http://127.0.0.1:<port>`: the endpoint for the Step Functions and Lambda clients. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly root: string;
+  readonly executions: ExecutionManager;
+  /** The shared file stores under the root (events, approvals, checkpoints). */
+  readonly stores: StoreSet;
+  /** Stops serving and ends every container; running executions are taken over by the next start on the same root. */
+  stop(): Promise<void>;
+}
+
+/** What every container gets so the standard AWS SDK clients work against the engine. */
+const LOCAL_AWS_ENV = {
+  AWS_REGION: LocalAws.region,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+
+const isRunner = (container: EngineOptions['container']): container is ContainerRunner => typeof (container as ContainerRunner).run === 'function';
+
+/**
+ * Starts the local engine: the Step Functions and Lambda APIs on loopback, running each agent
+ * container as a child process. Executions, history and task tokens persist under `<root>/engine/`.
+ *
+ * @example
+ * const engine = await startEngine({
+ *   root: '.stepwise',
+ *   stateMachines: [{ name: 'research', definition }],
+ *   lambdaHandlers: { 'stepwise-tool-search': searchHandler },
+ *   container: { entry: 'dist/agent-task/main.js', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } },
+ * });
+ * const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1' });
+ */
+export async function startEngine(options: EngineOptions): Promise<LocalEngine> {
+  const log = options.log ?? (() => undefined);
+  const root = path.resolve(options.root);
+  mkdirSync(root, { recursive: true });
+  const store = new EngineStore(root);
+  const stores = createStores({ kind: 'file', root });
+  const lambdas = new LambdaRegistry({
+    [options.approvalFunctionName ?? LocalDefaults.approvalNotifierFunctionName]: createApprovalNotifier({
+      approvals: stores.approvals,
+      webhookUrl: options.approvalWebhookUrl,
+      log,
+    }),
+    ...options.lambdaHandlers,
+  });
+  // The container's endpoints name this engine, whose port is known only once it listens.
+  let endpoint = '';
+  const configured = options.container;
+  const container: ContainerRunner = isRunner(configured)
+    ? configured
+    : {
+        run: (env, runOptions) =>
+          processContainerRunner({
+            entry: configured.entry,
+            env: { ...LOCAL_AWS_ENV, ...configured.env, AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
+            log: options.echoContainerOutput ? log : undefined,
+          }).run(env, runOptions),
+      };
+  const manager = new ExecutionManager({
+    store,
+    lambdas,
+    container,
+    onApprovalClosed: (approvalId) => {
+      stores.approvals.delete(approvalId).catch((error: unknown) => log(`Could not remove answered approval ${approvalId}: ${String(error)}`));
+    },
+    log,
+    retryIntervalOverrides: options.retryIntervalOverrides,
+  });
+  for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
+
+  const server = createEngineServer(
+    {
+      sfn: sfnRequestHandler(sfnOperations(manager), log),
+      lambdaInvoke: lambdaInvokeHandler(lambdas, log),
+      executionEvents: executionEventsHandler({ manager, events: stores.events }),
+      health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
+    },
+    log,
+  );
+  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0);
+  endpoint = `http://${options.host ?? LocalDefaults.host}:${port}`;
+  manager.recover();
+  log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')})`);
+  return {
+    endpoint,
+    port,
+    root,
+    executions: manager,
+    stores,
+    async stop() {
+      await manager.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LocalAws, LocalDefaults, LocalErrorName } from '../constants';
+import type { ContainerRunner } from '../container/container-runner';
+import { functionNameOf, type LambdaRegistry } from '../lambda-api/lambda-registry';
+import { TaskResource } from '../../state-machines';
+import type { TaskStateInfo } from './definition';
+import { HistoryEventType, type NewHistoryEvent } from './history-event';
+import type { ReusableTasks } from './reusable-tasks';
+import { TaskStateError } from './task-error';
+import { outcomeError, type TaskTokens } from './task-tokens';
+import type { ExecutionRecord, Json, TaskKind, TaskRecord } from './types';
+
+/** Everything a running execution's task handlers share. */
+export interface TaskHandlerContext {
+  readonly execution: ExecutionRecord;
+  readonly tokens: TaskTokens;
+  readonly lambdas: LambdaRegistry;
+  readonly container: ContainerRunner;
+  readonly containerLogFile: string;
+  /** Aborted when the execution stops: containers end, nothing more is started. */
+  readonly signal: AbortSignal;
+  /** Tokens minted by `$$.Task.Token` in this run: the handler finds its own in its input. */
+  readonly mintedTokens: Set<string>;
+  readonly reusable: ReusableTasks;
+  readonly segment: () => number;
+  readonly record: (event: NewHistoryEvent) => void;
+  /** A task that carried an approval closed (any outcome): its pending approval goes away. */
+  readonly onApprovalClosed: (approvalId: string) => void;
+  readonly log: (line: string) => void;
+}
+
+type Handler = (input: Json) => Promise<Json>;
+
+const resourceNames = (resource: string): { resourceType: string; resource: string } => {
+  const match = /^arn:aws:states:::([^:]+):(.+)$/.exec(resource);
+  if (match) return { resourceType: match[1], resource: match[2] };
+  return { resourceType: 'lambda', resource };
+};
+
+/** Finds the token this task was given (`$$.Task.Token` in its Parameters) inside its input. */
+function findToken(value: Json, minted: Set<string>): string | undefined {
+  if (typeof value === 'string') return minted.has(value) ? value : undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findToken(item, minted);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const item of Object.values(value)) {
+      const found = findToken(item, minted);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function replaceToken(value: Json, token: string, replacement: string): Json {
+  if (typeof value === 'string') return value === token ? replacement : value;
+  if (Array.isArray(value)) return value.map((item) => replaceToken(item, token, replacement));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceToken(item, token, replacement)]));
+  }
+  return value;
+}
+
+const digest = (value: Json): string => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+
+/** The container environment: every `Environment` entry of every container override. */
+function containerEnvironment(input: Json): Record<string, string> {
+  const env: Record<string, string> = {};
+  const overrides = (input as { Overrides?: { ContainerOverrides?: { Environment?: { Name?: unknown; Value?: unknown }[] }[] } })?.Overrides;
+  for (const container of overrides?.ContainerOverrides ?? []) {
+    for (const entry of container.Environment ?? []) {
+      if (typeof entry.Name === 'string') env[entry.Name] = typeof entry.Value === 'string' ? entry.Value : JSON.stringify(entry.Value ?? '');
+    }
+  }
+  return env;
+}
+
+function approvalIdOf(input: Json): string | undefined {
+  const approvalId = (input as { Payload?: { approval?: { approvalId?: unknown } } })?.Payload?.approval?.approvalId;
+  return typeof approvalId === 'string' ? approvalId : undefined;
+}
+
+async function invokeLambda(context: TaskHandlerContext, functionName: unknown, payload: unknown): Promise<Json> {
+  if (typeof functionName !== 'string') throw new TaskStateError(LocalErrorName.Runtime, 'The task Parameters name no FunctionName');
+  let handler;
+  try {
+    handler = context.lambdas.resolve(functionName);
+  } catch (error) {
+    throw new TaskStateError('Lambda.ResourceNotFoundException', (error as Error).message);
+  }
+  try {
+    return ((await handler(payload)) ?? null) as Json;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    throw new TaskStateError(failure.name || 'Error', failure.message);
+  }
+}
+
+/** Ends a task of a stopped execution: neither Retry nor Catch may start anything new. */
+const cancelledError = (stateName: string): TaskStateError =>
+  Object.assign(new TaskStateError(LocalErrorName.Runtime, `Task state "${stateName}" was cancelled: the execution stopped`), { isRetryable: false, isCatchable: false });
+
+/** A `.waitForTaskToken` task: start the work, then wait for SendTaskSuccess/Failure/Heartbeat or a timeout. */
+function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, kind: TaskKind): Handler {
+  const names = resourceNames(state.resource);
+  return async (input) => {
+    // Let the interpreter's StateEntered event reach the history before this task's events.
+    await nextTurn();
+    if (context.signal.aborted) throw cancelledError(state.name);
+    const minted = findToken(input, context.mintedTokens);
+    if (!minted) {
+      throw Object.assign(new TaskStateError(LocalErrorName.Runtime, `The Parameters of Task state "${state.name}" do not pass $$.Task.Token, which a .waitForTaskToken task needs`), {
+        isRetryable: false,
+      });
+    }
+    const taskKey = `${state.name}:${digest(replaceToken(input, minted, '<token>'))}`;
+    const reused = context.reusable.take(taskKey);
+    if (reused && reused.status === 'succeeded') return reused.output ?? null;
+    if (reused && (reused.status === 'failed' || reused.status === 'timed_out')) throw new TaskStateError(reused.error ?? 'States.TaskFailed', reused.cause ?? '');
+
+    const record: TaskRecord = reused ?? {
+      token: minted,
+      executionArn: context.execution.executionArn,
+      stateName: state.name,
+      taskKey,
+      segment: context.segment(),
+      kind,
+      resource: state.resource,
+      scheduledAt: Date.now(),
+      timeoutAt: state.timeoutSeconds === undefined ? undefined : Date.now() + state.timeoutSeconds * 1000,
+      heartbeatSeconds: state.heartbeatSeconds,
+      approvalId: kind === 'lambda' ? approvalIdOf(input) : undefined,
+      status: 'waiting',
+    };
+    const token = record.token;
+    const parameters = replaceToken(input, minted, token);
+    if (!reused) {
+      context.record({
+        type: HistoryEventType.TaskScheduled,
+        taskScheduledEventDetails: {
+          ...names,
+          region: LocalAws.region,
+          parameters: JSON.stringify(parameters),
+          ...(state.timeoutSeconds !== undefined ? { timeoutInSeconds: state.timeoutSeconds } : {}),
+          ...(state.heartbeatSeconds !== undefined ? { heartbeatInSeconds: state.heartbeatSeconds } : {}),
+        },
+      });
+      context.record({ type: HistoryEventType.TaskStarted, taskStartedEventDetails: names });
+    }
+    const outcomePromise = context.tokens.wait(record);
+    let submitted: Promise<void> = Promise.resolve();
+    const work = new AbortController();
+    const stopWork = () => work.abort();
+    context.signal.addEventListener('abort', stopWork, { once: true });
+
+    if (!reused && kind === 'container') {
+      const handle = context.container.run(containerEnvironment(parameters), {
+        signal: work.signal,
+        logFile: context.containerLogFile,
+        executionArn: context.execution.executionArn,
+      });
+      context.record({
+        type: HistoryEventType.TaskSubmitted,
+        taskSubmittedEventDetails: { ...names, output: JSON.stringify({ Tasks: [{ LastStatus: 'RUNNING' }] }), outputDetails: { truncated: false } },
+      });
+      void handle.exited.then((exit) => {
+        const how = exit.code !== null ? `with code ${exit.code}` : `on signal ${exit.signal ?? 'unknown'}`;
+        const tail = exit.stderrTail.length ? `; last stderr lines:\n${exit.stderrTail.join('\n')}` : '';
+        context.tokens.failIfWaiting(token, 'States.TaskFailed', `The agent container exited ${how} without sending a task result${tail}`);
+      });
+    } else if (!reused) {
+      const payload = (parameters as { Payload?: unknown })?.Payload;
+      submitted = invokeLambda(context, (parameters as { FunctionName?: unknown })?.FunctionName, payload).then(
+        (result) =>
+          context.record({
+            type: HistoryEventType.TaskSubmitted,
+            taskSubmittedEventDetails: { ...names, output: JSON.stringify({ StatusCode: 200, Payload: result }), outputDetails: { truncated: false } },
+          }),
+        (error: TaskStateError) => context.tokens.failIfWaiting(token, error.name, error.message),
+      );
+    }
+
+    const outcome = await outcomePromise;
+    context.signal.removeEventListener('abort', stopWork);
+    if (outcome.kind === 'cancelled') {
+      work.abort();
+      throw cancelledError(state.name);
+    }
+    if (outcome.kind === 'timed_out') work.abort();
+    else setTimeout(stopWork, LocalDefaults.containerGraceSeconds * 1000).unref();
+    // The notifier may still be recording the approval when a fast answer arrives: remove it after that.
+    await submitted;
+    if (record.approvalId) context.onApprovalClosed(record.approvalId);
+    if (outcome.kind === 'succeeded') {
+      context.record({
+        type: HistoryEventType.TaskSucceeded,
+        taskSucceededEventDetails: { ...names, output: JSON.stringify(outcome.output), outputDetails: { truncated: false } },
+      });
+      return outcome.output;
+    }
+    const details = { ...names, error: outcome.error, cause: outcome.cause };
+    context.record(
+      outcome.kind === 'timed_out'
+        ? { type: HistoryEventType.TaskTimedOut, taskTimedOutEventDetails: details }
+        : { type: HistoryEventType.TaskFailed, taskFailedEventDetails: details },
+    );
+    throw outcomeError(outcome);
+  };
+}
+
+/** `lambda:invoke` (request/response) and plain function ARNs: call the local function and return its result. */
+function lambdaHandler(context: TaskHandlerContext, state: TaskStateInfo): Handler {
+  const names = resourceNames(state.resource);
+  const isServiceIntegration = state.resource === 'arn:aws:states:::lambda:invoke';
+  return async (input) => {
+    await nextTurn();
+    const functionName = isServiceIntegration ? (input as { FunctionName?: unknown })?.FunctionName : functionNameOf(state.resource);
+    const payload = isServiceIntegration ? (input as { Payload?: unknown })?.Payload : input;
+    context.record({
+      type: HistoryEventType.TaskScheduled,
+      taskScheduledEventDetails: { ...names, region: LocalAws.region, parameters: JSON.stringify(input) },
+    });
+    context.record({ type: HistoryEventType.TaskStarted, taskStartedEventDetails: names });
+    try {
+      const result = await invokeLambda(context, functionName, payload);
+      const output: Json = isServiceIntegration ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result } : result;
+      context.record({
+        type: HistoryEventType.TaskSucceeded,
+        taskSucceededEventDetails: { ...names, output: JSON.stringify(output), outputDetails: { truncated: false } },
+      });
+      return output;
+    } catch (error) {
+      const failure = error as TaskStateError;
+      context.record({ type: HistoryEventType.TaskFailed, taskFailedEventDetails: { ...names, error: failure.name, cause: failure.message } });
+      throw failure;
+    }
+  };
+}
+
+/**
+ * One local handler per Task state of the definition: containers for `ecs:runTask.waitForTaskToken`,
+ * local Lambda functions for `lambda:invoke[.waitForTaskToken]` and function ARNs.
+ */
+export function buildTaskHandlers(context: TaskHandlerContext, tasks: ReadonlyMap<string, TaskStateInfo>): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  for (const state of tasks.values()) {
+    if (state.resource === TaskResource.EcsRunTaskWithToken) handlers[state.name] = waitForTokenHandler(context, state, 'container');
+    else if (state.resource === TaskResource.LambdaInvokeWithToken) handlers[state.name] = waitForTokenHandler(context, state, 'lambda');
+    else if (state.resource === 'arn:aws:states:::lambda:invoke' || state.resource.startsWith('arn:aws:lambda:')) handlers[state.name] = lambdaHandler(context, state);
+    else {
+      handlers[state.name] = async () => {
+        throw Object.assign(new TaskStateError(LocalErrorName.Runtime, `The local engine cannot run resource "${state.resource}" of Task state "${state.name}"`), {
+          isRetryable: false,
+        });
+      };
+    }
+  }
+  return handlers;
+}

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { SfnErrorCode } from '../constants';
+import { sfnError } from '../errors';
+import { StatesError } from '../../state-machines';
+import { TaskStateError } from './task-error';
+import type { Json, TaskRecord } from './types';
+
+const TOKEN_PREFIX = 'swt1.';
+
+/** A fresh task token: opaque, unguessable, recognisable as ours. */
+export const mintTaskToken = (): string => `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+
+/** How a waiting task ended, for the code that waits on it. */
+export type TaskOutcome =
+  | { readonly kind: 'succeeded'; readonly output: Json }
+  /** The execution stopped or the engine shut down: nobody waits for the result any more. */
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'failed' | 'timed_out'; readonly error: string; readonly cause: string };
+
+interface WaitingTask {
+  readonly record: TaskRecord;
+  readonly settle: (outcome: TaskOutcome) => void;
+  heartbeatTimer?: NodeJS.Timeout;
+  timeoutTimer?: NodeJS.Timeout;
+}
+
+/** Called whenever a task record changes, so the engine can persist it. */
+export type TaskChangeListener = (record: TaskRecord) => void;
+
+/**
+ * Every task token the engine issued, and the tasks waiting on them. It enforces `TimeoutSeconds`
+ * and `HeartbeatSeconds` itself: the interpreter ignores heartbeats and cannot resume a timer across
+ * an engine restart.
+ */
+export class TaskTokens {
+  private readonly records = new Map<string, TaskRecord>();
+  private readonly waiting = new Map<string, WaitingTask>();
+  /** Tasks re-armed at engine start, before the resumed run's handlers attach to them. */
+  private readonly recovered = new Map<string, Promise<TaskOutcome>>();
+
+  constructor(private readonly onChange: TaskChangeListener) {}
+
+  /** Loads records persisted before a restart (only to answer for their tokens; nothing waits on them yet). */
+  load(records: readonly TaskRecord[]): void {
+    for (const record of records) this.records.set(record.token, record);
+  }
+
+  get(token: string): TaskRecord | undefined {
+    return this.records.get(token);
+  }
+
+  /** Tasks of an execution, in the order they were scheduled. */
+  ofExecution(executionArn: string): TaskRecord[] {
+    return [...this.records.values()].filter((record) => record.executionArn === executionArn).sort((a, b) => a.scheduledAt - b.scheduledAt);
+  }
+
+  /**
+   * Registers a waiting task (or re-attaches to one persisted before a restart) and resolves with how it
+   * ended. Heartbeat and timeout timers start now.
+   */
+  wait(record: TaskRecord): Promise<TaskOutcome> {
+    const recovered = this.recovered.get(record.token);
+    if (recovered) {
+      this.recovered.delete(record.token);
+      return recovered;
+    }
+    this.records.set(record.token, record);
+    this.onChange(record);
+    return new Promise<TaskOutcome>((resolve) => {
+      const waiting: WaitingTask = { record, settle: resolve };
+      this.waiting.set(record.token, waiting);
+      if (record.timeoutAt !== undefined) {
+        waiting.timeoutTimer = setTimeout(
+          () => this.close(record.token, { kind: 'timed_out', error: StatesError.Timeout, cause: `The task did not finish within its TimeoutSeconds.` }),
+          Math.max(0, record.timeoutAt - Date.now()),
+        );
+      }
+      this.armHeartbeat(waiting);
+    });
+  }
+
+  /**
+   * Makes a task persisted as waiting answerable again at engine start, with its remaining timeout,
+   * so a token issued before the restart works even before the resumed run reaches the task.
+   */
+  rearm(record: TaskRecord): void {
+    this.recovered.set(record.token, this.wait(record));
+  }
+
+  /** SendTaskSuccess. */
+  succeed(token: unknown, output: Json): void {
+    this.close(this.requireWaiting(token).record.token, { kind: 'succeeded', output });
+  }
+
+  /** SendTaskFailure. */
+  fail(token: unknown, error: string, cause: string): void {
+    this.close(this.requireWaiting(token).record.token, { kind: 'failed', error, cause });
+  }
+
+  /** SendTaskHeartbeat: restarts the heartbeat timer. */
+  heartbeat(token: unknown): void {
+    this.armHeartbeat(this.requireWaiting(token));
+  }
+
+  /** Fails a waiting task from the engine's side (a container exited without a result). No-op once closed. */
+  failIfWaiting(token: string, error: string, cause: string): void {
+    if (this.waiting.has(token)) this.close(token, { kind: 'failed', error, cause });
+  }
+
+  /** Whether the task still waits for its token. */
+  isWaiting(token: string): boolean {
+    return this.waiting.has(token);
+  }
+
+  /**
+   * Stops waiting on every task of an execution (it ended or was stopped); their tokens now answer
+   * `TaskTimedOut`. Waiting handlers are settled as cancelled so the interpreter's own timers end.
+   */
+  cancelExecution(executionArn: string): TaskRecord[] {
+    const cancelled: TaskRecord[] = [];
+    for (const waiting of [...this.waiting.values()]) {
+      if (waiting.record.executionArn !== executionArn) continue;
+      this.clearTimers(waiting);
+      this.waiting.delete(waiting.record.token);
+      waiting.record.status = 'cancelled';
+      waiting.record.closedAt = Date.now();
+      this.onChange(waiting.record);
+      cancelled.push(waiting.record);
+      waiting.settle({ kind: 'cancelled' });
+    }
+    return cancelled;
+  }
+
+  /** Stops every timer (engine shutdown); persisted records keep their waiting status for the next start. */
+  shutdown(): void {
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    this.recovered.clear();
+    for (const task of waiting) {
+      this.clearTimers(task);
+      task.settle({ kind: 'cancelled' });
+    }
+  }
+
+  private close(token: string, outcome: Exclude<TaskOutcome, { kind: 'cancelled' }>): void {
+    const waiting = this.waiting.get(token);
+    if (!waiting) return;
+    this.clearTimers(waiting);
+    this.waiting.delete(token);
+    const record = waiting.record;
+    record.status = outcome.kind;
+    record.closedAt = Date.now();
+    if (outcome.kind === 'succeeded') record.output = outcome.output;
+    else {
+      record.error = outcome.error;
+      record.cause = outcome.cause;
+    }
+    this.onChange(record);
+    waiting.settle(outcome);
+  }
+
+  private armHeartbeat(waiting: WaitingTask): void {
+    const seconds = waiting.record.heartbeatSeconds;
+    if (seconds === undefined) return;
+    if (waiting.heartbeatTimer) clearTimeout(waiting.heartbeatTimer);
+    waiting.heartbeatTimer = setTimeout(
+      () =>
+        this.close(waiting.record.token, {
+          kind: 'timed_out',
+          error: StatesError.HeartbeatTimeout,
+          cause: `No heartbeat (SendTaskHeartbeat) arrived within HeartbeatSeconds (${seconds} s).`,
+        }),
+      seconds * 1000,
+    );
+  }
+
+  private clearTimers(waiting: WaitingTask): void {
+    if (waiting.heartbeatTimer) clearTimeout(waiting.heartbeatTimer);
+    if (waiting.timeoutTimer) clearTimeout(waiting.timeoutTimer);
+  }
+
+  /**
+   * AWS answers `InvalidToken` for a malformed token and `TaskTimedOut` ("Provided task does not exist
+   * anymore") for a token whose task already closed, whichever way it closed. A well-formed token the
+   * engine never issued gets `TaskDoesNotExist`.
+   */
+  private requireWaiting(token: unknown): WaitingTask {
+    if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 1024) {
+      throw sfnError(SfnErrorCode.InvalidToken, `Invalid Token: '${String(token).slice(0, 64)}'`);
+    }
+    const waiting = this.waiting.get(token);
+    if (waiting) return waiting;
+    if (this.records.has(token)) throw sfnError(SfnErrorCode.TaskTimedOut, `Task Timed Out: 'Provided task does not exist anymore'`);
+    throw sfnError(SfnErrorCode.TaskDoesNotExist, `Task does not exist: no task waits for this token`);
+  }
+}
+
+/** Turns a failed or timed-out outcome into the error the Task state fails with. */
+export const outcomeError = (outcome: Extract<TaskOutcome, { kind: 'failed' | 'timed_out' }>): TaskStateError =>
+  new TaskStateError(outcome.error, outcome.cause);

@@ -1,0 +1,47 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { INVOKE_PATH } from '../lambda-api/invoke-handler';
+import { sendJson } from './http-io';
+
+/** The handlers behind the engine's one HTTP port. */
+export interface EngineRoutes {
+  readonly sfn: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  readonly lambdaInvoke: (request: IncomingMessage, response: ServerResponse, functionName: string) => Promise<void>;
+  readonly executionEvents: (request: IncomingMessage, response: ServerResponse, executionArn: string, url: URL) => Promise<void>;
+  readonly health: () => unknown;
+}
+
+const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
+
+/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress and health. */
+export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
+  return createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const handle = async () => {
+      if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return routes.sfn(request, response);
+      const invoke = INVOKE_PATH.exec(url.pathname);
+      if (request.method === 'POST' && invoke) return routes.lambdaInvoke(request, response, invoke[1]);
+      const events = EVENTS_PATH.exec(url.pathname);
+      if (request.method === 'GET' && events) return routes.executionEvents(request, response, decodeURIComponent(events[1]), url);
+      if (request.method === 'GET' && url.pathname === '/health') return sendJson(response, 200, routes.health());
+      request.resume();
+      sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+    };
+    handle().catch((error: unknown) => {
+      log(`HTTP handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!response.headersSent) sendJson(response, 500, { message: 'The local engine failed; see its log' });
+      else response.end();
+    });
+  });
+}
+
+/** Listens on the given host and port (0 picks a free one) and resolves with the bound port. */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,11 @@
+export { startEngine, type EngineOptions, type LocalEngine } from './engine';
+export { LocalAws, LocalDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
+export { LocalApiError, LocalEngineConfigError, LocalStoreError } from './errors';
+export { processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';
+export type { LambdaHandler } from './lambda-api/lambda-registry';
+export { executionArn, stateMachineArn } from './sfn-api/arn';
+export { engineRestartedCause } from './executions/execution-manager';
+export { HistoryEventType, type HistoryEvent } from './executions/history-event';
+export { createApprovalNotifier, type ApprovalNotifierOptions, type ApprovalWebhookBody } from './approvals/notifier';
+export type { ExecutionManager, RegisteredStateMachine } from './executions/execution-manager';
+export type { ExecutionRecord, TaskRecord } from './executions/types';

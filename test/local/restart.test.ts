@@ -1,0 +1,72 @@
+import { RedriveExecutionCommand, SendTaskSuccessCommand, GetExecutionHistoryCommand, ExecutionNotRedrivable } from '@aws-sdk/client-sfn';
+import type { LocalEngine } from '../../local';
+import { eventually, sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from './harness';
+
+describe('the local engine across restarts', () => {
+  let engine: LocalEngine;
+  let cleanup: () => void;
+  let root: string;
+
+  beforeEach(async () => {
+    const temporary = temporaryRoot();
+    cleanup = temporary.cleanup;
+    root = temporary.root;
+    engine = await startTestEngine(root);
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    cleanup();
+  });
+
+  it('marks a running execution FAILED with a clear cause, and redrive completes it', async () => {
+    let sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'slow', { delayMs: 1_500 });
+    await eventually(() => engine.executions.tokens.ofExecution(executionArn).length > 0 || undefined);
+
+    await engine.stop();
+    engine = await startTestEngine(root);
+    sfn = sfnClient(engine);
+    const failed = await waitFor(sfn, executionArn);
+
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Stepwise.EngineRestarted', redriveStatus: 'REDRIVABLE' });
+    expect(failed.cause).toContain(`stepwise redrive ${executionArn}`);
+
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    const redriven = await waitFor(sfn, executionArn);
+
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.map((event) => event.type)).toContain('ExecutionRedriven');
+  });
+
+  it('keeps a pending approval answerable with its token after a restart', async () => {
+    let sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'approvals');
+    const approvals = await eventually(async () => {
+      const listed = await engine.stores.approvals.list({ executionArn });
+      return listed.length === 2 ? listed : undefined;
+    });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[0].taskToken, output: '{"approved":true}' }));
+    await eventually(async () => ((await engine.stores.approvals.list({ executionArn })).length === 1 ? true : undefined));
+
+    await engine.stop();
+    engine = await startTestEngine(root);
+    sfn = sfnClient(engine);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[1].taskToken, output: '{"approved":true}' }));
+    const execution = await waitFor(sfn, executionArn);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:approved');
+  });
+
+  it('refuses to redrive an execution that succeeded', async () => {
+    const sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'complete');
+    await waitFor(sfn, executionArn);
+
+    const redrive = sfn.send(new RedriveExecutionCommand({ executionArn }));
+
+    await expect(redrive).rejects.toBeInstanceOf(ExecutionNotRedrivable);
+  });
+});
