@@ -53,7 +53,7 @@ export function localTarget(endpoint: string): Target {
       });
       if (!response.ok || !response.body) throw new UsageError(`Cannot read the events of ${executionArn}: HTTP ${response.status} ${await response.text()}`);
       for await (const message of readServerSentEvents(response.body)) {
-        if (message.event === 'end') return;
+        if (message.event === 'execution.ended') return;
         if (!message.data || message.event === 'keepalive') continue;
         yield { seq: Number(message.id), event: JSON.parse(message.data) } as LoggedEvent;
       }

@@ -128,6 +128,7 @@ export async function startEngine(options: EngineOptions): Promise<LocalEngine> 
       lambdaInvoke: lambdaInvokeHandler(lambdas, log),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
+      approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
     },
     log,
   );

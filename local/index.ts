@@ -9,3 +9,4 @@ export { HistoryEventType, type HistoryEvent } from './executions/history-event'
 export { createApprovalNotifier, type ApprovalNotifierOptions, type ApprovalWebhookBody } from './approvals/notifier';
 export type { ExecutionManager, RegisteredStateMachine } from './executions/execution-manager';
 export type { ExecutionRecord, TaskRecord } from './executions/types';
+export { startProjectEngine, agentTaskEntry, localResources, type ProjectEngineOptions } from './project-engine';

@@ -4,7 +4,7 @@ import { loadConfig } from '../../framework';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
-import { startProjectEngine } from '../local-engine';
+import { startProjectEngine } from '../../local';
 import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 

@@ -15,7 +15,7 @@ import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
-import { localResources } from '../local-engine';
+import { localResources } from '../../local';
 import { resolveTarget, targetFlags, targetUsage } from '../target-options';
 
 type Command = (argv: readonly string[], env: CliEnvironment, io: CliIo) => Promise<number>;

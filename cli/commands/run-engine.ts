@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DecisionOutcome, ErrorName, EventType, RunState, RunStatus, createStores, loadConfig, type RunResult, type StoredApproval } from '../../framework';
-import type { LocalEngine } from '../../local';
 import { createApprover, type Approver } from '../approver';
 import type { CliEnvironment } from '../environment';
 import { ExitCode } from '../errors';
 import type { CliIo } from '../io';
-import { startProjectEngine } from '../local-engine';
+import { startProjectEngine, type LocalEngine } from '../../local';
 import { progressPrinter } from '../progress';
 import { DEFAULT_LOCAL_ENDPOINT, localTarget, type Target } from '../target';
 import { resolveWorkspace } from '../workspace';

@@ -72,6 +72,9 @@ export function interpreterDefinition(definition: AslDefinition, startAt?: strin
       if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
         state.TimeoutSeconds = MAX_TASK_TIMEOUT_SECONDS;
       }
+      if (state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.startsWith(ECS_RUN_TASK_PREFIX)) {
+        state.Parameters = withoutJsonToString(state.Parameters);
+      }
       const nested = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
       if (nested) withDefaults(nested);
       for (const branch of (state.Branches ?? []) as (typeof machine)[]) withDefaults(branch);
@@ -80,6 +83,26 @@ export function interpreterDefinition(definition: AslDefinition, startAt?: strin
   withDefaults(copy);
   if (startAt !== undefined) copy.StartAt = startAt;
   return copy as unknown as AslDefinition;
+}
+
+const ECS_RUN_TASK_PREFIX = 'arn:aws:states:::ecs:runTask';
+const JSON_TO_STRING = /^States\.JsonToString\((\$[^(),']*)\)$/;
+
+/**
+ * aws-local-stepfunctions strips every backslash from the string an intrinsic function returns,
+ * so `States.JsonToString` of a value holding quotes or newlines yields broken JSON. For container
+ * overrides the engine selects the value itself and serializes it when it builds the container's
+ * environment (non-string values are JSON-encoded there), which gives exactly what AWS gives.
+ */
+function withoutJsonToString(template: unknown): unknown {
+  if (Array.isArray(template)) return template.map(withoutJsonToString);
+  if (typeof template !== 'object' || template === null) return template;
+  return Object.fromEntries(
+    Object.entries(template).map(([key, value]) => {
+      const path = key.endsWith('.$') && typeof value === 'string' ? JSON_TO_STRING.exec(value)?.[1] : undefined;
+      return [key, path ?? withoutJsonToString(value)];
+    }),
+  );
 }
 
 /** The value at a simple JSONPath (`$`, `$.a.b`), or `undefined`. */

@@ -9,11 +9,13 @@ export interface EngineRoutes {
   readonly lambdaInvoke: (request: IncomingMessage, response: ServerResponse, functionName: string) => Promise<void>;
   readonly executionEvents: (request: IncomingMessage, response: ServerResponse, executionArn: string, url: URL) => Promise<void>;
   readonly health: () => unknown;
+  /** Pending approvals with their task tokens (the engine listens on loopback only). */
+  readonly approvals: (url: URL) => Promise<unknown>;
 }
 
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
 
-/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress and health. */
+/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals and health. */
 export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -24,6 +26,7 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       const events = EVENTS_PATH.exec(url.pathname);
       if (request.method === 'GET' && events) return routes.executionEvents(request, response, decodeURIComponent(events[1]), url);
       if (request.method === 'GET' && url.pathname === '/health') return sendJson(response, 200, routes.health());
+      if (request.method === 'GET' && url.pathname === '/approvals') return sendJson(response, 200, await routes.approvals(url));
       request.resume();
       sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
     };

@@ -25,7 +25,8 @@ function cursorOf(request: IncomingMessage, url: URL): number {
 /**
  * `GET /executions/{executionArn}/events`: the execution's events as Server-Sent Events, `id:` being
  * the event's `seq`. A client resumes with `Last-Event-ID` (or `?after=<seq>`) and misses nothing.
- * The stream ends once the execution has stopped and every event was sent.
+ * The stream ends once the execution has stopped and every event was sent, or, with
+ * `?follow=false`, as soon as the events logged so far were sent.
  */
 export function executionEventsHandler(options: ExecutionEventsOptions) {
   const pollMs = options.pollMs ?? 200;
@@ -43,6 +44,7 @@ export function executionEventsHandler(options: ExecutionEventsOptions) {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     response.write(': stepwise execution events\n\n');
     let cursor = cursorOf(request, url);
+    const follow = url.searchParams.get('follow') !== 'false';
     let lastWrite = Date.now();
     while (!closed.signal.aborted) {
       const stopped = tracked.execution.status !== ExecutionStatus.Running;
@@ -53,7 +55,7 @@ export function executionEventsHandler(options: ExecutionEventsOptions) {
         lastWrite = Date.now();
       }
       // The status was read before the log: an execution that had stopped then has logged everything it will.
-      if (stopped && logged.length === 0) {
+      if ((stopped || !follow) && logged.length === 0) {
         response.write(`event: execution.ended\ndata: ${JSON.stringify({ executionArn, status: tracked.execution.status })}\n\n`);
         break;
       }

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { startEngine, type LocalEngine } from '../local';
 import { ContainerEnv, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { LocalDefaults } from './constants';
+import { LocalEngineConfigError } from './errors';
+import { startEngine, type LocalEngine } from './engine';
 
 /** Resource names the local engine's workflow definitions carry (the engine ignores them; AWS uses real ARNs). */
 export const localResources: AgentWorkflowResources = {
@@ -10,16 +12,20 @@ export const localResources: AgentWorkflowResources = {
   taskDefinition: 'stepwise-agent',
   subnets: ['local'],
   securityGroups: ['local'],
-  approvalFunction: 'stepwise-approval-notifier',
+  approvalFunction: LocalDefaults.approvalNotifierFunctionName,
 };
 
-/** Seconds without a heartbeat after which the local engine considers a container dead and retries it. */
+/** Seconds without a heartbeat after which the local engine considers a container dead and retries it. @default 30 */
 const LOCAL_HEARTBEAT_SECONDS = 30;
 
-/** Where the compiled container entrypoint is, next to this file in `dist/`. */
+/**
+ * Where the compiled container entrypoint is: beside this file when it runs from `dist/`, else in
+ * the package's `dist/` (when this file runs from source, as in the tests).
+ */
 export function agentTaskEntry(): string {
-  const entry = path.resolve(__dirname, '..', 'agent-task', 'main.js');
-  if (!existsSync(entry)) throw new Error(`The compiled agent container is missing (${entry}). Run "npm run build".`);
+  const candidates = [path.resolve(__dirname, '..', 'agent-task', 'main.js'), path.resolve(__dirname, '..', 'dist', 'agent-task', 'main.js')];
+  const entry = candidates.find((candidate) => existsSync(candidate));
+  if (!entry) throw new LocalEngineConfigError(`The compiled agent container is missing (looked for ${candidates.join(' and ')}). Run "npm run build".`, { field: 'container' });
   return entry;
 }
 
@@ -35,6 +41,10 @@ export interface ProjectEngineOptions {
   readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
   readonly log?: (line: string) => void;
   readonly echoContainerOutput?: boolean;
+  /** Seconds without a heartbeat before a container counts as dead and is retried. @default 30 */
+  readonly heartbeatSeconds?: number;
+  /** Retry pauses in ms by state name, instead of the definition's (tests). */
+  readonly retryIntervalOverrides?: Record<string, number | number[]>;
 }
 
 /**
@@ -42,12 +52,13 @@ export interface ProjectEngineOptions {
  * app deploys), one Lambda function per tool, and the agent container as a child process.
  */
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
+  const heartbeatSeconds = options.heartbeatSeconds ?? LOCAL_HEARTBEAT_SECONDS;
   const tools = new Map(options.config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
   const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>]));
   const env: Record<string, string> = {
     [ContainerEnv.Config]: options.configPath,
     [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
-    [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(LOCAL_HEARTBEAT_SECONDS / 3))),
+    [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(heartbeatSeconds / 3))),
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
@@ -60,13 +71,14 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     port: options.port,
     stateMachines: options.config.agents.map((agent) => ({
       name: agent.name,
-      definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds: LOCAL_HEARTBEAT_SECONDS, resources: localResources }),
+      definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds, resources: localResources }),
     })),
     lambdaHandlers,
     container: { entry: agentTaskEntry(), env },
     approvalFunctionName: localResources.approvalFunction,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
+    retryIntervalOverrides: options.retryIntervalOverrides,
     log: options.log,
   });
 }
