@@ -5,7 +5,8 @@ import { succeeded } from './plan-helpers';
 const DEFAULT_DATASET = 'battery-projects';
 
 interface ColumnStats { column: string; count: number; mean: number; median: number; min: number; max: number; sum: number }
-interface AnalysisResult { rows: number; columns: string[]; numericColumns: string[]; stats: ColumnStats[]; groups?: { group: string; count: number; sums: Record<string, number>; means: Record<string, number> }[]; groupBy?: string | null }
+interface GroupStats { value: string; count: number; columns: { column: string; sum: number; mean: number }[] }
+interface AnalysisResult { rows: number; columns: string[]; numericColumns: string[]; stats: ColumnStats[]; groups?: { column: string; values: GroupStats[] } }
 
 const format = (value: number): string => (Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
@@ -25,7 +26,7 @@ export const analysisPlan: OfflinePlan = (context) => {
   if (groupBy && analyses.length === 1 && attempts.length === 1) {
     return { thought: `I will break the totals down by "${groupBy}".`, calls: [{ tool: 'analyze_data', args: { csv: null, documentId: dataset, columns: null, groupBy } }] };
   }
-  const grouped = analyses.map((item) => item.result as AnalysisResult).find((result) => result.groups?.length);
+  const grouped = analyses.map((item) => item.result as AnalysisResult).find((result) => result.groups?.values.length)?.groups;
   const lines = [
     `# Analysis of ${dataset}`,
     '',
@@ -37,12 +38,13 @@ export const analysisPlan: OfflinePlan = (context) => {
     '|---|---|---|---|---|---|',
     ...overall.stats.map((stat) => `| ${stat.column} | ${format(stat.mean)} | ${format(stat.median)} | ${format(stat.min)} | ${format(stat.max)} | ${format(stat.sum)} |`),
   ];
-  if (grouped?.groups && grouped.groupBy) {
+  if (grouped) {
     const measure = overall.numericColumns.find((column) => !/year|month|id/i.test(column)) ?? overall.numericColumns[0];
-    const ranked = [...grouped.groups].sort((a, b) => (b.sums[measure] ?? 0) - (a.sums[measure] ?? 0));
-    lines.push('', `## By ${grouped.groupBy} (ranked by total ${measure})`, '', `| ${grouped.groupBy} | rows | total ${measure} | mean ${measure} |`, '|---|---|---|---|');
-    lines.push(...ranked.map((group) => `| ${group.group} | ${group.count} | ${format(group.sums[measure] ?? 0)} | ${format(group.means[measure] ?? 0)} |`));
-    if (ranked[0]) lines.push('', `**Finding:** ${ranked[0].group} leads on total ${measure} (${format(ranked[0].sums[measure] ?? 0)} across ${ranked[0].count} rows).`);
+    const of = (group: GroupStats) => group.columns.find((column) => column.column === measure) ?? { sum: 0, mean: 0 };
+    const ranked = [...grouped.values].sort((a, b) => of(b).sum - of(a).sum);
+    lines.push('', `## By ${grouped.column} (ranked by total ${measure})`, '', `| ${grouped.column} | rows | total ${measure} | mean ${measure} |`, '|---|---|---|---|');
+    lines.push(...ranked.map((group) => `| ${group.value} | ${group.count} | ${format(of(group).sum)} | ${format(of(group).mean)} |`));
+    if (ranked[0]) lines.push('', `**Finding:** ${ranked[0].value} leads on total ${measure} (${format(of(ranked[0]).sum)} across ${ranked[0].count} rows).`);
   }
   return { thought: 'I have the statistics; writing the report.', answer: lines.join('\n') };
 };
