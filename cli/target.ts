@@ -61,6 +61,18 @@ export function localTarget(endpoint: string): Target {
   };
 }
 
+/**
+ * The stack outputs the CLI reads; the same names as `StackOutput` in infra/ (a test keeps them
+ * equal), repeated here so the CLI does not load the CDK at run time.
+ */
+export const StackOutputNames = {
+  Agents: 'Agents',
+  RunStateTableName: 'RunStateTableName',
+  EventsTableName: 'EventsTableName',
+  ApprovalsTableName: 'ApprovalsTableName',
+  PayloadBucketName: 'PayloadBucketName',
+} as const;
+
 /** The outputs of the deployed stack that the CLI needs. */
 interface StackOutputs {
   readonly agents: Record<string, string>;
@@ -111,16 +123,16 @@ async function readStackOutputs(stackName: string, region?: string): Promise<Sta
   const client = new CloudFormationClient(region ? { region } : {});
   const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   const values = new Map((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
-  const find = (pattern: RegExp, what: string): string => {
-    const key = [...values.keys()].find((name) => pattern.test(name));
-    if (!key) throw new UsageError(`Stack ${stackName} has no ${what} output; was it deployed with this version of Stepwise (npx cdk deploy)?`);
-    return values.get(key)!;
+  const find = (key: (typeof StackOutputNames)[keyof typeof StackOutputNames]): string => {
+    const value = values.get(key);
+    if (value === undefined) throw new UsageError(`Stack ${stackName} has no "${key}" output; was it deployed with this version of Stepwise (npx cdk deploy)?`);
+    return value;
   };
   return {
-    agents: JSON.parse(find(/^Agents$/, 'Agents')) as Record<string, string>,
-    approvalsTable: find(/ApprovalsTable/i, 'approvals table'),
-    eventsTable: find(/EventsTable/i, 'events table'),
-    runStateTable: find(/RunStateTable/i, 'run state table'),
-    bucket: find(/Bucket/i, 'payload bucket'),
+    agents: JSON.parse(find(StackOutputNames.Agents)) as Record<string, string>,
+    approvalsTable: find(StackOutputNames.ApprovalsTableName),
+    eventsTable: find(StackOutputNames.EventsTableName),
+    runStateTable: find(StackOutputNames.RunStateTableName),
+    bucket: find(StackOutputNames.PayloadBucketName),
   };
 }
