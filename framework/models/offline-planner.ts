@@ -44,26 +44,54 @@ export function offlinePlanner(plan: OfflinePlan = answerFromSearch): Model {
     id: 'offline',
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const context = planContext(request);
-      const step = plan(context);
+      const text = request.toolCalling === 'text';
+      const step = text ? nextTextStep(plan, context) : plan(context);
       const usage = { inputTokens: 0, outputTokens: 0 };
       if ('answer' in step) {
-        const text = request.toolCalling === 'text' ? `Thought: ${step.thought}\nFinal Answer: ${step.answer}` : step.answer;
-        return { text, toolCalls: [], usage, model: 'offline' };
+        return { text: text ? `Thought: ${step.thought}\nFinal Answer: ${step.answer}` : step.answer, toolCalls: [], usage, model: 'offline' };
       }
       const calls = step.calls.map((call, index): ModelToolCall => ({
         id: `offline_${context.step + 1}_${index + 1}`,
         name: call.tool,
         arguments: JSON.stringify(call.args),
       }));
-      if (request.toolCalling === 'text') {
-        // The text protocol carries one action per reply; the plan is asked again after each observation.
+      if (text) {
         const first = calls[0];
-        const text = `Thought: ${step.thought}\nAction: ${first.name}\nAction Input: ${first.arguments}`;
-        return { text, toolCalls: [], usage, model: 'offline' };
+        return { text: `Thought: ${step.thought}\nAction: ${first.name}\nAction Input: ${first.arguments}`, toolCalls: [], usage, model: 'offline' };
       }
       return { text: step.thought, toolCalls: calls, usage, model: 'offline' };
     },
   };
+}
+
+const callKey = (tool: string, args: unknown): string => `${tool} ${JSON.stringify(args)}`;
+
+/**
+ * The text protocol carries one action per reply, but a plan step may ask for several calls at
+ * once. Replaying the plan over the observations batch by batch finds the step whose calls are
+ * not all observed yet, and its next call; the plan itself never needs to know the mode.
+ */
+function nextTextStep(plan: OfflinePlan, context: PlanContext): PlanStep {
+  const all = context.observations;
+  let start = 0;
+  for (let guard = 0; guard <= all.length; guard++) {
+    const step = plan({ ...context, observations: all.slice(0, start) });
+    if ('answer' in step) return start >= all.length ? step : plan(context);
+    const wanted = step.calls.map((call) => callKey(call.tool, call.args));
+    let matched = 0;
+    while (start + matched < all.length && wanted.includes(callKey(all[start + matched].tool, all[start + matched].args)) && matched < wanted.length) matched += 1;
+    if (start + matched === all.length) {
+      const observed = new Set(all.slice(start).map((observation) => callKey(observation.tool, observation.args)));
+      const remaining = step.calls.filter((call) => !observed.has(callKey(call.tool, call.args)));
+      if (remaining.length > 0) return { thought: step.thought, calls: remaining };
+      if (matched === 0) return step;
+      start = all.length;
+      continue;
+    }
+    if (matched === 0) break;
+    start += matched;
+  }
+  return plan(context);
 }
 
 type UserMessage = Extract<Message, { role: 'user' }>;

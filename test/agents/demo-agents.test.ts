@@ -59,3 +59,15 @@ describe('the demo agents with the offline planner', () => {
     expect(answer).toContain(capacity.toLocaleString('en-US'));
   });
 });
+
+describe('the offline planner in text mode', () => {
+  it('carries out every call of a plan step, one action per reply', async () => {
+    const textResearch = { ...research, toolCalling: 'text' as const, maxIterations: 30 };
+
+    const result = await runApproving(textResearch, 'What engineering patterns make long-running AI agents reliable, auditable and affordable?', (state, id) => state.approve(id));
+
+    expect(result.status).toBe('COMPLETED');
+    const count = (tool: string) => Object.values(result.state.ledger).filter((entry) => entry.tool === tool && entry.status === 'completed').length;
+    expect([count('search_documents'), count('get_document'), count('summarize_document'), count('extract_entities'), count('classify_content'), count('publish_report')]).toEqual([1, 3, 3, 3, 1, 1]);
+  });
+});
