@@ -1,0 +1,112 @@
+/**
+ * Names and defaults of the AWS deployment. This file imports nothing from aws-cdk-lib, so the CLI
+ * and the Lambda handlers can use it without loading the CDK.
+ */
+
+/** Defaults of `AgentPlatformProps`, resolved once in the constructor. */
+export const PlatformDefaults = {
+  cpu: 1024,
+  memoryLimitMiB: 2048,
+  logRetentionDays: 30,
+  modelId: 'offline',
+  heartbeatSeconds: 60,
+  dataRetentionDays: 30,
+  openAiApiKeySecretName: 'stepwise/openai-api-key',
+  /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
+  outboxTools: ['publish_report'],
+  toolMemorySizeMiB: 512,
+  /** Added to a tool's own `timeoutMs` for the Lambda timeout, so the tool times out first and reports it. */
+  toolTimeoutMarginSeconds: 5,
+} as const;
+
+/** Paths inside the repository and inside the deployed artifacts. */
+export const PlatformPaths = {
+  /** The config file baked into the agent image (see `agent-task/Dockerfile`). */
+  containerConfig: '/app/stepwise.config.ts',
+  dockerfile: 'agent-task/Dockerfile',
+  /** Where a tool's Lambda handler lives by default, relative to the repository root. */
+  toolHandler: (toolName: string) => `tools/${toolName}/handler.ts`,
+  corpusInRepository: 'tools/corpus',
+  /** The corpus copied next to each tool bundle. */
+  corpusInLambda: '/var/task/corpus',
+  /** Key prefix of the payload bucket that side-effecting tools write to. */
+  outboxPrefix: 'outbox',
+} as const;
+
+/** Environment variables of the approval Lambdas, read once in their handlers. */
+export const ApprovalFunctionEnv = {
+  ApprovalsTable: 'STEPWISE_APPROVALS_TABLE',
+  ApprovalsIndex: 'STEPWISE_APPROVALS_INDEX',
+  TopicArn: 'STEPWISE_APPROVAL_TOPIC_ARN',
+  /** JSON object agent name → the approval timeout its state machine uses (seconds): when the approval expires. */
+  ApprovalTimeouts: 'STEPWISE_APPROVAL_TIMEOUTS',
+  /** Base URL of the approval HTTP API, for the instructions in the notification. */
+  ApiUrl: 'STEPWISE_APPROVAL_API_URL',
+} as const;
+export type ApprovalFunctionEnv = (typeof ApprovalFunctionEnv)[keyof typeof ApprovalFunctionEnv];
+
+/** Names of the stack outputs the CLI reads to find a deployed platform. */
+export const StackOutput = {
+  /** JSON object of agent name → state machine ARN. */
+  Agents: 'Agents',
+  /** Prefix of the one-per-agent outputs; see `stateMachineOutputName`. */
+  StateMachineArnPrefix: 'StateMachineArn',
+  ApprovalApiUrl: 'ApprovalApiUrl',
+  ApprovalTopicArn: 'ApprovalTopicArn',
+  RunStateTableName: 'RunStateTableName',
+  EventsTableName: 'EventsTableName',
+  ApprovalsTableName: 'ApprovalsTableName',
+  PayloadBucketName: 'PayloadBucketName',
+} as const;
+export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];
+
+/**
+ * The name of the stack output that holds an agent's state machine ARN: `StateMachineArn` followed
+ * by the agent name in PascalCase (output names may only hold letters and digits).
+ *
+ * @example
+ * stateMachineOutputName('market-research'); // 'StateMachineArnMarketResearch'
+ */
+export function stateMachineOutputName(agentName: string): string {
+  const pascal = agentName
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+  return `${StackOutput.StateMachineArnPrefix}${pascal}`;
+}
+
+/**
+ * CPU units Fargate offers and the memory sizes (MiB) allowed with each.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, { readonly min: number; readonly max: number; readonly step: number } | readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+
+/**
+ * Whether Fargate accepts a task size.
+ *
+ * @example
+ * isFargateTaskSize(1024, 2048); // true
+ * isFargateTaskSize(256, 4096); // false
+ */
+export function isFargateTaskSize(cpu: number, memoryLimitMiB: number): boolean {
+  const allowed = FARGATE_MEMORY_BY_CPU[cpu];
+  if (allowed === undefined) return false;
+  if (Array.isArray(allowed)) return allowed.includes(memoryLimitMiB);
+  const range = allowed as { min: number; max: number; step: number };
+  return memoryLimitMiB >= range.min && memoryLimitMiB <= range.max && (memoryLimitMiB - range.min) % range.step === 0;
+}
+
+/** The global secondary index of the approvals table keyed on `executionArn` (see `DynamoAttribute`). */
+export const APPROVALS_BY_EXECUTION_INDEX = 'byExecutionArn';
+
+/** Key prefix of checkpoints too large for a DynamoDB item (the default of `DynamoDbCheckpointStore`). */
+export const CHECKPOINT_PREFIX = 'checkpoints';

@@ -1,0 +1,66 @@
+import { ContainerEnv, formatStoreLocation } from '../state-machines';
+import { PlatformPaths } from './constants';
+
+/** The plain environment variables every agent task definition sets (the model key travels as a secret). */
+export const TASK_DEFINITION_ENV = [
+  ContainerEnv.Config,
+  ContainerEnv.Store,
+  ContainerEnv.HeartbeatSeconds,
+  ContainerEnv.Model,
+  ContainerEnv.ToolFunctions,
+  ContainerEnv.OutboxDir,
+  ContainerEnv.Region,
+] as const;
+
+/** Set only when `openAiBaseUrl` is given. */
+export const OPTIONAL_TASK_DEFINITION_ENV = ['OPENAI_BASE_URL'] as const;
+
+/** Environment variables the task definition fills from Secrets Manager. */
+export const TASK_DEFINITION_SECRETS = ['OPENAI_API_KEY'] as const;
+
+/** What `agentContainerEnvironment` needs; every string may be a CDK token. */
+export interface AgentContainerEnvironmentOptions {
+  readonly runStateTable: string;
+  readonly eventsTable: string;
+  readonly approvalsTable: string;
+  readonly bucket: string;
+  /** The state machine's `HeartbeatSeconds`; the container beats three times per interval. */
+  readonly stateMachineHeartbeatSeconds: number;
+  readonly modelId: string;
+  /** `Stack.toJsonString` of tool name → function ARN. */
+  readonly toolFunctionsJson: string;
+  readonly region: string;
+  readonly openAiBaseUrl?: string;
+}
+
+/**
+ * The static environment of the agent container in AWS: the part of the `ContainerEnv` contract
+ * the task definition sets (the state machine sets the dynamic part on every turn).
+ *
+ * @example
+ * agentContainerEnvironment({ runStateTable: 'runs', eventsTable: 'events', approvalsTable: 'approvals', bucket: 'payloads',
+ *   stateMachineHeartbeatSeconds: 60, modelId: 'offline', toolFunctionsJson: '{}', region: 'us-east-1' });
+ * // { STEPWISE_CONFIG: '/app/stepwise.config.ts', STEPWISE_HEARTBEAT_SECONDS: '20', … }
+ */
+export function agentContainerEnvironment(options: AgentContainerEnvironmentOptions): Record<string, string> {
+  const environment: Record<string, string> = {
+    [ContainerEnv.Config]: PlatformPaths.containerConfig,
+    [ContainerEnv.Store]: formatStoreLocation({
+      kind: 'dynamodb',
+      runStateTable: options.runStateTable,
+      eventsTable: options.eventsTable,
+      approvalsTable: options.approvalsTable,
+      bucket: options.bucket,
+    }),
+    // Three beats per interval: one lost or late beat does not get a healthy container re-run.
+    [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(options.stateMachineHeartbeatSeconds / 3))),
+    [ContainerEnv.Model]: options.modelId,
+    [ContainerEnv.ToolFunctions]: options.toolFunctionsJson,
+    // Part of the contract, but the container itself never writes there: every tool runs as a
+    // Lambda function in AWS, and only the outbox tools' functions may write to the prefix.
+    [ContainerEnv.OutboxDir]: `s3://${options.bucket}/${PlatformPaths.outboxPrefix}`,
+    [ContainerEnv.Region]: options.region,
+  };
+  if (options.openAiBaseUrl !== undefined) environment.OPENAI_BASE_URL = options.openAiBaseUrl;
+  return environment;
+}

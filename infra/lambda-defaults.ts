@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
+
+/** What `platformFunction` takes. */
+export interface PlatformFunctionProps {
+  readonly description: string;
+  /** The TypeScript file exporting `handler`. */
+  readonly entry: string;
+  /** The repository root: holds `package-lock.json` and `tsconfig.json`. */
+  readonly projectRoot: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: logs.RetentionDays;
+  /** Shell commands run after esbuild, given the bundle's output folder. @default none */
+  readonly afterBundling?: (outputDir: string) => string[];
+}
+
+/**
+ * A Lambda function as the platform deploys them all: Node.js 22 on ARM64, bundled by esbuild on
+ * this machine (never Docker), X-Ray tracing, its own log group with retention, and its own role
+ * that may write to that log group and nothing else until the caller grants more.
+ *
+ * @example
+ * const fn = platformFunction(this, 'Notifier', { description, entry, projectRoot, memorySize: 256, timeout: Duration.seconds(30), environment: {}, logRetention });
+ */
+export function platformFunction(scope: Construct, id: string, props: PlatformFunctionProps): nodejs.NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+  // Not the managed AWSLambdaBasicExecutionRole: that one may write to every log group of the account.
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description.slice(0, 1000) });
+  logGroup.grantWrite(role);
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    description: props.description.slice(0, 256),
+    entry: props.entry,
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    role,
+    projectRoot: props.projectRoot,
+    depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    bundling: {
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      target: 'node22',
+      tsconfig: path.join(props.projectRoot, 'tsconfig.json'),
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir, outputDir) => props.afterBundling?.(outputDir) ?? [],
+      },
+    },
+  });
+  acknowledge(fn, AcknowledgedFinding.LambdaRuntime);
+  acknowledge(role, AcknowledgedFinding.XrayAndLogDelivery);
+  return fn;
+}

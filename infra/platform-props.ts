@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigDefinitionError, type Agent, type AnyTool } from '../framework';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../state-machines';
+import { PlatformDefaults, PlatformPaths, isFargateTaskSize } from './constants';
+
+/** What `AgentPlatform` takes. */
+export interface AgentPlatformProps {
+  /** The agents to deploy, usually `(await loadConfig()).config.agents`; one state machine and task definition each. */
+  readonly agents: readonly Agent[];
+  /**
+   * The VPC the agent containers run in.
+   * @default a new VPC: 2 AZs, public and private-with-egress subnets, 1 NAT gateway, S3 and DynamoDB gateway endpoints, flow logs on
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of `vpc` the agent containers run in; they need a route to the AWS APIs and the model.
+   * @default the private subnets with egress
+   */
+  readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Fargate CPU units of an agent container (256, 512, 1024, 2048, 4096, 8192 or 16384).
+   * @default 1024
+   */
+  readonly cpu?: number;
+  /**
+   * Memory of an agent container in MiB; must be a size Fargate allows with `cpu`.
+   * @default 2048
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * How long container, Lambda, state machine, flow and API logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The model the containers use when the execution input names none (`STEPWISE_MODEL`), e.g. `openai:gpt-4.1-mini`.
+   * @default 'offline' (the deterministic planner: needs no network and no key)
+   */
+  readonly modelId?: string;
+  /**
+   * Base URL of an OpenAI-compatible endpoint (`OPENAI_BASE_URL`).
+   * @default none: the OpenAI API
+   */
+  readonly openAiBaseUrl?: string;
+  /**
+   * The secret holding the model API key; it reaches the container only as an ECS secret.
+   * @default a new secret `stepwise/openai-api-key` holding a placeholder you replace after deploying
+   */
+  readonly openAiApiKeySecret?: secretsmanager.ISecret;
+  /**
+   * A container turn that sends no heartbeat for this long is re-run; the container beats three times as often.
+   * @default 60
+   */
+  readonly heartbeatSeconds?: number;
+  /**
+   * How long a pending approval waits for a human before it times out, for every agent.
+   * @default each agent's `approval.timeoutSeconds`
+   */
+  readonly approvalTimeoutSeconds?: number;
+  /**
+   * Days after which events, approvals, sessions and payload objects expire.
+   * @default 30
+   */
+  readonly dataRetentionDays?: number;
+  /**
+   * What happens to the tables and the buckets when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Lambda handler file of each tool, by tool name, for tools that do not live in the repository's `tools/` folder.
+   * @default `tools/<tool name>/handler.ts` under `projectRoot`
+   */
+  readonly toolEntries?: Readonly<Record<string, string>>;
+  /**
+   * Tools that write to the outbox (`s3://<payload bucket>/outbox`); only these get write access to it.
+   * @default ['publish_report']
+   */
+  readonly outboxTools?: readonly string[];
+  /**
+   * The repository root: the Docker build context of the agent image and the root of the tool sources.
+   * @default the nearest folder above this file that holds `agent-task/Dockerfile` (works from sources and from `dist/`)
+   */
+  readonly projectRoot?: string;
+}
+
+/** The props with every default applied and every value checked. */
+export interface ResolvedPlatformProps {
+  readonly agents: readonly Agent[];
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly modelId: string;
+  readonly openAiBaseUrl?: string;
+  readonly heartbeatSeconds: number;
+  readonly approvalTimeoutSeconds: (agent: Agent) => number;
+  readonly dataRetention: Duration;
+  readonly dataRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  readonly projectRoot: string;
+  /** Every tool of every agent, once, by name. */
+  readonly tools: ReadonlyMap<string, { readonly tool: AnyTool; readonly entry: string }>;
+  readonly outboxTools: ReadonlySet<string>;
+}
+
+function fail(field: string, problem: string): never {
+  throw new ConfigDefinitionError(`AgentPlatform: ${field} ${problem}`, { field });
+}
+
+function wholeNumber(field: string, value: number | undefined, minimum: number, maximum: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+    fail(field, `must be a whole number from ${minimum} to ${maximum}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function collectTools(agents: readonly Agent[], projectRoot: string, toolEntries: Readonly<Record<string, string>>): Map<string, { tool: AnyTool; entry: string }> {
+  const tools = new Map<string, { tool: AnyTool; entry: string }>();
+  for (const agent of agents) {
+    for (const tool of agent.tools) {
+      const known = tools.get(tool.name);
+      if (known !== undefined) {
+        if (known.tool !== tool) fail('agents', `define two different tools named "${tool.name}": one Lambda function serves each tool name, so give them different names`);
+        continue;
+      }
+      const entry = path.resolve(projectRoot, toolEntries[tool.name] ?? PlatformPaths.toolHandler(tool.name));
+      if (!existsSync(entry)) {
+        fail('toolEntries', `has no Lambda handler for tool "${tool.name}" (agent "${agent.name}"): ${entry} does not exist. Add toolEntries: { ${tool.name}: '<path to a file exporting handler = toolHandler(tool)>' }`);
+      }
+      tools.set(tool.name, { tool, entry });
+    }
+  }
+  return tools;
+}
+
+/**
+ * The repository root: the nearest folder at or above `start` that holds `agent-task/Dockerfile`.
+ *
+ * @example
+ * findProjectRoot(__dirname); // '/home/me/stepwise'
+ */
+export function findProjectRoot(start: string): string | undefined {
+  for (let directory = start; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, PlatformPaths.dockerfile))) return directory;
+    if (path.dirname(directory) === directory) return undefined;
+  }
+}
+
+/**
+ * Applies the defaults of `AgentPlatformProps` and checks every value up front, so a mistake
+ * fails the synthesis with the prop's name rather than the deployment.
+ *
+ * @throws ConfigDefinitionError naming the prop.
+ * @example
+ * const resolved = resolvePlatformProps({ agents: config.agents, cpu: 512, memoryLimitMiB: 1024 });
+ */
+export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatformProps {
+  if (typeof props !== 'object' || props === null) fail('props', 'must be an object');
+  if (!Array.isArray(props.agents) || props.agents.length === 0) fail('agents', 'must list at least one agent (defineConfig({ agents: [...] }))');
+  const names = new Set<string>();
+  for (const agent of props.agents) {
+    if (names.has(agent.name)) fail('agents', `name "${agent.name}" twice: agent names must be unique`);
+    names.add(agent.name);
+  }
+  const cpu = props.cpu ?? PlatformDefaults.cpu;
+  const memoryLimitMiB = props.memoryLimitMiB ?? PlatformDefaults.memoryLimitMiB;
+  if (!isFargateTaskSize(cpu, memoryLimitMiB)) {
+    fail(props.cpu === undefined ? 'memoryLimitMiB' : 'cpu', `${cpu} with memoryLimitMiB ${memoryLimitMiB} is not a Fargate task size: see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size`);
+  }
+  const heartbeatSeconds = props.heartbeatSeconds ?? PlatformDefaults.heartbeatSeconds;
+  // The container beats every third of the interval, so it must be at least 3 whole seconds.
+  wholeNumber('heartbeatSeconds', heartbeatSeconds, 3, 3_599);
+  wholeNumber('approvalTimeoutSeconds', props.approvalTimeoutSeconds, 1, MAX_TASK_TIMEOUT_SECONDS);
+  const dataRetentionDays = props.dataRetentionDays ?? PlatformDefaults.dataRetentionDays;
+  wholeNumber('dataRetentionDays', dataRetentionDays, 1, 3_650);
+  const modelId = props.modelId ?? PlatformDefaults.modelId;
+  if (typeof modelId !== 'string' || modelId.trim() === '') fail('modelId', 'must be a non-empty model id such as "offline" or "openai:gpt-4.1-mini"');
+  if (props.openAiBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(props.openAiBaseUrl)) fail('openAiBaseUrl', `must be an http(s) URL, got ${JSON.stringify(props.openAiBaseUrl)}`);
+  const projectRoot = path.resolve(props.projectRoot ?? findProjectRoot(__dirname) ?? process.cwd());
+  if (!existsSync(path.join(projectRoot, PlatformPaths.dockerfile))) {
+    fail('projectRoot', `must be the repository root (it needs ${PlatformPaths.dockerfile}); ${projectRoot} has none`);
+  }
+  const tools = collectTools(props.agents, projectRoot, props.toolEntries ?? {});
+  const outboxTools = new Set(props.outboxTools ?? PlatformDefaults.outboxTools);
+  return {
+    agents: props.agents,
+    cpu,
+    memoryLimitMiB,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    modelId,
+    openAiBaseUrl: props.openAiBaseUrl,
+    heartbeatSeconds,
+    approvalTimeoutSeconds: (agent) => props.approvalTimeoutSeconds ?? agent.approval.timeoutSeconds,
+    dataRetention: Duration.days(dataRetentionDays),
+    dataRetentionDays,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    projectRoot,
+    tools,
+    outboxTools,
+  };
+}

@@ -1,0 +1,246 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { type App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { analysis, content, research } from '../../agents';
+import { readContainerConfig } from '../../agent-task';
+import { AcknowledgedFinding, PlatformDefaults, StackOutput, TASK_DEFINITION_ENV, TASK_DEFINITION_SECRETS, stateMachineOutputName } from '../../infra';
+import type { StepwiseStack } from '../../infra/stepwise-stack';
+import { AGENT_CONTAINER_NAME, ContainerEnv, DYNAMIC_CONTAINER_ENV, buildAgentDefinition } from '../../state-machines';
+import { nagAcknowledgments, nagFindings, placeholder, synthesizeStack, withDeployTimeValues, withPlaceholders } from './synthesized';
+
+const agents = [research, content, analysis];
+const toolNames = [...new Set(agents.flatMap((agent) => agent.tools.map((tool) => tool.name)))];
+
+let stack: StepwiseStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthesizeStack({ agents }));
+});
+
+type Resource = { Properties: Record<string, any> };
+
+function resourcesOf(type: string, props?: Record<string, unknown>): Resource[] {
+  return Object.values(template.findResources(type, props ? { Properties: Match.objectLike(props) } : undefined)) as Resource[];
+}
+
+function containerOf(agentName: string): { Environment: { Name: string; Value: unknown }[]; Secrets: { Name: string; ValueFrom: unknown }[]; LogConfiguration: any; Name: string } {
+  const taskDefinition = resourcesOf('AWS::ECS::TaskDefinition', { Family: Match.stringLikeRegexp(`Agent${agentName}`) });
+  expect(taskDefinition).toHaveLength(1);
+  return taskDefinition[0].Properties.ContainerDefinitions[0];
+}
+
+describe('the state machines', () => {
+  it('creates one Standard state machine per agent, named after it, with full logging and tracing', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', agents.length);
+    for (const agent of agents) {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `Stepwise-${agent.name}`,
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      });
+    }
+  });
+
+  it('deploys exactly the definition the local engine runs, with AWS resources in place of the local ones', () => {
+    const platform = stack.platform;
+    const subnets = platform.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+    for (const agent of agents) {
+      const [machine] = resourcesOf('AWS::StepFunctions::StateMachine', { StateMachineName: `Stepwise-${agent.name}` });
+      const deployed = JSON.parse(withPlaceholders(machine.Properties.DefinitionString));
+      // The options the local engine passes for an agent (name, its approval timeout), the AWS heartbeat, the AWS resources.
+      const expected = buildAgentDefinition({
+        agentName: agent.name,
+        approvalTimeoutSeconds: agent.approval.timeoutSeconds,
+        heartbeatSeconds: PlatformDefaults.heartbeatSeconds,
+        resources: {
+          cluster: placeholder(stack.resolve(platform.cluster.clusterArn)),
+          taskDefinition: placeholder(stack.resolve(platform.taskDefinitions[agent.name].taskDefinitionArn)),
+          subnets: subnets.map((subnet) => placeholder(stack.resolve(subnet.subnetId))),
+          securityGroups: [placeholder(stack.resolve(platform.taskSecurityGroup.securityGroupId))],
+          approvalFunction: placeholder(stack.resolve(platform.approvalNotifier.functionArn)),
+        },
+      });
+      expect(deployed).toEqual(JSON.parse(JSON.stringify(expected)));
+    }
+  });
+
+  it('names each state machine in a stack output the CLI can find by agent name', () => {
+    const outputs = template.findOutputs('*');
+    for (const agent of agents) {
+      expect(outputs[stateMachineOutputName(agent.name)].Value).toEqual(stack.resolve(stack.platform.stateMachines[agent.name].stateMachineArn));
+    }
+    const agentsOutput = withPlaceholders(outputs[StackOutput.Agents].Value);
+    expect(Object.keys(JSON.parse(agentsOutput))).toEqual(agents.map((agent) => agent.name));
+    for (const name of [StackOutput.ApprovalApiUrl, StackOutput.ApprovalTopicArn, StackOutput.RunStateTableName, StackOutput.EventsTableName, StackOutput.ApprovalsTableName, StackOutput.PayloadBucketName]) {
+      expect(outputs[name]).toBeDefined();
+    }
+  });
+});
+
+describe('the agent containers', () => {
+  it('creates one Fargate task definition per agent with the agent container logging to CloudWatch', () => {
+    template.resourceCountIs('AWS::ECS::TaskDefinition', agents.length);
+    for (const agent of agents) {
+      const container = containerOf(agent.name);
+      expect(container.Name).toBe(AGENT_CONTAINER_NAME);
+      expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    }
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '1024', Memory: '2048', RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('sets the static part of the container contract and gives the API key only as a secret', () => {
+    const container = containerOf(research.name);
+    const names = container.Environment.map((variable) => variable.Name).sort();
+    expect(names).toEqual([...TASK_DEFINITION_ENV].sort());
+    expect(container.Secrets.map((secret) => secret.Name)).toEqual([...TASK_DEFINITION_SECRETS]);
+    expect(container.Secrets[0].ValueFrom).toEqual(stack.resolve(stack.platform.apiKeySecret.secretArn));
+    expect(JSON.stringify(container.Environment)).not.toContain('OPENAI_API_KEY');
+  });
+
+  it('gives an environment that the container reads without error once the state machine adds the per-turn variables', () => {
+    const container = containerOf(research.name);
+    const environment = Object.fromEntries(container.Environment.map((variable) => [variable.Name, withDeployTimeValues(variable.Value)]));
+    const perTurn = {
+      [ContainerEnv.TaskToken]: 'token',
+      [ContainerEnv.ExecutionArn]: 'arn:aws:states:us-east-1:123456789012:execution:Stepwise-research:run-1',
+      [ContainerEnv.Agent]: research.name,
+      [ContainerEnv.Input]: JSON.stringify({ task: 'Summarize the corpus' }),
+      [ContainerEnv.Decisions]: '[]',
+    };
+    expect(Object.keys(perTurn).sort()).toEqual([...DYNAMIC_CONTAINER_ENV].sort());
+
+    const config = readContainerConfig({ ...environment, ...perTurn, OPENAI_API_KEY: 'from-secrets-manager' });
+
+    expect(config.configPath).toBe('/app/stepwise.config.ts');
+    expect(config.store.kind).toBe('dynamodb');
+    expect(config.heartbeatSeconds).toBe(PlatformDefaults.heartbeatSeconds / 3);
+    expect(config.model).toBe('offline');
+    expect(Object.keys(config.toolFunctions).sort()).toEqual(research.tools.map((tool) => tool.name).sort());
+    expect(config.outboxDir).toMatch(/^s3:\/\/res-[0-9a-f]+\/outbox$/);
+  });
+
+  it('points the container at the platform tables and bucket', () => {
+    const store = containerOf(content.name).Environment.find((variable) => variable.Name === ContainerEnv.Store)!;
+    const storeValue = JSON.stringify(store.Value);
+    for (const resource of [stack.platform.runStateTable.tableName, stack.platform.eventsTable.tableName, stack.platform.approvalsTable.tableName, stack.platform.payloadBucket.bucketName]) {
+      expect(storeValue).toContain(JSON.stringify(stack.resolve(resource)));
+    }
+  });
+});
+
+describe('the tool functions', () => {
+  it('creates one Node.js 22 ARM64 function per tool, traced, with the bundled corpus', () => {
+    const tools = resourcesOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Stepwise tool ') });
+    expect(tools.map((fn) => /"([^"]+)"/.exec(fn.Properties.Description)![1]).sort()).toEqual([...toolNames].sort());
+    for (const fn of tools) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Environment.Variables.STEPWISE_CORPUS_DIR).toBe('/var/task/corpus');
+      const bundle = path.join((stack.node.root as App).outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      expect(existsSync(path.join(bundle, 'index.js'))).toBe(true);
+      expect(readdirSync(path.join(bundle, 'corpus', 'documents')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets only publish_report write, and only to the outbox prefix', () => {
+    const tools = resourcesOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Stepwise tool ') });
+    const withOutbox = tools.filter((fn) => fn.Properties.Environment.Variables.STEPWISE_OUTBOX_DIR !== undefined);
+    expect(withOutbox.map((fn) => /"([^"]+)"/.exec(fn.Properties.Description)![1])).toEqual(['publish_report']);
+    const publishReportRole = stack.resolve((stack.platform.toolFunctions.publish_report.role as { roleName: string }).roleName);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [publishReportRole],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [stack.resolve(stack.platform.payloadBucket.bucketArn), '/outbox/*']] } },
+        ]),
+      },
+    });
+  });
+});
+
+describe('the stores', () => {
+  it('creates on-demand tables with point-in-time recovery, encryption, TTL and the key schemas of framework/stores', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    const common = {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    };
+    template.allResourcesProperties('AWS::DynamoDB::Table', common);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'sk', AttributeType: 'N' }]),
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byExecutionArn', KeySchema: [{ AttributeName: 'executionArn', KeyType: 'HASH' }] })],
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('creates a private, encrypted, TLS-only, versioned payload bucket whose objects expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: PlatformDefaults.dataRetentionDays, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: stack.resolve(stack.platform.payloadBucket.bucketName),
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+describe('approvals', () => {
+  it('requires IAM authorization on every method of the approval API, and validates requests', () => {
+    const methods = resourcesOf('AWS::ApiGateway::Method');
+    expect(methods.map((method) => method.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST']);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }), TracingEnabled: true });
+  });
+
+  it('announces approvals on an encrypted, TLS-only topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+it('creates a VPC with flow logs and one NAT gateway, and a cluster with container insights', () => {
+  template.resourceCountIs('AWS::EC2::VPC', 1);
+  template.resourceCountIs('AWS::EC2::NatGateway', 1);
+  template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  expect(Stack.of(stack.platform).stackName).toBe('Stepwise');
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no finding that is not acknowledged (errors and warnings both stop cdk synth)', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('acknowledges only known findings, each with a written reason', () => {
+    const known = new Set<string>(Object.values(AcknowledgedFinding).map((finding) => finding.id));
+    const found = nagAcknowledgments(stack);
+    expect(found.length).toBeGreaterThan(0);
+    for (const { id, reason } of found) {
+      // Prefix grants (`<Bucket.Arn>/outbox/*`) are the only IAM5 findings beside the services that require "*".
+      expect(known.has(id) || /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/(outbox|checkpoints)\/\*\]$/.test(id)).toBe(true);
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+});

@@ -1,0 +1,212 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { z } from 'zod';
+import { ConfigDefinitionError, defineAgent, defineTool } from '../../framework';
+import { AgentPlatform } from '../../infra';
+import type { StepwiseStack } from '../../infra/stepwise-stack';
+import { publishReport, searchDocuments } from '../../tools';
+import { cdkJsonContext, nagFindings, synthesizeStack } from './synthesized';
+
+// A tool of the user's own, deployed from a handler file named in toolEntries.
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Looks a document up by id',
+  parameters: z.object({ id: z.string() }),
+  execute: ({ id }) => ({ id }),
+});
+const alpha = defineAgent({ name: 'alpha', description: 'Reads one document', tools: [lookup], approval: { timeoutSeconds: 600 } });
+const beta = defineAgent({ name: 'beta', description: 'Searches and publishes', tools: [searchDocuments, publishReport] });
+
+let stack: StepwiseStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthesizeStack({ agents: [alpha, beta], toolEntries: { lookup: 'tools/get_document/handler.ts' } }, 'Scoped'));
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+
+/** The statements of a role's policies; CDK orders actions and resources its own way, so both are sorted here. */
+function statementsOf(role: { roleName: string }): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [stack.resolve(role.roleName)] } });
+  return Object.values(policies)
+    .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
+    .map(normalized);
+}
+
+function normalized(statement: Statement): Statement {
+  const byJson = (left: unknown, right: unknown) => JSON.stringify(left).localeCompare(JSON.stringify(right));
+  return {
+    ...statement,
+    Action: Array.isArray(statement.Action) ? [...statement.Action].sort() : statement.Action,
+    Resource: Array.isArray(statement.Resource) ? [...statement.Resource].sort(byJson) : statement.Resource,
+  };
+}
+
+function actionsOf(statements: readonly Statement[]): string[] {
+  return statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])).sort();
+}
+
+function taskRole(agent: string) {
+  return stack.platform.taskDefinitions[agent].taskRole as unknown as { roleName: string };
+}
+
+function stateMachineArn(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${name}`]] };
+}
+
+describe('the container role of an agent', () => {
+  it('may invoke only the functions of its own tools', () => {
+    const invoke = statementsOf(taskRole('alpha')).filter((statement) => statement.Action === 'lambda:InvokeFunction');
+    expect(invoke).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(stack.platform.toolFunctions.lookup.functionArn) }]);
+    const betaInvoke = statementsOf(taskRole('beta')).find((statement) => statement.Action === 'lambda:InvokeFunction')!;
+    const betaTools = [stack.platform.toolFunctions.search_documents, stack.platform.toolFunctions.publish_report];
+    expect(betaInvoke).toEqual(normalized({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: betaTools.map((fn) => stack.resolve(fn.functionArn)) }));
+  });
+
+  it('may answer task tokens of its own state machine only', () => {
+    const sendTask = statementsOf(taskRole('alpha')).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
+    expect(sendTask).toEqual([
+      normalized({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Effect: 'Allow', Resource: stateMachineArn('Scoped-alpha') }),
+    ]);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'Scoped-alpha' });
+  });
+
+  it('reaches its tables and the checkpoint prefix of the bucket, and nothing else', () => {
+    const statements = statementsOf(taskRole('alpha'));
+    expect(actionsOf(statements)).toEqual(
+      [
+        'lambda:InvokeFunction',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+        'states:SendTaskHeartbeat',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:ConditionCheckItem',
+        's3:GetObject',
+        's3:PutObject',
+        's3:DeleteObject',
+      ].sort(),
+    );
+    const s3 = statements.find((statement) => actionsOf([statement]).includes('s3:GetObject'))!;
+    expect(s3.Resource).toEqual({ 'Fn::Join': ['', [stack.resolve(stack.platform.payloadBucket.bucketArn), '/checkpoints/*']] });
+    const dynamodb = statements.find((statement) => actionsOf([statement]).includes('dynamodb:GetItem'))!;
+    expect(dynamodb.Resource).toEqual(
+      normalized({
+        Action: [],
+        Effect: 'Allow',
+        Resource: [
+          stack.resolve(stack.platform.runStateTable.tableArn),
+          stack.resolve(stack.platform.eventsTable.tableArn),
+          stack.resolve(stack.platform.approvalsTable.tableArn),
+          { 'Fn::Join': ['', [stack.resolve(stack.platform.approvalsTable.tableArn), '/index/byExecutionArn']] },
+        ],
+      }).Resource,
+    );
+  });
+});
+
+describe('the state machine role of an agent', () => {
+  it('runs only its own task definition in the platform cluster, passes only its own roles, and invokes only the notifier', () => {
+    const role = stack.platform.stateMachines.beta.role as unknown as { roleName: string };
+    const statements = statementsOf(role);
+    const taskDefinition = stack.platform.taskDefinitions.beta;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Action: 'ecs:RunTask', Effect: 'Allow', Resource: stack.resolve(taskDefinition.taskDefinitionArn), Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(stack.platform.cluster.clusterArn) } } },
+        normalized({
+          Action: 'iam:PassRole',
+          Effect: 'Allow',
+          Resource: [stack.resolve(taskDefinition.taskRole.roleArn), stack.resolve(taskDefinition.executionRole!.roleArn)],
+          Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }),
+        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(stack.platform.approvalNotifier.functionArn) },
+      ]),
+    );
+    // The callback pattern neither polls nor stops the task: no .sync permissions.
+    expect(actionsOf(statements).filter((action) => /^(ecs:(StopTask|DescribeTasks)|events:)/.test(action))).toEqual([]);
+  });
+});
+
+describe('the approval functions', () => {
+  it('let the notifier only store approvals and publish to the topic', () => {
+    const statements = statementsOf(stack.platform.approvalNotifier.role as unknown as { roleName: string });
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: stack.resolve(stack.platform.approvalsTable.tableArn) },
+        { Action: 'sns:Publish', Effect: 'Allow', Resource: stack.resolve(stack.platform.approvalTopic.topicArn) },
+      ]),
+    );
+    expect(actionsOf(statements)).toEqual(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+  });
+
+  it('let the approval API only read and delete approvals and answer the agents\' state machines', () => {
+    const statements = statementsOf(stack.platform.approvalApiFunction.role as unknown as { roleName: string });
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        normalized({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Effect: 'Allow', Resource: [stateMachineArn('Scoped-alpha'), stateMachineArn('Scoped-beta')] }),
+      ]),
+    );
+    expect(actionsOf(statements)).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
+    );
+  });
+});
+
+it('gives read-only tools no permission beyond their own logs and traces', () => {
+  for (const tool of ['lookup', 'search_documents']) {
+    const statements = statementsOf(stack.platform.toolFunctions[tool].role as unknown as { roleName: string });
+    expect(actionsOf(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+  }
+});
+
+it('uses the approval timeout of each agent in its state machine', () => {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'Scoped-alpha' } })) as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }[];
+  const literal = machine.Properties.DefinitionString['Fn::Join'][1].filter((part) => typeof part === 'string').join('');
+  expect(literal).toContain('"TimeoutSeconds":600,');
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ STEPWISE_APPROVAL_TIMEOUTS: JSON.stringify({ alpha: 600, beta: beta.approval.timeoutSeconds }) }) },
+  });
+});
+
+it('passes cdk-nag with a custom configuration too', () => {
+  expect(nagFindings(stack)).toEqual([]);
+});
+
+describe('props validation', () => {
+  const newStack = () => new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+
+  it('refuses a platform without agents, naming the prop', () => {
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [] })).toThrow(expect.objectContaining({ name: 'ConfigDefinitionError', field: 'agents' }));
+  });
+
+  it('refuses a task size Fargate does not offer, naming the prop', () => {
+    const act = () => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], cpu: 256, memoryLimitMiB: 4096, toolEntries: { lookup: 'tools/get_document/handler.ts' } });
+    expect(act).toThrow(ConfigDefinitionError);
+    expect(act).toThrow(expect.objectContaining({ field: 'cpu' }));
+  });
+
+  it('refuses a tool without a Lambda handler, telling how to name one', () => {
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha] })).toThrow(expect.objectContaining({ field: 'toolEntries', message: expect.stringContaining('toolEntries: { lookup:') }));
+  });
+
+  it('refuses a heartbeat too short for the container to beat three times per interval', () => {
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [beta], heartbeatSeconds: 2 })).toThrow(expect.objectContaining({ field: 'heartbeatSeconds' }));
+  });
+
+  it('runs in an existing VPC without creating one, and refuses one without subnets to run in', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(() => new AgentPlatform(stack, 'Platform', { agents: [beta], vpc })).toThrow(expect.objectContaining({ field: 'taskSubnets' }));
+    const withPrivate = newStack();
+    const existing = new ec2.Vpc(withPrivate, 'Existing', { maxAzs: 2, natGateways: 1 });
+    const platform = new AgentPlatform(withPrivate, 'Platform', { agents: [beta], vpc: existing });
+    expect(platform.vpc).toBe(existing);
+    Template.fromStack(withPrivate).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+});
