@@ -1,6 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createStores, follow, type LoggedEvent, type StoredApproval } from '../framework';
+// infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
+import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
 import { UsageError } from './errors';
 import { readServerSentEvents } from './sse';
 
@@ -61,18 +63,6 @@ export function localTarget(endpoint: string): Target {
   };
 }
 
-/**
- * The stack outputs the CLI reads; the same names as `StackOutput` in infra/ (a test keeps them
- * equal), repeated here so the CLI does not load the CDK at run time.
- */
-export const StackOutputNames = {
-  Agents: 'Agents',
-  RunStateTableName: 'RunStateTableName',
-  EventsTableName: 'EventsTableName',
-  ApprovalsTableName: 'ApprovalsTableName',
-  PayloadBucketName: 'PayloadBucketName',
-} as const;
-
 /** The outputs of the deployed stack that the CLI needs. */
 interface StackOutputs {
   readonly agents: Record<string, string>;
@@ -89,7 +79,7 @@ export function awsTarget(stackName: string, region?: string): Target {
   const load = (): Promise<StackOutputs> => (outputs ??= readStackOutputs(stackName, region));
   const stores = async () => {
     const out = await load();
-    return createStores({ kind: 'aws', runStateTable: out.runStateTable, eventsTable: out.eventsTable, approvalsTable: out.approvalsTable, bucket: out.bucket });
+    return createStores({ kind: 'aws', runStateTable: out.runStateTable, eventsTable: out.eventsTable, approvalsTable: out.approvalsTable, approvalsByExecutionIndex: APPROVALS_BY_EXECUTION_INDEX, bucket: out.bucket });
   };
   return {
     kind: 'aws',
@@ -123,16 +113,16 @@ async function readStackOutputs(stackName: string, region?: string): Promise<Sta
   const client = new CloudFormationClient(region ? { region } : {});
   const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   const values = new Map((Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
-  const find = (key: (typeof StackOutputNames)[keyof typeof StackOutputNames]): string => {
+  const find = (key: StackOutput): string => {
     const value = values.get(key);
     if (value === undefined) throw new UsageError(`Stack ${stackName} has no "${key}" output; was it deployed with this version of Stepwise (npx cdk deploy)?`);
     return value;
   };
   return {
-    agents: JSON.parse(find(StackOutputNames.Agents)) as Record<string, string>,
-    approvalsTable: find(StackOutputNames.ApprovalsTableName),
-    eventsTable: find(StackOutputNames.EventsTableName),
-    runStateTable: find(StackOutputNames.RunStateTableName),
-    bucket: find(StackOutputNames.PayloadBucketName),
+    agents: JSON.parse(find(StackOutput.Agents)) as Record<string, string>,
+    approvalsTable: find(StackOutput.ApprovalsTableName),
+    eventsTable: find(StackOutput.EventsTableName),
+    runStateTable: find(StackOutput.RunStateTableName),
+    bucket: find(StackOutput.PayloadBucketName),
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { ContainerEnv, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type LocalEngine } from './engine';
@@ -15,8 +15,6 @@ export const localResources: AgentWorkflowResources = {
   approvalFunction: LocalDefaults.approvalNotifierFunctionName,
 };
 
-/** Seconds without a heartbeat after which the local engine considers a container dead and retries it. @default 30 */
-const LOCAL_HEARTBEAT_SECONDS = 30;
 
 /**
  * Where the compiled container entrypoint is: beside this file when it runs from `dist/`, else in
@@ -41,7 +39,11 @@ export interface ProjectEngineOptions {
   readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
   readonly log?: (line: string) => void;
   readonly echoContainerOutput?: boolean;
-  /** Seconds without a heartbeat before a container counts as dead and is retried. @default 30 */
+  /**
+   * Seconds without a heartbeat before a container counts as dead and is retried. The default is
+   * the workflow's, so the definition the engine runs is the one `cdk deploy` deploys.
+   * @default 60
+   */
   readonly heartbeatSeconds?: number;
   /** Retry pauses in ms by state name, instead of the definition's (tests). */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
@@ -52,7 +54,7 @@ export interface ProjectEngineOptions {
  * app deploys), one Lambda function per tool, and the agent container as a child process.
  */
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
-  const heartbeatSeconds = options.heartbeatSeconds ?? LOCAL_HEARTBEAT_SECONDS;
+  const heartbeatSeconds = options.heartbeatSeconds ?? DefinitionDefaults.heartbeatSeconds;
   const tools = new Map(options.config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
   const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>]));
   const env: Record<string, string> = {

@@ -1,11 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { loadConfig } from '../../framework';
+import { localResources, startProjectEngine, stateMachineArn } from '../../local';
 import path from 'node:path';
 import { type App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { analysis, content, research } from '../../agents';
 import { readContainerConfig } from '../../agent-task';
-import { AcknowledgedFinding, PlatformDefaults, StackOutput, TASK_DEFINITION_ENV, TASK_DEFINITION_SECRETS, stateMachineOutputName } from '../../infra';
+import { AcknowledgedFinding, PlatformDefaults, findProjectRoot, StackOutput, TASK_DEFINITION_ENV, TASK_DEFINITION_SECRETS, stateMachineOutputName } from '../../infra';
 import type { StepwiseStack } from '../../infra/stepwise-stack';
 import { AGENT_CONTAINER_NAME, ContainerEnv, DYNAMIC_CONTAINER_ENV, buildAgentDefinition } from '../../state-machines';
 import { nagAcknowledgments, nagFindings, placeholder, synthesizeStack, withDeployTimeValues, withPlaceholders } from './synthesized';
@@ -65,6 +69,35 @@ describe('the state machines', () => {
         },
       });
       expect(deployed).toEqual(JSON.parse(JSON.stringify(expected)));
+    }
+  });
+
+  it('deploys the very definition a running local engine serves for the same config', async () => {
+    const platform = stack.platform;
+    const subnets = platform.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+    const configPath = path.join(findProjectRoot(__dirname)!, 'stepwise.config.ts');
+    const { config } = await loadConfig(configPath);
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-infra-'));
+    const engine = await startProjectEngine({ config, configPath, root, workspace: { corpusDir: root, outboxDir: root } });
+    try {
+      const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      for (const agent of agents) {
+        const { definition } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineArn(agent.name) }));
+        const awsResources: Record<string, string> = {
+          [localResources.cluster]: placeholder(stack.resolve(platform.cluster.clusterArn)),
+          [localResources.taskDefinition]: placeholder(stack.resolve(platform.taskDefinitions[agent.name].taskDefinitionArn)),
+          [localResources.approvalFunction]: placeholder(stack.resolve(platform.approvalNotifier.functionArn)),
+        };
+        const asDeployed = JSON.parse(definition!, (key, value) => {
+          if (key === 'Subnets') return subnets.map((subnet) => placeholder(stack.resolve(subnet.subnetId)));
+          if (key === 'SecurityGroups') return [placeholder(stack.resolve(platform.taskSecurityGroup.securityGroupId))];
+          return typeof value === 'string' && value in awsResources ? awsResources[value] : value;
+        });
+        const [machine] = resourcesOf('AWS::StepFunctions::StateMachine', { StateMachineName: `Stepwise-${agent.name}` });
+        expect(JSON.parse(withPlaceholders(machine.Properties.DefinitionString))).toEqual(asDeployed);
+      }
+    } finally {
+      await engine.stop();
     }
   });
 
