@@ -71,7 +71,7 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
       expiresAt: new Date(at + approval.timeoutSeconds * 1000).toISOString(),
     });
     options.log(
-      `Approval needed: ${agent} wants to call ${approval.tool} ${JSON.stringify(approval.args)} (approval ${approval.approvalId}). ` +
+      `Approval needed: ${agent} wants to call ${approval.tool} ${preview(approval.args)} (approval ${approval.approvalId}). ` +
         `Answer with \`stepwise approve ${approval.approvalId}\` or \`stepwise reject ${approval.approvalId}\`.`,
     );
     if (options.webhookUrl) {
@@ -83,4 +83,10 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
     }
     return { approvalId: approval.approvalId };
   };
+}
+
+/** Arguments on one console line: long ones (a report body) are cut; `stepwise approvals` shows them. */
+function preview(args: unknown, max = 200): string {
+  const text = JSON.stringify(args) ?? '';
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
