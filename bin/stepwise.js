@@ -8,6 +8,9 @@ if (!existsSync(entry)) {
   process.stderr.write('stepwise: the compiled CLI is missing (dist/cli/main.js). Run "npm install" (or "npm run build") in the stepwise package first.\n');
   process.exit(2);
 }
+// The AWS SDK warns on every command that its 2027 releases will need Node 22; this package pins
+// its SDK versions, so the warning says nothing a user of this CLI can act on today.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 require(entry).main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

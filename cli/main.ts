@@ -1,8 +1,6 @@
 import { StepwiseError } from '../framework';
-import { dev } from './commands/dev';
-import { approvals, approve, asl, list, logs, redrive, reject, start, status } from './commands/engine-commands';
-import { parseRunArguments, runInProcess, runUsage } from './commands/run';
-import { runOnEngine } from './commands/run-engine';
+import type { CliEnvironment } from './environment';
+import { runUsage } from './usage';
 import { targetUsage } from './target-options';
 import { readCliEnvironment } from './environment';
 import { ExitCode, UsageError } from './errors';
@@ -42,29 +40,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const env = readCliEnvironment();
     switch (command) {
       case 'run': {
+        const { parseRunArguments, runInProcess } = require('./commands/run') as typeof import('./commands/run');
         const args = parseRunArguments(rest);
-        return await (args.inProcess ? runInProcess(args, env, io) : runOnEngine(args, env, io));
+        if (args.inProcess) return await runInProcess(args, env, io);
+        const { runOnEngine } = require('./commands/run-engine') as typeof import('./commands/run-engine');
+        return await runOnEngine(args, env, io);
       }
       case 'dev':
-        return await dev(rest, env, io);
+        return await (require('./commands/dev') as typeof import('./commands/dev')).dev(rest, env, io);
       case 'start':
-        return await start(rest, env, io);
       case 'status':
-        return await status(rest, env, io);
       case 'list':
-        return await list(rest, env, io);
       case 'logs':
-        return await logs(rest, env, io);
       case 'approvals':
-        return await approvals(rest, env, io);
       case 'approve':
-        return await approve(rest, env, io);
       case 'reject':
-        return await reject(rest, env, io);
       case 'redrive':
-        return await redrive(rest, env, io);
-      case 'asl':
-        return await asl(rest, env, io);
+      case 'asl': {
+        // Commands load on demand, so a quick `stepwise status` does not pay for the engine or the tools.
+        const commands: Record<string, (argv: readonly string[], env: CliEnvironment, io: CliIo) => Promise<number>> = require('./commands/engine-commands') as typeof import('./commands/engine-commands');
+        return await commands[command](rest, env, io);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -87,6 +83,11 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     io.error(`stepwise: ${error.message}. Run "stepwise help" for usage.`);
     return ExitCode.BadUsage;
+  }
+  const refused = /ECONNREFUSED (\S+)/.exec(error instanceof Error ? error.message : '');
+  if (refused) {
+    io.error(`stepwise: nothing answers at ${refused[1]}. Start the local engine with "stepwise dev", or pass --endpoint URL (or --target aws).`);
+    return ExitCode.RunFailed;
   }
   io.error(`stepwise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return ExitCode.RunFailed;

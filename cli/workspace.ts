@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import type { StepwiseConfig, ToolWorkspace } from '../framework';
-import { bundledCorpusDir } from '../tools';
+import { bundledCorpusDir, type StepwiseConfig, type ToolWorkspace } from '../framework';
 import { UsageError } from './errors';
 
 /** Resolves the tools' workspace: `--corpus`, then STEPWISE_CORPUS_DIR, then the config, then the bundled corpus. */

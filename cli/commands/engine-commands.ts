@@ -10,12 +10,10 @@ import {
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import { ErrorName, loadConfig } from '../../framework';
-import { buildAgentDefinition } from '../../state-machines';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
-import { localResources } from '../../local';
 import { resolveTarget, targetFlags, targetUsage } from '../target-options';
 
 type Command = (argv: readonly string[], env: CliEnvironment, io: CliIo) => Promise<number>;
@@ -192,6 +190,8 @@ export const asl: Command = async (argv, _env, io) => {
   const { values, positionals } = parse(argv, { config: { type: 'string' } }, 'stepwise asl <agent> [--config FILE]', 1);
   const { config } = await loadConfig(values.config, { cwd: io.cwd });
   const agent = config.agent(positionals[0]);
+  const { buildAgentDefinition } = require('../../state-machines') as typeof import('../../state-machines');
+  const { localResources } = require('../../local') as typeof import('../../local');
   io.out(JSON.stringify(buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, resources: localResources }), null, 2));
   return ExitCode.Ok;
 };

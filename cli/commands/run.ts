@@ -7,8 +7,8 @@ import { progressPrinter, describeModel } from '../progress';
 import { summarize } from '../run-summary';
 import { resolveWorkspace } from '../workspace';
 import type { CliIo } from '../io';
+import { runUsage } from '../usage';
 
-export const runUsage = 'stepwise run <agent> "<task>" [--config FILE] [--model M] [--corpus DIR] [--approve ask|all|none] [--json] [--in-process]';
 
 /** Parsed `stepwise run` arguments. */
 export interface RunArguments {

@@ -36,7 +36,7 @@ export async function applyDecisions(context: RunContext): Promise<void> {
     const decision = byId.get(pending.approvalId)!;
     const entry = data.ledger[pending.callId];
     const edited = editedArgs.has(pending.approvalId);
-    const reason = decision.reason ?? (decision.outcome === DecisionOutcome.Timeout ? `no decision within ${pending.timeoutSeconds} seconds (approval timed out)` : undefined);
+    const reason = decision.reason ?? (decision.outcome === DecisionOutcome.Timeout ? `no decision within ${pending.timeoutSeconds} second${pending.timeoutSeconds === 1 ? '' : 's'} (approval timed out)` : undefined);
     entry.approval = { approvalId: pending.approvalId, outcome: decision.outcome, reason, edited };
     if (edited) entry.args = editedArgs.get(pending.approvalId);
     const tool = context.findTool(pending.tool);

@@ -127,16 +127,20 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
     entry.status = 'completed';
     entry.result = result;
     entry.completedAt = new Date().toISOString();
-    await context.emit({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs, preview: previewOf(result, entry.callId, 300) });
   } catch (error) {
     entry.durationMs = Math.round(performance.now() - started);
     entry.status = 'failed';
     entry.error = error instanceof StepwiseError || error instanceof Error ? describeError(error) : { name: 'Error', message: String(error) };
     entry.completedAt = new Date().toISOString();
-    await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs, error: entry.error });
   } finally {
     clearTimeout(timer);
     context.signal?.removeEventListener('abort', onAbort);
   }
+  // Commit first, then announce: an event never reports a call the checkpoint has not recorded.
   await context.checkpoint();
+  if (entry.status === 'completed') {
+    await context.emit({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, preview: previewOf(entry.result, entry.callId, 300) });
+  } else {
+    await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, error: entry.error ?? { name: 'Error', message: 'the tool failed' } });
+  }
 }

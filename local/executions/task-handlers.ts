@@ -80,6 +80,20 @@ function containerEnvironment(input: Json): Record<string, string> {
   return env;
 }
 
+/**
+ * The Parameters as AWS records them: container environment values are strings there. The engine
+ * selects `States.JsonToString` values itself (see `interpreterDefinition`), so encode them here.
+ */
+function withStringEnvironment(parameters: Json): Json {
+  const overrides = (parameters as { Overrides?: { ContainerOverrides?: { Environment?: { Name?: unknown; Value?: unknown }[] }[] } })?.Overrides;
+  if (!overrides?.ContainerOverrides) return parameters;
+  const containerOverrides = overrides.ContainerOverrides.map((container) => ({
+    ...container,
+    ...(container.Environment ? { Environment: container.Environment.map((entry) => ({ ...entry, Value: typeof entry.Value === 'string' ? entry.Value : JSON.stringify(entry.Value ?? '') })) } : {}),
+  }));
+  return { ...(parameters as object), Overrides: { ...overrides, ContainerOverrides: containerOverrides } } as Json;
+}
+
 function approvalIdOf(input: Json): string | undefined {
   const approvalId = (input as { Payload?: { approval?: { approvalId?: unknown } } })?.Payload?.approval?.approvalId;
   return typeof approvalId === 'string' ? approvalId : undefined;
@@ -145,7 +159,7 @@ function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, 
         taskScheduledEventDetails: {
           ...names,
           region: LocalAws.region,
-          parameters: JSON.stringify(parameters),
+          parameters: JSON.stringify(withStringEnvironment(parameters)),
           ...(state.timeoutSeconds !== undefined ? { timeoutInSeconds: state.timeoutSeconds } : {}),
           ...(state.heartbeatSeconds !== undefined ? { heartbeatInSeconds: state.heartbeatSeconds } : {}),
         },

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readContainerConfig, runTurn } from '../../agent-task';
+import { SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { main, readContainerConfig, runTurn } from '../../agent-task';
 import { createStores, InvalidInputError } from '../../framework';
 import type { ApprovalResult } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
@@ -95,5 +96,31 @@ describe('runTurn', () => {
     const messages = (checkpoint!.state as { messages: { role: string; content: string }[] }).messages;
     expect(messages.filter((message) => message.role === 'user' && message.content.startsWith('record '))).toHaveLength(2);
     expect(messages.some((message) => message.content === 'rejected by human operator: no')).toBe(true);
+  });
+});
+
+describe('the container entrypoint', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+
+  it('heartbeats on its token and fails the task with Stepwise.InvalidInput naming a missing variable', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const { STEPWISE_AGENT: _agent, ...env } = containerEnv(root);
+
+    const code = await main({ ...env, STEPWISE_HEARTBEAT_SECONDS: '5' });
+
+    expect(code).toBe(1);
+    expect(sfn.commandCalls(SendTaskHeartbeatCommand)[0].args[0].input).toEqual({ taskToken: 'token-1' });
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toEqual({ taskToken: 'token-1', error: 'Stepwise.InvalidInput', cause: 'The container needs STEPWISE_AGENT, which is not set' });
+  });
+
+  it('reports the turn output with SendTaskSuccess', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+
+    const code = await main(containerEnv(root));
+
+    expect(code).toBe(0);
+    const output = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output!);
+    expect(output).toMatchObject({ status: 'AWAITING_APPROVAL', iterations: 2, approvals: [expect.objectContaining({ tool: 'record_call' })] });
   });
 });
