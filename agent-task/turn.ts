@@ -1,7 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { InvalidInputError, RunStatus, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunResult, type StoreSet, type ToolInvoker } from '../framework';
+import { InvalidInputError, RunStatus, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunResult, type StoreSet, type ToolInvoker } from '../framework';
 import { MAX_TASK_TIMEOUT_SECONDS, parseTurnOutput, type TurnOutput } from '../state-machines';
-import { bundledCorpusDir } from '../tools';
 import { loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
 import path from 'node:path';

@@ -25,7 +25,7 @@ export interface Target {
 /** The local engine at `endpoint`: Step Functions API, approvals and events over loopback HTTP. */
 export function localTarget(endpoint: string): Target {
   const base = endpoint.replace(/\/+$/, '');
-  const sfn = new SFNClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const sfn = new SFNClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const getJson = async (path: string): Promise<unknown> => {
     const response = await fetch(`${base}${path}`).catch((error: Error) => {
       throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);

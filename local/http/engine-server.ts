@@ -17,7 +17,7 @@ const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
 
 /** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals and health. */
 export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const handle = async () => {
       if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return routes.sfn(request, response);
@@ -36,6 +36,11 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       else response.end();
     });
   });
+  // Longer than the SDK keeps idle sockets: a request reusing a socket the server just closed
+  // fails with ECONNRESET, which the default 5 s keep-alive made an occasional flake under load.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 /** Listens on the given host and port (0 picks a free one) and resolves with the bound port. */

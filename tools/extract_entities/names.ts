@@ -1,4 +1,12 @@
-import nlp from 'compromise';
+import type nlpType from 'compromise';
+
+// compromise takes a quarter of a second to load; every container and CLI process loads the tools,
+// but only entity extraction needs it, so it loads on first use.
+let nlpModule: typeof nlpType | undefined;
+const nlp = (text: string): ReturnType<typeof nlpType> => {
+  nlpModule ??= (require('compromise') as { default?: typeof nlpType }).default ?? (require('compromise') as typeof nlpType);
+  return nlpModule(text);
+};
 import { isTechnologyTerm } from './technology';
 
 /** A run of capitalized words and what it was recognized as. */
