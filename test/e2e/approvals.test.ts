@@ -68,7 +68,7 @@ describe('approvals through task tokens, end to end on the local engine', () => 
     const execution = await waitForEnd(sfn, executionArn);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!).answer).toContain('write_entry=rejected by human operator: no decision within 1 seconds (approval timed out)');
+    expect(JSON.parse(execution.output!).answer).toContain('write_entry=rejected by human operator: no decision within 1 second (approval timed out)');
     expect(outboxLines(project.outbox, 'effects.log')).toEqual([]);
     const decided = (await progressEvents(engine, executionArn)).map((logged) => logged.event).find((event) => event.type === 'approval.decided');
     expect(decided).toMatchObject({ outcome: 'timeout', tool: 'write_entry' });
