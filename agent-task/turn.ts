@@ -34,7 +34,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
   }
   const { stores } = dependencies;
   const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input: config.input });
-  recordDecisions(state, config.decisions);
+  recordDecisions(state, config.decisions, agent);
   const result = await runAgent(agent, state, {
     model: config.input.options?.model ?? agent.model ?? stepwiseConfig.model ?? config.model,
     modelSettings: config.modelSettings,

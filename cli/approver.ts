@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { DecisionOutcome, type ApprovalDecision, type PendingApproval } from '../framework';
+import { DecisionOutcome, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
 import { UsageError } from './errors';
 
 /** How `--approve` decides pending calls. */
@@ -20,7 +20,12 @@ export function parseApproveMode(value: string | undefined): ApproveMode {
  * The approver for a mode. `ask` prompts on the terminal (approve, reject with a reason, or edit
  * the arguments as JSON); without a terminal it behaves as `none`, and says so through `notice`.
  */
-export function createApprover(mode: ApproveMode, io: { interactive: boolean; input: NodeJS.ReadableStream; output: NodeJS.WritableStream; notice: (line: string) => void }): Approver {
+export function createApprover(
+  mode: ApproveMode,
+  io: { interactive: boolean; input: NodeJS.ReadableStream; output: NodeJS.WritableStream; notice: (line: string) => void },
+  /** Checks edited arguments against the tool's schema: returns what is wrong, or undefined. */
+  validate: (tool: string, args: Record<string, unknown>) => string | undefined = () => undefined,
+): Approver {
   if (mode === ApproveMode.Ask && !io.interactive) {
     io.notice('--approve ask needs a terminal; there is none, so pending calls are rejected (as --approve none). Use --approve all to approve them.');
     mode = ApproveMode.None;
@@ -31,10 +36,15 @@ export function createApprover(mode: ApproveMode, io: { interactive: boolean; in
   if (mode === ApproveMode.None) {
     return async (approval) => ({ approvalId: approval.approvalId, outcome: DecisionOutcome.Rejected, reason: 'rejected automatically (--approve none)' });
   }
-  return (approval) => askOnTerminal(approval, io.input, io.output);
+  return (approval) => askOnTerminal(approval, io.input, io.output, validate);
 }
 
-async function askOnTerminal(approval: PendingApproval, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<ApprovalDecision> {
+async function askOnTerminal(
+  approval: PendingApproval,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  validate: (tool: string, args: Record<string, unknown>) => string | undefined,
+): Promise<ApprovalDecision> {
   const prompt = createInterface({ input, output, terminal: true });
   try {
     output.write(`\n${approval.tool} wants to run with:\n${JSON.stringify(approval.args, null, 2)}\n`);
@@ -52,6 +62,11 @@ async function askOnTerminal(approval: PendingApproval, input: NodeJS.ReadableSt
         try {
           const args = JSON.parse(text) as unknown;
           if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error('it must be a JSON object');
+          const problem = validate(approval.tool, args as Record<string, unknown>);
+          if (problem) {
+            output.write(`${problem}\nTry again.\n`);
+            continue;
+          }
           return { approvalId: approval.approvalId, outcome: DecisionOutcome.Approved, args: args as Record<string, unknown>, reason: 'approved with edited arguments' };
         } catch (error) {
           output.write(`That is not a JSON object (${(error as Error).message}). Try again.\n`);
@@ -61,4 +76,16 @@ async function askOnTerminal(approval: PendingApproval, input: NodeJS.ReadableSt
   } finally {
     prompt.close();
   }
+}
+
+/** Validates edited arguments with the agent's own tool schemas, naming the bad field. */
+export function editedArgumentsValidator(agent: Agent): (tool: string, args: Record<string, unknown>) => string | undefined {
+  return (tool: string, args: Record<string, unknown>) => {
+    try {
+      agent.tools.find((candidate) => candidate.name === tool)?.parse(args);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
 }

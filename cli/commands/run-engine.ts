@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DecisionOutcome, ErrorName, EventType, RunState, RunStatus, createStores, loadConfig, type RunResult, type StoredApproval } from '../../framework';
-import { createApprover, type Approver } from '../approver';
+import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import type { CliEnvironment } from '../environment';
 import { ExitCode } from '../errors';
 import type { CliIo } from '../io';
@@ -53,7 +53,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
   }
   try {
     const target = localTarget(engine?.endpoint ?? endpoint);
-    const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error });
+    const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
     const input = { task: args.task, ...(args.model && !engine ? { options: { model: args.model } } : {}) };
     const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agent.name), input: JSON.stringify(input) }));
     progressLine(`execution: ${executionArn}`);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { RunStatus, loadConfig, runAgent, type RunResult } from '../../framework';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
-import { createApprover, parseApproveMode } from '../approver';
+import { createApprover, editedArgumentsValidator, parseApproveMode } from '../approver';
 import { progressPrinter, describeModel } from '../progress';
 import { summarize } from '../run-summary';
 import { resolveWorkspace } from '../workspace';
@@ -53,7 +53,7 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
   const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const progressLine = args.json ? io.error : io.out;
   const onEvent = progressPrinter(progressLine, { color: env.color && !args.json });
-  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error });
+  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
   const options = {
     model: args.model ?? agent.model ?? config.model ?? env.model,
     modelSettings: env.modelSettings,

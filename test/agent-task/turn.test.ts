@@ -66,6 +66,19 @@ describe('runTurn', () => {
     expect(events.map((logged) => logged.event.type)).toContain('approval.decided');
   });
 
+  it('turns an approval with invalid edited arguments into a rejection the model hears, not a failed execution', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const dependencies = { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) };
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
+    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, args: { file: 42, line: 'x' } } }];
+
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: JSON.stringify(decisions) })), dependencies);
+
+    expect(second.status).toBe('COMPLETED');
+    expect(second.answer).toMatch(/rejected by human operator: approved with edited arguments that are invalid, so the call was not run \(.*file: .*expected string/);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+  });
+
   it('invokes tools that have a function through the Lambda API, with the idempotency key', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
