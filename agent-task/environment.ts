@@ -16,6 +16,8 @@ export interface ContainerConfig {
   readonly modelSettings: ModelSettings;
   readonly corpusDir?: string;
   readonly outboxDir?: string;
+  /** Days events and checkpoints are kept in the AWS stores (TTL); undefined keeps them. */
+  readonly retentionDays?: number;
   /** Tool name → Lambda function name or ARN; tools not listed run inside the container. */
   readonly toolFunctions: Readonly<Record<string, string>>;
 }
@@ -51,6 +53,11 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
     if (typeof toolFunctions !== 'object' || toolFunctions === null || Array.isArray(toolFunctions) || Object.values(toolFunctions).some((value) => typeof value !== 'string')) {
       throw new InvalidInputError(`${ContainerEnv.ToolFunctions} must be a JSON object of tool name → function name`, { field: ContainerEnv.ToolFunctions });
     }
+    const retention = env[ContainerEnv.RetentionDays];
+    const retentionDays = retention === undefined || retention === '' ? undefined : Number(retention);
+    if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
+      throw new InvalidInputError(`${ContainerEnv.RetentionDays} must be a whole number of days, got ${JSON.stringify(retention)}`, { field: ContainerEnv.RetentionDays });
+    }
     let store: StoreLocation;
     try {
       store = parseStoreLocation(required(env, ContainerEnv.Store));
@@ -71,6 +78,7 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       corpusDir: env[ContainerEnv.CorpusDir] || undefined,
       outboxDir: env[ContainerEnv.OutboxDir] || undefined,
       toolFunctions: toolFunctions as Record<string, string>,
+      retentionDays,
     };
   }
 }

@@ -19,7 +19,15 @@ export function storesFor(config: ContainerConfig): StoreSet {
   const location = config.store;
   return location.kind === 'file'
     ? createStores({ kind: 'file', root: location.directory })
-    : createStores({ kind: 'aws', runStateTable: location.runStateTable, eventsTable: location.eventsTable, approvalsTable: location.approvalsTable, bucket: location.bucket });
+    : createStores({
+        kind: 'aws',
+        runStateTable: location.runStateTable,
+        eventsTable: location.eventsTable,
+        approvalsTable: location.approvalsTable,
+        bucket: location.bucket,
+        // Session checkpoints outlive their execution by the same period: a follow-up weeks later starts afresh.
+        ...(config.retentionDays ? { eventTtlSeconds: config.retentionDays * 86_400, checkpointTtlSeconds: config.retentionDays * 86_400 } : {}),
+      });
 }
 
 /**

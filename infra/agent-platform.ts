@@ -135,6 +135,7 @@ export class AgentPlatform extends Construct {
           toolFunctionsJson: Stack.of(this).toJsonString(Object.fromEntries(agent.tools.map((tool) => [tool.name, this.toolFunctions[tool.name].functionArn]))),
           region: Stack.of(this).region,
           openAiBaseUrl: resolved.openAiBaseUrl,
+          retentionDays: resolved.dataRetentionDays,
         }),
         apiKeySecret: this.apiKeySecret,
         toolFunctions: agentTools,

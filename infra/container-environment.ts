@@ -9,6 +9,7 @@ export const TASK_DEFINITION_ENV = [
   ContainerEnv.Model,
   ContainerEnv.ToolFunctions,
   ContainerEnv.OutboxDir,
+  ContainerEnv.RetentionDays,
   ContainerEnv.Region,
 ] as const;
 
@@ -31,6 +32,8 @@ export interface AgentContainerEnvironmentOptions {
   readonly toolFunctionsJson: string;
   readonly region: string;
   readonly openAiBaseUrl?: string;
+  /** Days events and checkpoints are kept (the tables' TTL). */
+  readonly retentionDays: number;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface AgentContainerEnvironmentOptions {
  *
  * @example
  * agentContainerEnvironment({ runStateTable: 'runs', eventsTable: 'events', approvalsTable: 'approvals', bucket: 'payloads',
- *   stateMachineHeartbeatSeconds: 60, modelId: 'offline', toolFunctionsJson: '{}', region: 'us-east-1' });
+ *   stateMachineHeartbeatSeconds: 60, modelId: 'offline', toolFunctionsJson: '{}', region: 'us-east-1', retentionDays: 30 });
  * // { STEPWISE_CONFIG: '/app/stepwise.config.ts', STEPWISE_HEARTBEAT_SECONDS: '20', … }
  */
 export function agentContainerEnvironment(options: AgentContainerEnvironmentOptions): Record<string, string> {
@@ -59,6 +62,7 @@ export function agentContainerEnvironment(options: AgentContainerEnvironmentOpti
     // Part of the contract, but the container itself never writes there: every tool runs as a
     // Lambda function in AWS, and only the outbox tools' functions may write to the prefix.
     [ContainerEnv.OutboxDir]: `s3://${options.bucket}/${PlatformPaths.outboxPrefix}`,
+    [ContainerEnv.RetentionDays]: String(options.retentionDays),
     [ContainerEnv.Region]: options.region,
   };
   if (options.openAiBaseUrl !== undefined) environment.OPENAI_BASE_URL = options.openAiBaseUrl;

@@ -59,6 +59,8 @@ export const ContainerEnv = {
   OutboxDir: 'STEPWISE_OUTBOX_DIR',
   /** Static, optional: JSON object of tool name → Lambda function name or ARN; tools not listed run in the container. */
   ToolFunctions: 'STEPWISE_TOOL_FUNCTIONS',
+  /** Static, optional: days progress events and checkpoints are kept in DynamoDB (TTL); unset keeps them. */
+  RetentionDays: 'STEPWISE_RETENTION_DAYS',
   /** Standard AWS SDK setting: the Step Functions endpoint (the local engine in local mode). */
   SfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
   /** Standard AWS SDK setting: the Lambda endpoint (the local engine in local mode). */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { main, readContainerConfig, runTurn } from '../../agent-task';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
 import { createStores, InvalidInputError } from '../../framework';
 import type { ApprovalResult } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
@@ -33,6 +34,22 @@ describe('the container contract', () => {
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_INPUT: '{"task": ""}' }))).toThrow(/Invalid execution input: task: task must not be empty/);
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: 'not json' }))).toThrow(/STEPWISE_DECISIONS is not valid JSON/);
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_STORE: 'redis://x' }))).toThrow(/STEPWISE_STORE/);
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_RETENTION_DAYS: 'soon' }))).toThrow('STEPWISE_RETENTION_DAYS must be a whole number of days, got "soon"');
+  });
+
+  it('writes events that expire after the retention period in the AWS stores', async () => {
+    const dynamo = mockClient(DynamoDBDocumentClient);
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(PutCommand).resolves({});
+    const config = readContainerConfig(containerEnv('/tmp', { STEPWISE_STORE: 'dynamodb:runs,events,approvals,s3:payload-bucket', STEPWISE_RETENTION_DAYS: '30' }));
+    const before = Math.floor(Date.now() / 1000);
+
+    await storesFor(config).events.append(config.executionArn, [{ type: 'run.started', runId: config.executionArn, agent: 'recorder', at: new Date().toISOString(), iteration: 0, task: 't', model: 'offline', resumed: false }]);
+
+    const ttl = dynamo.commandCalls(PutCommand)[0].args[0].input.Item!.ttl as number;
+    expect(ttl - before).toBeGreaterThanOrEqual(30 * 86_400);
+    expect(ttl - before).toBeLessThan(30 * 86_400 + 600);
+    dynamo.restore();
   });
 });
 
