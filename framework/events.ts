@@ -33,7 +33,7 @@ export type StepwiseEvent =
   | (EventBase & { readonly type: typeof EventType.ModelStep; readonly thought: string; readonly toolCalls: readonly { id: string; name: string }[]; readonly final: boolean })
   | (EventBase & { readonly type: typeof EventType.ToolCalled; readonly callId: string; readonly tool: string; readonly args: unknown })
   | (EventBase & { readonly type: typeof EventType.ToolCompleted; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly preview: string })
-  | (EventBase & { readonly type: typeof EventType.ToolFailed; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly error: { name: string; message: string } })
+  | (EventBase & { readonly type: typeof EventType.ToolFailed; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly error: { name: string; message: string }; readonly args?: unknown })
   | (EventBase & { readonly type: typeof EventType.ApprovalRequested; readonly approvalId: string; readonly callId: string; readonly tool: string; readonly args: unknown; readonly reasoning: string })
   | (EventBase & { readonly type: typeof EventType.ApprovalDecided; readonly approvalId: string; readonly callId: string; readonly tool: string; readonly outcome: DecisionOutcome; readonly reason?: string })
   | (EventBase & { readonly type: typeof EventType.UsageUpdated; readonly usage: Usage; readonly costUsd: number })

@@ -1,7 +1,7 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
 import { addUsage, costOf, defaultPrices, type PriceTable } from '../cost';
-import { InvalidInputError, ModelError, StepwiseError, describeError } from '../errors';
+import { InvalidInputError, ModelError, RunAbortedError, StepwiseError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
@@ -12,7 +12,7 @@ import { buildRequest, unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
 import { observationFor } from './observation';
 import { RunContext, type ToolInvoker } from './run-context';
-import { stopConditionsFor } from './stop-conditions';
+import { aborted, stopConditionsFor } from './stop-conditions';
 import { settleToolCalls } from './tool-calls';
 
 /** How to run an agent. Every field is optional. */
@@ -110,7 +110,11 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
   for (;;) {
     const pending = unansweredCalls(data.messages);
     if (pending.calls.length > 0) {
+      const abortedBefore = aborted(context.signal)(context.state, 0);
+      if (abortedBefore) return finishFailed(context, abortedBefore);
       const approvals = await settleToolCalls(context, pending.calls, pending.reasoning);
+      const abortedDuring = aborted(context.signal)(context.state, 0);
+      if (abortedDuring) return finishFailed(context, abortedDuring);
       const waiting = pending.calls.some((call) => data.ledger[call.id]?.status === 'awaiting_approval');
       if (waiting) return pause(context, approvals);
       for (const call of pending.calls) {
@@ -201,7 +205,9 @@ async function finishFailed(context: RunContext, error: unknown): Promise<RunRes
   data.error = describeError(error);
   data.status = RunStatus.Failed;
   try {
-    await context.checkpoint();
+    // An abort is not an outcome of the run: the last committed step stays RUNNING, so a retried
+    // container or a redrive resumes from it instead of finding a finished, failed run.
+    if (!(error instanceof RunAbortedError)) await context.checkpoint();
   } finally {
     await context.emit({ type: EventType.RunFailed, error: data.error });
   }

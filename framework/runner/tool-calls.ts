@@ -45,7 +45,11 @@ export async function settleToolCalls(context: RunContext, calls: readonly Model
     runnable.push(prepared);
   }
   if (runnable.length > 0) {
-    await mapBounded(runnable, context.toolConcurrency, ({ entry, tool }) => executeCall(context, entry, tool));
+    // A call still queued when the run is aborted never starts; it stays `started` and unrun, so a
+    // resumed run invokes it (with its idempotency key) instead of skipping it.
+    await mapBounded(runnable, context.toolConcurrency, async ({ entry, tool }) => {
+      if (!context.signal?.aborted) await executeCall(context, entry, tool);
+    });
   }
   return approvals;
 }
@@ -90,7 +94,7 @@ async function fail(context: RunContext, entry: LedgerEntry, error: unknown): Pr
   entry.status = 'failed';
   entry.error = describeError(error);
   entry.completedAt = new Date().toISOString();
-  await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: entry.tool, durationMs: 0, error: entry.error });
+  await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: entry.tool, durationMs: 0, error: entry.error, args: entry.args });
 }
 
 /** Runs one call with its timeout, marking it started before and completed after, with a checkpoint each time. */
@@ -102,7 +106,8 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
   const started = performance.now();
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(context.signal?.reason);
-  context.signal?.addEventListener('abort', onAbort, { once: true });
+  if (context.signal?.aborted) onAbort();
+  else context.signal?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     const approval: ApprovalOutcome | undefined = entry.approval

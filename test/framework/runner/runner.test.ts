@@ -78,6 +78,40 @@ describe('runAgent (native tool calling)', () => {
     expect(result.status === 'FAILED' && result.error).toEqual({ name: 'Stepwise.Aborted', message: 'The run was aborted: user pressed Ctrl-C' });
   });
 
+  it('starts no queued tool call after an abort, and leaves them to be run on resume', async () => {
+    const controller = new AbortController();
+    const started: number[] = [];
+    const slow = defineTool({ name: 'slow', description: 'slow', parameters: z.object({ n: z.number() }), execute: async ({ n }) => {
+      started.push(n);
+      if (n === 1) controller.abort('stop');
+      return n;
+    } });
+    const model = scriptedModel([{ toolCalls: [1, 2, 3, 4].map((n) => ({ name: 'slow', args: { n } })) }, { text: 'done' }]);
+    const agent = defineAgent({ name: 'q', description: 'q', tools: [slow], model });
+    const checkpoints: string[] = [];
+
+    const result = await runAgent(agent, 'go', { signal: controller.signal, toolConcurrency: 1, onCheckpoint: async (state) => void checkpoints.push(state.status) });
+
+    expect(result.status === 'FAILED' && result.error.name).toBe('Stepwise.Aborted');
+    expect(started).toEqual([1]);
+    expect(checkpoints).not.toContain('FAILED');
+  });
+
+  it('does not run an approved side effect when the resumed run is already aborted', async () => {
+    const sent: { to: string; idempotencyKey: string }[] = [];
+    const model = scriptedModel([{ toolCalls: [{ id: 'e', name: 'send_email', args: { to: 'a@example.com', body: 'x' } }] }, { text: 'done' }]);
+    const agent = defineAgent({ name: 'mailer', description: 'mails', tools: [sendEmailTool(sent)], model });
+    const paused = await runAgent(agent, 'mail');
+    paused.state.approve(paused.state.pendingApprovals[0].approvalId);
+    const controller = new AbortController();
+    controller.abort('the workflow stopped waiting');
+
+    const result = await runAgent(agent, paused.state, { signal: controller.signal });
+
+    expect(result.status === 'FAILED' && result.error.name).toBe('Stepwise.Aborted');
+    expect(sent).toEqual([]);
+  });
+
   it('keeps large results whole in the run state but shows the model a preview', async () => {
     const big = defineTool({ name: 'big', description: 'big', parameters: z.object({}), execute: () => 'x'.repeat(20_000) });
     const model = scriptedModel([{ toolCalls: [{ id: 'b', name: 'big', args: {} }] }, { text: 'ok' }]);
