@@ -1,4 +1,4 @@
-import type { LedgerEntry, RunResult, RunStateData } from '../framework';
+import { EventType, type LedgerEntry, type RunResult, type RunStateData, type StepwiseEvent } from '../framework';
 
 /** One tool call in `--json` output. */
 export interface ToolCallSummary {
@@ -8,8 +8,8 @@ export interface ToolCallSummary {
   readonly approved?: boolean;
 }
 
-/** The one JSON object `stepwise run --json` prints. */
-export interface RunSummary {
+/** How a run ended, as `stepwise run` reports it: from a result in process, or from an execution. */
+export interface RunOutcome {
   readonly status: string;
   readonly answer: string | null;
   readonly iterations: number;
@@ -21,7 +21,7 @@ export interface RunSummary {
   readonly executionArn?: string;
 }
 
-/** The tool calls of a run in the order the model made them. */
+/** The tool calls of a run in the order the model made them, from its ledger. */
 export function toolCallsOf(state: Pick<RunStateData, 'messages' | 'ledger'>): ToolCallSummary[] {
   const ordered: LedgerEntry[] = [];
   for (const message of state.messages) {
@@ -36,18 +36,42 @@ export function toolCallsOf(state: Pick<RunStateData, 'messages' | 'ledger'>): T
   }));
 }
 
-/** Builds the `--json` summary of a finished run. */
-export function summarize(result: RunResult, extra: { executionArn?: string } = {}): RunSummary {
-  const data = result.state.toJSON();
+/**
+ * The tool calls of a run from its progress events, for runs followed through an engine whose
+ * checkpoints this process cannot read. The arguments are the ones the call ran with (a human's
+ * edit included), or the requested ones when it never ran.
+ */
+export function toolCallsFromEvents(events: readonly StepwiseEvent[]): ToolCallSummary[] {
+  const calls = new Map<string, { tool: string; args?: unknown; ok: boolean; approved?: boolean }>();
+  const call = (id: string, tool: string) => {
+    if (!calls.has(id)) calls.set(id, { tool, ok: false });
+    return calls.get(id)!;
+  };
+  for (const event of events) {
+    if (event.type === EventType.ModelStep) for (const requested of event.toolCalls) call(requested.id, requested.name);
+    else if (event.type === EventType.ApprovalRequested) call(event.callId, event.tool).args ??= event.args;
+    else if (event.type === EventType.ApprovalDecided) call(event.callId, event.tool).approved = event.outcome === 'approved';
+    else if (event.type === EventType.ToolCalled) call(event.callId, event.tool).args = event.args;
+    else if (event.type === EventType.ToolCompleted) call(event.callId, event.tool).ok = true;
+    else if (event.type === EventType.ToolFailed) {
+      const failed = call(event.callId, event.tool);
+      failed.ok = false;
+      failed.args ??= event.args;
+    }
+  }
+  return [...calls.values()].map(({ tool, args, ok, approved }) => ({ tool, args, ok, ...(approved === undefined ? {} : { approved }) }));
+}
+
+/** The outcome of a run made in this process. */
+export function outcomeOf(result: RunResult): RunOutcome {
   return {
     status: result.status,
     answer: result.status === 'COMPLETED' ? result.answer : null,
     iterations: result.iterations,
-    toolCalls: toolCallsOf(data),
+    toolCalls: toolCallsOf(result.state.toJSON()),
     usage: result.usage,
     costUsd: Number(result.costUsd.toFixed(6)),
     model: result.model,
     ...(result.status === 'FAILED' ? { error: result.error } : {}),
-    ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createStores, follow, type LoggedEvent, type StoredApproval } from '../framework';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
@@ -52,6 +52,9 @@ export function localTarget(endpoint: string): Target {
       const response = await fetch(`${base}/executions/${encodeURIComponent(executionArn)}/events?after=${options.after ?? 0}${options.follow ? '' : '&follow=false'}`, {
         headers: { accept: 'text/event-stream' },
         signal: options.signal,
+      }).catch((error: Error) => {
+        if (options.signal?.aborted) throw error;
+        throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);
       });
       if (!response.ok || !response.body) throw new UsageError(`Cannot read the events of ${executionArn}: HTTP ${response.status} ${await response.text()}`);
       for await (const message of readServerSentEvents(response.body)) {
@@ -101,9 +104,23 @@ export function awsTarget(stackName: string, region?: string): Target {
       }
       const controller = new AbortController();
       options.signal?.addEventListener('abort', () => controller.abort());
-      for await (const event of follow(events, executionArn, { after: options.after, pollMs: 2_000, signal: controller.signal })) {
-        yield event;
-        if (event.event.type === 'run.completed' || event.event.type === 'run.failed') controller.abort();
+      // An execution can end without a run.completed/run.failed event (the container failed, a
+      // timeout, StopExecution): check its status now and then, and stop once it has ended.
+      const watcher = setInterval(() => {
+        sfn.send(new DescribeExecutionCommand({ executionArn })).then(
+          ({ status }) => {
+            if (status !== 'RUNNING') setTimeout(() => controller.abort(), 2_500);
+          },
+          () => undefined,
+        );
+      }, 5_000);
+      try {
+        for await (const event of follow(events, executionArn, { after: options.after, pollMs: 2_000, signal: controller.signal })) {
+          yield event;
+          if (event.event.type === 'run.completed' || event.event.type === 'run.failed') controller.abort();
+        }
+      } finally {
+        clearInterval(watcher);
       }
     },
   };

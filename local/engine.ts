@@ -10,6 +10,8 @@ import { lambdaInvokeHandler } from './lambda-api/invoke-handler';
 import { LambdaRegistry, type LambdaHandler } from './lambda-api/lambda-registry';
 import { sfnOperations } from './sfn-api/operations';
 import { sfnRequestHandler } from './sfn-api/sfn-handler';
+import { LocalEngineConfigError } from './errors';
+import { acquireEngineLock } from './store/engine-lock';
 import { EngineStore } from './store/engine-store';
 import { createStores, type StoreSet } from '../framework/stores';
 import { createApprovalNotifier } from './approvals/notifier';
@@ -84,9 +86,27 @@ const isRunner = (container: EngineOptions['container']): container is Container
  * const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1' });
  */
 export async function startEngine(options: EngineOptions): Promise<LocalEngine> {
-  const log = options.log ?? (() => undefined);
   const root = path.resolve(options.root);
   mkdirSync(root, { recursive: true });
+  const lock = acquireEngineLock(root);
+  try {
+    const engine = await startLockedEngine(options, root);
+    lock.announce(engine.endpoint);
+    return {
+      ...engine,
+      async stop() {
+        await engine.stop();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLockedEngine(options: EngineOptions, root: string): Promise<LocalEngine> {
+  const log = options.log ?? (() => undefined);
   const store = new EngineStore(root);
   const stores = createStores({ kind: 'file', root });
   const lambdas = new LambdaRegistry({
@@ -132,7 +152,10 @@ export async function startEngine(options: EngineOptions): Promise<LocalEngine> 
     },
     log,
   );
-  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0);
+  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new LocalEngineConfigError(`Port ${options.port} on ${options.host ?? LocalDefaults.host} is already in use (another engine, or another program). Stop it, or choose another port (stepwise dev --port N).`, { field: 'port' });
+  });
   endpoint = `http://${options.host ?? LocalDefaults.host}:${port}`;
   manager.recover();
   log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')})`);

@@ -147,7 +147,10 @@ async function findApproval(values: Parameters<typeof resolveTarget>[0], env: Cl
   return { target, approval };
 }
 
-/** `stepwise approve <approvalId> [--args JSON] [--reason TEXT]`: SendTaskSuccess with `{"approved": true}`. */
+/**
+ * `stepwise approve <approvalId> [--args JSON] [--reason TEXT]`: SendTaskSuccess with `{"approved": true}`.
+ * `--args` holds the fields to change; they are merged over the arguments the model asked for.
+ */
 export const approve: Command = async (argv, env, io) => {
   const { values, positionals } = parse(argv, { args: { type: 'string' }, reason: { type: 'string' } }, `stepwise approve <approvalId> [--args JSON] [--reason TEXT] ${targetUsage}`, 1);
   let args: unknown;
@@ -160,9 +163,11 @@ export const approve: Command = async (argv, env, io) => {
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UsageError('--args must be a JSON object of the tool\'s arguments');
   }
   const { target, approval } = await findApproval(values, env, positionals[0]);
-  const output = { approved: true, ...(args ? { args } : {}), ...(values.reason ? { reason: values.reason } : {}) };
+  const edited = args ? { ...approval.args, ...(args as Record<string, unknown>) } : undefined;
+  const output = { approved: true, ...(edited ? { args: edited } : {}), ...(values.reason ? { reason: values.reason } : {}) };
   await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(output) }));
-  io.out(`approved ${approval.approvalId} (${approval.tool})${args ? ' with edited arguments' : ''}; the agent resumes.`);
+  io.out(`approved ${approval.approvalId} (${approval.tool})${edited ? ` with ${Object.keys(args as object).join(', ')} edited` : ''}; the agent resumes.`);
+  if (edited) io.out('(edited arguments are checked against the tool\'s schema when the agent resumes; if they do not fit, the agent is told why and the call does not run)');
   return ExitCode.Ok;
 };
 

@@ -1,17 +1,21 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunState, RunStatus, createStores, loadConfig, type RunResult, type StoredApproval } from '../../framework';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { startProjectEngine, type LocalEngine } from '../../local';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import type { CliEnvironment } from '../environment';
-import { ExitCode } from '../errors';
+import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
-import { startProjectEngine, type LocalEngine } from '../../local';
 import { progressPrinter } from '../progress';
+import { toolCallsFromEvents, type RunOutcome } from '../run-summary';
 import { DEFAULT_LOCAL_ENDPOINT, localTarget, type Target } from '../target';
 import { resolveWorkspace } from '../workspace';
 import { printResult, type RunArguments } from './run';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long to wait for the workflow to record an approval's task token after the agent asked. */
+const APPROVAL_LOOKUP_TIMEOUT_MS = 120_000;
 
 /** Whether a Stepwise engine that serves `agent` answers at `endpoint`. */
 async function engineServes(endpoint: string, agent: string): Promise<boolean> {
@@ -33,58 +37,67 @@ async function engineServes(endpoint: string, agent: string): Promise<boolean> {
 export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: CliIo): Promise<number> {
   const { config, path: configPath } = await loadConfig(args.config, { cwd: io.cwd });
   const agent = config.agent(args.agent);
-  const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
-  const root = path.resolve(io.cwd, '.stepwise');
   const progressLine = args.json ? io.error : io.out;
   const endpoint = args.endpoint ?? env.endpoint ?? DEFAULT_LOCAL_ENDPOINT;
+  const running = await engineServes(endpoint, agent.name);
+  if (args.endpoint && !running) {
+    throw new UsageError(`No Stepwise engine serving agent "${agent.name}" answers at ${args.endpoint}. Start one with "stepwise dev", or leave out --endpoint.`);
+  }
+  if (running && args.corpus) {
+    throw new UsageError(`The engine at ${endpoint} is running and uses the corpus it was started with; --corpus applies when "stepwise run" starts its own engine. Restart it with "stepwise dev --corpus ${args.corpus}", or stop it.`);
+  }
   let engine: LocalEngine | undefined;
-  if (!(args.endpoint === undefined && args.corpus === undefined && (await engineServes(endpoint, agent.name)))) {
+  if (running) {
+    progressLine(`(using the running engine at ${endpoint})`);
+  } else {
+    const root = path.resolve(io.cwd, '.stepwise');
     engine = await startProjectEngine({
       config,
       configPath,
       root,
-      workspace,
-      model: args.model ?? env.model,
+      workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd }),
+      model: env.model,
       modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
     });
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
-  } else {
-    progressLine(`(using the running engine at ${endpoint})`);
   }
   try {
     const target = localTarget(engine?.endpoint ?? endpoint);
     const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
-    const input = { task: args.task, ...(args.model && !engine ? { options: { model: args.model } } : {}) };
+    // The model travels in the execution input, which outranks the agent's and the config's own.
+    const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
     const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agent.name), input: JSON.stringify(input) }));
     progressLine(`execution: ${executionArn}`);
-    const model = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
-    const result = await finalResult(target, executionArn!, root, model);
-    printResult(result, args.json, io, { executionArn });
-    return result.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
+    const events = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
+    const outcome = await finalOutcome(target, executionArn!, events);
+    printResult(outcome, args.json, io);
+    return outcome.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
   } finally {
     await engine?.stop();
   }
 }
 
-/** Streams the execution's events, deciding approvals as they are requested, until the run ends. Returns the model id. */
-async function followExecution(target: Target, executionArn: string, approver: Approver, print: (event: import('../../framework').StepwiseEvent) => void): Promise<string> {
-  let model = 'offline';
+/** Streams the execution's events, deciding approvals as they are requested, until the run ends. */
+async function followExecution(target: Target, executionArn: string, approver: Approver, print: (event: StepwiseEvent) => void): Promise<StepwiseEvent[]> {
+  const seen: StepwiseEvent[] = [];
   let after = 0;
   for (let attempt = 0; ; attempt++) {
     try {
       for await (const logged of target.events(executionArn, { after, follow: true })) {
-        after = logged.seq;
         const event = logged.event;
-        print(event);
-        if (event.type === EventType.RunStarted) model = event.model;
+        if (logged.seq > after) {
+          print(event);
+          seen.push(event);
+        }
         if (event.type === EventType.ApprovalRequested) await decide(target, executionArn, event.approvalId, approver);
-        if (event.type === EventType.RunFailed) return model;
-        if (event.type === EventType.RunCompleted) return model;
+        // Only past this point is the event handled: a stream that breaks before re-delivers it.
+        after = Math.max(after, logged.seq);
+        if (event.type === EventType.RunFailed || event.type === EventType.RunCompleted) return seen;
       }
       const { status } = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (status !== 'RUNNING') return model;
+      if (status !== 'RUNNING') return seen;
     } catch (error) {
-      if (attempt >= 5) throw error;
+      if (error instanceof UsageError || attempt >= 5) throw error;
     }
     await sleep(200); // the stream ended early (a retried container): reconnect from the cursor
   }
@@ -93,14 +106,15 @@ async function followExecution(target: Target, executionArn: string, approver: A
 /** Waits until the workflow has recorded the approval's task token, then answers it with the approver's decision. */
 async function decide(target: Target, executionArn: string, approvalId: string, approver: Approver): Promise<void> {
   let approval: StoredApproval | undefined;
-  for (let waited = 0; !approval; waited += 100) {
+  for (const started = Date.now(); !approval; await sleep(100)) {
     approval = (await target.approvals({ executionArn })).find((candidate) => candidate.approvalId === approvalId);
     if (approval) break;
     const { status } = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (status !== 'RUNNING' || waited > 120_000) return;
-    await sleep(100);
+    if (status !== 'RUNNING') return; // decided elsewhere, or the execution ended
+    if (Date.now() - started > APPROVAL_LOOKUP_TIMEOUT_MS) {
+      throw new UsageError(`The workflow did not record approval ${approvalId} within ${APPROVAL_LOOKUP_TIMEOUT_MS / 1000} s. Decide it with "stepwise approve ${approvalId}" once "stepwise approvals" lists it.`);
+    }
   }
-  const { taskToken } = approval;
   const decision = await approver({
     approvalId: approval.approvalId,
     callId: approval.callId,
@@ -111,23 +125,32 @@ async function decide(target: Target, executionArn: string, approvalId: string, 
     timeoutSeconds: Math.max(0, Math.round((Date.parse(approval.expiresAt) - Date.now()) / 1000)),
   });
   if (decision.outcome === DecisionOutcome.Approved) {
-    await target.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approved: true, ...(decision.args ? { args: decision.args } : {}), ...(decision.reason ? { reason: decision.reason } : {}) }) }));
+    await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify({ approved: true, ...(decision.args ? { args: decision.args } : {}), ...(decision.reason ? { reason: decision.reason } : {}) }) }));
   } else {
-    await target.sfn.send(new SendTaskFailureCommand({ taskToken, error: ErrorName.ApprovalRejected, cause: decision.reason ?? 'rejected' }));
+    await target.sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: decision.reason ?? 'rejected' }));
   }
 }
 
-/** The run's result as `stepwise run` reports it: the execution's outcome and the checkpointed run state. */
-async function finalResult(target: Target, executionArn: string, root: string, model: string): Promise<RunResult> {
+/** The run's outcome as `stepwise run` reports it: the execution's result and the events it streamed. */
+async function finalOutcome(target: Target, executionArn: string, events: readonly StepwiseEvent[]): Promise<RunOutcome> {
   let execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   while (execution.status === 'RUNNING') {
     await sleep(100);
     execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
-  const checkpoint = await createStores({ kind: 'file', root }).checkpoints.load(executionArn);
-  const state = checkpoint ? RunState.fromJSON(checkpoint.state) : RunState.start({ agent: 'unknown', task: '-', runId: executionArn });
-  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunResult['usage']; costUsd?: number; iterations?: number }) : {};
-  const base = { state, iterations: output.iterations ?? state.iterations, usage: output.usage ?? state.usage, costUsd: output.costUsd ?? state.costUsd, model };
-  if (execution.status === 'SUCCEEDED') return { ...base, status: RunStatus.Completed, answer: output.answer ?? state.answer ?? '' };
-  return { ...base, status: RunStatus.Failed, error: { name: execution.error ?? ErrorName.InternalError, message: execution.cause ?? `the execution ended ${execution.status}` } };
+  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number; iterations?: number }) : {};
+  const started = events.find((event) => event.type === EventType.RunStarted);
+  const usage = [...events].reverse().find((event) => event.type === EventType.UsageUpdated);
+  const succeeded = execution.status === 'SUCCEEDED';
+  return {
+    status: succeeded ? RunStatus.Completed : RunStatus.Failed,
+    answer: succeeded ? (output.answer ?? '') : null,
+    iterations: output.iterations ?? Math.max(0, ...events.map((event) => event.iteration)),
+    toolCalls: toolCallsFromEvents(events),
+    usage: output.usage ?? (usage?.type === EventType.UsageUpdated ? usage.usage : { inputTokens: 0, outputTokens: 0 }),
+    costUsd: output.costUsd ?? (usage?.type === EventType.UsageUpdated ? Number(usage.costUsd.toFixed(6)) : 0),
+    model: started?.type === EventType.RunStarted ? started.model : 'offline',
+    ...(succeeded ? {} : { error: { name: execution.error ?? ErrorName.InternalError, message: execution.cause ?? `the execution ended ${execution.status}` } }),
+    executionArn,
+  };
 }

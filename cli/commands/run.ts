@@ -4,7 +4,7 @@ import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import { createApprover, editedArgumentsValidator, parseApproveMode } from '../approver';
 import { progressPrinter, describeModel } from '../progress';
-import { summarize } from '../run-summary';
+import { outcomeOf, type RunOutcome } from '../run-summary';
 import { resolveWorkspace } from '../workspace';
 import type { CliIo } from '../io';
 import { runUsage } from '../usage';
@@ -66,19 +66,19 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
     for (const approval of result.approvals) result.state.decide(await approver(approval));
     result = await runAgent(agent, result.state, options);
   }
-  printResult(result, args.json, io);
+  printResult(outcomeOf(result), args.json, io);
   return result.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
 }
 
-/** Prints the answer (or the `--json` summary) of a finished run. */
-export function printResult(result: RunResult, json: boolean, io: CliIo, extra: { executionArn?: string } = {}): void {
+/** Prints the answer (or, with `--json`, the one summary object) of a finished run. */
+export function printResult(outcome: RunOutcome, json: boolean, io: CliIo): void {
   if (json) {
-    io.out(JSON.stringify(summarize(result, extra)));
+    io.out(JSON.stringify(outcome));
     return;
   }
   io.out('');
-  if (result.status === RunStatus.Completed) io.out(result.answer);
-  else if (result.status === RunStatus.Failed) io.out(`The run failed: ${result.error.name}: ${result.error.message}`);
+  if (outcome.status === RunStatus.Completed) io.out(outcome.answer ?? '');
+  else if (outcome.error) io.out(`The run failed: ${outcome.error.name}: ${outcome.error.message}`);
   io.out('');
-  io.out(`model: ${describeModel(result.model)} · iterations: ${result.iterations} · tokens: ${result.usage.inputTokens + result.usage.outputTokens} · cost: $${result.costUsd.toFixed(4)}${extra.executionArn ? ` · execution: ${extra.executionArn}` : ''}`);
+  io.out(`model: ${describeModel(outcome.model)} · iterations: ${outcome.iterations} · tokens: ${outcome.usage.inputTokens + outcome.usage.outputTokens} · cost: $${outcome.costUsd.toFixed(4)}${outcome.executionArn ? ` · execution: ${outcome.executionArn}` : ''}`);
 }

@@ -19,6 +19,15 @@ const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
 export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // Loopback only is not enough for a server that hands out task tokens: a web page the user
+    // visits could reach it through a DNS name rebound to 127.0.0.1. Such requests carry that name.
+    const port = request.socket.localPort;
+    const host = request.headers.host;
+    if (host !== undefined && host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      request.resume();
+      sendJson(response, 403, { message: `The local engine answers only requests addressed to 127.0.0.1:${port} or localhost:${port}, not "${host}"` });
+      return;
+    }
     const handle = async () => {
       if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return routes.sfn(request, response);
       const invoke = INVOKE_PATH.exec(url.pathname);
