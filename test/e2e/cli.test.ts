@@ -35,7 +35,7 @@ describe('the stepwise command against a running engine', () => {
     expect(pending).not.toHaveProperty('taskToken');
 
     const approved = await stepwise('approve', pending.approvalId, '--args', '{"entry":"sencha"}');
-    expect(approved.stdout).toContain(`approved ${pending.approvalId} (write_entry) with edited arguments`);
+    expect(approved.stdout).toContain(`approved ${pending.approvalId} (write_entry) with entry edited`);
     await waitForEnd(sfnClient(engine), executionArn);
     const finished = JSON.parse((await stepwise('status', executionArn, '--json')).stdout);
 
