@@ -76,12 +76,29 @@ describe.each([
   });
 });
 
+describe('stepwise run --model', () => {
+  let server: FakeOpenAIServer | undefined;
+  afterEach(async () => server?.close());
+
+  it('outranks the model the agent names, through the engine too', async () => {
+    server = await startFakeOpenAI([{ content: 'Nothing to refund.' }]);
+
+    const result = await runCli(['run', 'support-pinned', 'Refund order 1042', '--config', config, '--model', 'openai:gpt-4o-mini', '--json'], {
+      cwd: mkdtempSync(path.join(os.tmpdir(), 'stepwise-cli-')),
+      env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'test' },
+    });
+
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'COMPLETED', answer: 'Nothing to refund.', model: 'openai:gpt-4o-mini' });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('stepwise run usage errors', () => {
   it('exits 2 naming the unknown agent', async () => {
     const result = await runCli(['run', 'nobody', 'hello', '--config', config, '--in-process']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('No agent named "nobody". Agents in this config: support, support-text');
+    expect(result.stderr).toContain('No agent named "nobody". Agents in this config: support, support-text, support-pinned');
   });
 
   it('exits 2 when the task is missing or a flag is unknown', async () => {
