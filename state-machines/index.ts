@@ -34,3 +34,4 @@ export {
 export { buildAgentDefinition, type AgentDefinitionOptions, type AgentWorkflowResources, type AslDefinition, type AslState } from './definition';
 export { formatStoreLocation, parseStoreLocation, type DynamoDbStoreLocation, type FileStoreLocation, type StoreLocation } from './store-location';
 export { installPromiseWithResolvers } from './promise-with-resolvers';
+export { approvalRecordOf } from './approval-record';

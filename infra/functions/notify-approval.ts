@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { InvalidInputError, type ApprovalStore, type StoredApproval } from '../../framework';
-import { approvalLambdaPayloadSchema } from '../../state-machines';
+import { approvalLambdaPayloadSchema, approvalRecordOf } from '../../state-machines';
 
 /** What the approval notifier needs, resolved once at the Lambda's edge. */
 export interface ApprovalNotifierConfig {
@@ -83,20 +83,8 @@ export function createApprovalNotifier(config: ApprovalNotifierConfig): (event: 
       const field = issue.path.map(String).join('.') || '(root)';
       throw new InvalidInputError(`The approval payload is invalid at ${field}: ${issue.message}`, { field });
     }
-    const { taskToken, executionArn, agent, approval } = parsed.data;
-    const requested = now();
-    const stored: StoredApproval = {
-      approvalId: approval.approvalId,
-      executionArn,
-      agent,
-      callId: approval.callId,
-      tool: approval.tool,
-      args: approval.args,
-      reasoning: approval.reasoning,
-      taskToken,
-      requestedAt: approval.requestedAt ?? requested.toISOString(),
-      expiresAt: new Date(requested.getTime() + (config.approvalTimeouts?.[agent] ?? approval.timeoutSeconds) * 1000).toISOString(),
-    };
+    const { agent, approval } = parsed.data;
+    const stored: StoredApproval = approvalRecordOf(parsed.data, now().getTime(), config.approvalTimeouts?.[agent] ?? approval.timeoutSeconds);
     await config.approvals.put(stored);
     const { subject, message } = approvalMessage(stored, config.apiUrl);
     const published = await config.sns.send(
@@ -111,7 +99,7 @@ export function createApprovalNotifier(config: ApprovalNotifierConfig): (event: 
         },
       }),
     );
-    console.log(JSON.stringify({ message: 'approval requested', approvalId: stored.approvalId, agent, tool: stored.tool, executionArn }));
+    console.log(JSON.stringify({ message: 'approval requested', approvalId: stored.approvalId, agent, tool: stored.tool, executionArn: stored.executionArn }));
     return { approvalId: stored.approvalId, ...(published.MessageId ? { messageId: published.MessageId } : {}) };
   };
 }

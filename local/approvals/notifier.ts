@@ -1,4 +1,4 @@
-import { approvalLambdaPayloadSchema } from '../../state-machines';
+import { approvalLambdaPayloadSchema, approvalRecordOf } from '../../state-machines';
 import type { ApprovalStore } from '../../framework/stores';
 import { LocalEngineConfigError } from '../errors';
 import type { LambdaHandler } from '../lambda-api/lambda-registry';
@@ -54,22 +54,8 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
       const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
       throw Object.assign(new Error(`Invalid approval request: ${detail}`), { name: 'Stepwise.InvalidInput' });
     }
-    const { taskToken, executionArn, agent, approval } = parsed.data;
-    // One clock reading: the approval's timeout starts when its task (and this call) started.
-    const at = now();
-    const requestedAt = approval.requestedAt ?? new Date(at).toISOString();
-    await options.approvals.put({
-      approvalId: approval.approvalId,
-      executionArn,
-      agent,
-      callId: approval.callId,
-      tool: approval.tool,
-      args: approval.args,
-      reasoning: approval.reasoning,
-      taskToken,
-      requestedAt,
-      expiresAt: new Date(at + approval.timeoutSeconds * 1000).toISOString(),
-    });
+    const { executionArn, agent, approval } = parsed.data;
+    await options.approvals.put(approvalRecordOf(parsed.data, now()));
     options.log(
       `Approval needed: ${agent} wants to call ${approval.tool} ${preview(approval.args)} (approval ${approval.approvalId}). ` +
         `Answer with \`stepwise approve ${approval.approvalId}\` or \`stepwise reject ${approval.approvalId}\`.`,
