@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AslDefinition } from '../state-machines';
@@ -151,6 +152,9 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
     },
     log,
+    // The console's pages carry this secret; browsers must show it to change anything. It lives
+    // only in memory, so a restart invalidates every open page, never an SDK or CLI client.
+    { secret: randomBytes(32).toString('base64url') },
   );
   const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

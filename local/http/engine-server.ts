@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { INVOKE_PATH } from '../lambda-api/invoke-handler';
 import { sendJson } from './http-io';
+import { guardRequest, RoutePolicies, sendRefusal, type RoutePolicy } from './request-guard';
 
 /** The handlers behind the engine's one HTTP port. */
 export interface EngineRoutes {
@@ -16,28 +17,29 @@ export interface EngineRoutes {
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
 
 /** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals and health. */
-export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
+export function createEngineServer(routes: EngineRoutes, log: (line: string) => void, options: { readonly secret: string }): Server {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    // Loopback only is not enough for a server that hands out task tokens: a web page the user
-    // visits could reach it through a DNS name rebound to 127.0.0.1. Such requests carry that name.
-    const port = request.socket.localPort;
-    const host = request.headers.host;
-    if (host !== undefined && host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
-      request.resume();
-      sendJson(response, 403, { message: `The local engine answers only requests addressed to 127.0.0.1:${port} or localhost:${port}, not "${host}"` });
-      return;
-    }
+    const engine = { port: request.socket.localPort ?? 0, secret: options.secret };
+    // Every route is guarded before its body is read: another host name, another site, a content
+    // type a browser sends without asking, or a browser without the console secret is refused.
+    const guarded = (policy: RoutePolicy, serve: () => unknown): unknown => {
+      const refusal = guardRequest(request, policy, engine);
+      if (refusal) return sendRefusal(request, response, refusal);
+      return serve();
+    };
     const handle = async () => {
-      if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return routes.sfn(request, response);
+      if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return guarded(RoutePolicies.stepFunctions, () => routes.sfn(request, response));
       const invoke = INVOKE_PATH.exec(url.pathname);
-      if (request.method === 'POST' && invoke) return routes.lambdaInvoke(request, response, invoke[1]);
+      if (request.method === 'POST' && invoke) return guarded(RoutePolicies.lambdaInvoke, () => routes.lambdaInvoke(request, response, invoke[1]));
       const events = EVENTS_PATH.exec(url.pathname);
-      if (request.method === 'GET' && events) return routes.executionEvents(request, response, decodeURIComponent(events[1]), url);
-      if (request.method === 'GET' && url.pathname === '/health') return sendJson(response, 200, routes.health());
-      if (request.method === 'GET' && url.pathname === '/approvals') return sendJson(response, 200, await routes.approvals(url));
-      request.resume();
-      sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+      if (request.method === 'GET' && events) return guarded(RoutePolicies.read, () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url));
+      if (request.method === 'GET' && url.pathname === '/health') return guarded(RoutePolicies.read, () => sendJson(response, 200, routes.health()));
+      if (request.method === 'GET' && url.pathname === '/approvals') return guarded(RoutePolicies.read, async () => sendJson(response, 200, await routes.approvals(url)));
+      return guarded(RoutePolicies.read, () => {
+        request.resume();
+        sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+      });
     };
     handle().catch((error: unknown) => {
       log(`HTTP handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
