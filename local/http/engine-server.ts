@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { INVOKE_PATH } from '../lambda-api/invoke-handler';
 import { sendJson } from './http-io';
+import type { ConsoleRoutes } from '../console/console-routes';
 import { guardRequest, RoutePolicies, sendRefusal, type RoutePolicy } from './request-guard';
 
 /** The handlers behind the engine's one HTTP port. */
@@ -12,11 +13,25 @@ export interface EngineRoutes {
   readonly health: () => unknown;
   /** Pending approvals with their task tokens (the engine listens on loopback only). */
   readonly approvals: (url: URL) => Promise<unknown>;
+  /** The web console: its page, files and JSON API. */
+  readonly console: ConsoleRoutes;
 }
 
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
+const CONSOLE_ASSET_PATH = /^\/console\/assets\/([^/]+)$/;
+const CONSOLE_READ_PATH = /^\/console\/api\/([a-z]+)$/;
+const CONSOLE_DECISION_PATH = /^\/console\/api\/approvals\/([^/]+)\/decision$/;
 
-/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals and health. */
+/** A path segment, decoded; undefined when its %-encoding is broken. */
+function segment(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals, health and the console. */
 export function createEngineServer(routes: EngineRoutes, log: (line: string) => void, options: { readonly secret: string }): Server {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -36,6 +51,14 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       if (request.method === 'GET' && events) return guarded(RoutePolicies.read, () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url));
       if (request.method === 'GET' && url.pathname === '/health') return guarded(RoutePolicies.read, () => sendJson(response, 200, routes.health()));
       if (request.method === 'GET' && url.pathname === '/approvals') return guarded(RoutePolicies.read, async () => sendJson(response, 200, await routes.approvals(url)));
+      if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return guarded(RoutePolicies.page, () => routes.console.page(response));
+      const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
+      if (request.method === 'GET' && asset) return guarded(RoutePolicies.read, () => routes.console.asset(response, segment(asset[1]) ?? ''));
+      const read = CONSOLE_READ_PATH.exec(url.pathname);
+      if (request.method === 'GET' && read) return guarded(RoutePolicies.consoleRead, () => routes.console.read(response, read[1]));
+      const decision = CONSOLE_DECISION_PATH.exec(url.pathname);
+      const approvalId = decision ? segment(decision[1]) : undefined;
+      if (request.method === 'POST' && approvalId !== undefined) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, approvalId));
       return guarded(RoutePolicies.read, () => {
         request.resume();
         sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });

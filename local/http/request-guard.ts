@@ -24,11 +24,12 @@ export const ApiContentType = {
 /** How a route is protected. */
 export interface RoutePolicy {
   /**
-   * Whether a browser may reach the route from another site: only for the console's pages, which a
-   * link may open (a navigation shows our page; the other site reads nothing of it).
+   * Whether a browser may reach the route from another site: only the console's page, and only as
+   * a top-level navigation (a link to it): the browser then shows the page, and the other site
+   * reads nothing of it. Fetches, frames and embeds from other sites are refused.
    * @default false
    */
-  readonly allowCrossSite?: boolean;
+  readonly allowCrossSiteNavigation?: boolean;
   /**
    * The content types the route accepts (parameters such as `charset` aside); `null` accepts a
    * request without one. @default any (routes without a body)
@@ -44,9 +45,9 @@ export interface RoutePolicy {
 
 /** The policies of the engine's routes. */
 export const RoutePolicies = {
-  /** The console's pages and assets. */
-  page: { allowCrossSite: true },
-  /** Reads: progress, approvals, health. Never from another site. */
+  /** The console's page. */
+  page: { allowCrossSiteNavigation: true },
+  /** Reads: progress, approvals, health, the console's files. Never from another site. */
   read: {},
   /** The Step Functions API (`POST /`, AWS JSON 1.0). */
   stepFunctions: { contentTypes: [ApiContentType.AmzJson10], secret: 'from-browsers' },
@@ -97,6 +98,11 @@ export function checkHost(request: IncomingMessage, port: number): Refusal | und
  */
 export function isFromBrowser(request: IncomingMessage): boolean {
   return header(request, 'origin') !== undefined || header(request, 'sec-fetch-site') !== undefined;
+}
+
+/** A GET that opens a page in a tab (a link, the address bar), as opposed to a fetch, a frame or an embed. */
+function isTopLevelNavigation(request: IncomingMessage): boolean {
+  return request.method === 'GET' && header(request, 'sec-fetch-mode') === 'navigate' && header(request, 'sec-fetch-dest') === 'document';
 }
 
 function crossSite(request: IncomingMessage, port: number): Refusal | undefined {
@@ -155,7 +161,7 @@ function secretMatches(request: IncomingMessage, secret: string): boolean {
 export function guardRequest(request: IncomingMessage, policy: RoutePolicy, engine: { readonly port: number; readonly secret: string }): Refusal | undefined {
   const host = checkHost(request, engine.port);
   if (host) return host;
-  if (!policy.allowCrossSite) {
+  if (!(policy.allowCrossSiteNavigation && isTopLevelNavigation(request))) {
     const refusal = crossSite(request, engine.port);
     if (refusal) return refusal;
   }
