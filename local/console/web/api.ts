@@ -31,20 +31,30 @@ export class EngineUnreachableError extends ApiError {
   }
 }
 
-/** Reads the current secret from the engine's page (same origin: only this page's own script can). */
-async function refreshSecret(): Promise<boolean> {
-  const response = await fetch('/', { cache: 'no-store', credentials: 'omit' });
-  const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-  const fresh = page.querySelector<HTMLMetaElement>(SECRET_META)?.content ?? '';
-  const changed = fresh !== '' && fresh !== secret;
-  secret = fresh || secret;
-  return changed;
+let refreshing: Promise<void> | undefined;
+
+/**
+ * Reads the current secret from the engine's page (same origin: only this page's own script
+ * can). Requests refused at the same moment share one refresh.
+ */
+function refreshSecret(): Promise<void> {
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch('/', { cache: 'no-store', credentials: 'omit' });
+      const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+      secret = page.querySelector<HTMLMetaElement>(SECRET_META)?.content || secret;
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
 }
 
 async function send(url: string, init: RequestInit, retried = false): Promise<unknown> {
   let response: Response;
+  const sentWith = secret;
   try {
-    response = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store', headers: { ...(init.headers as Record<string, string>), [SECRET_HEADER]: secret } });
+    response = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store', headers: { ...(init.headers as Record<string, string>), [SECRET_HEADER]: sentWith } });
   } catch (error) {
     throw new EngineUnreachableError(error);
   }
@@ -58,7 +68,11 @@ async function send(url: string, init: RequestInit, retried = false): Promise<un
   if (response.ok) return body;
   const code = String(body.__type ?? response.headers.get('x-amzn-errortype') ?? `HTTP${response.status}`).split('#').pop() as string;
   const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
-  if (response.status === 403 && /console secret/i.test(message) && !retried && (await refreshSecret().catch(() => false))) return send(url, init, true);
+  if (response.status === 403 && /console secret/i.test(message) && !retried) {
+    // The engine restarted (a new secret): fetch it once, then send this request again.
+    if (secret === sentWith) await refreshSecret().catch(() => undefined);
+    if (secret !== sentWith) return send(url, init, true);
+  }
   throw new ApiError(code, message, response.status, Array.isArray(body.issues) ? (body.issues as { path: string; message: string }[]) : []);
 }
 

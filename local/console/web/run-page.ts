@@ -166,7 +166,7 @@ export function runPage(context: ConsoleContext, executionArn: string): Page {
     const mine = approvals.filter((approval) => approval.executionArn === executionArn);
     for (const [id, card] of cards) {
       if (!mine.some((approval) => approval.approvalId === id) && !card.element.classList.contains('decided')) {
-        card.element.remove();
+        (card.element.closest('details') ?? card.element).remove();
         cards.delete(id);
       }
     }
@@ -174,7 +174,16 @@ export function runPage(context: ConsoleContext, executionArn: string): Page {
       if (cards.has(approval.approvalId)) continue;
       const card = approvalCard(approval, { headingLevel: 'h3', showRun: false, onDecided: (message) => context.notify(message) });
       cards.set(approval.approvalId, card);
-      approvalsSection.appendChild(card.element);
+      // One line per waiting call; the full card (arguments, edit, reason) opens on demand, so the
+      // graph and the timeline stay in view.
+      approvalsSection.appendChild(
+        h(
+          'details',
+          { class: 'pending-approval' },
+          h('summary', {}, h('code', {}, approval.tool), ` waits for your decision (asked ${formatTime(Date.parse(approval.requestedAt))}). Decide here, or in the `, h('a', { href: '#/approvals' }, 'approvals inbox'), '.'),
+          card.element,
+        ),
+      );
     }
     for (const card of cards.values()) card.tick(serverOffset);
     approvalsSection.hidden = cards.size === 0;

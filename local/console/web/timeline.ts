@@ -116,6 +116,7 @@ export class Timeline {
           call.querySelector('.call-status')?.replaceWith(...outcome.map((part) => (typeof part === 'string' ? document.createTextNode(part) : part)));
           call.appendChild(h('div', { class: 'result' }, h('p', { class: 'result-label' }, ok ? 'Result' : 'Error'), detail));
           call.classList.add(ok ? 'ok' : 'failed');
+          call.dataset.resultSeq = String(event.seq);
           return undefined;
         }
         return this.item('tool', [h('code', {}, str(data.tool)), ' · ', ...outcome], detail);
