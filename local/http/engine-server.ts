@@ -40,7 +40,11 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
     // type a browser sends without asking, or a browser without the console secret is refused.
     const guarded = (policy: RoutePolicy, serve: () => unknown): unknown => {
       const refusal = guardRequest(request, policy, engine);
-      if (refusal) return sendRefusal(request, response, refusal);
+      if (refusal) {
+        // Said on the engine's console too: a refused browser request is otherwise silent to the developer.
+        log(`Refused ${request.method} ${url.pathname}: ${refusal.message}`);
+        return sendRefusal(request, response, refusal);
+      }
       return serve();
     };
     const handle = async () => {
