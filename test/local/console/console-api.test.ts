@@ -41,7 +41,7 @@ describe('the console routes of the local engine', () => {
   });
 
   /** Headers of a fetch by the console's own script. */
-  const ownPage = (extra: Record<string, string> = {}) => ({
+  const ownPage = (extra: Record<string, string> = {}): Record<string, string> => ({
     Host: host,
     Origin: engine.endpoint,
     'Sec-Fetch-Site': 'same-origin',
@@ -49,8 +49,8 @@ describe('the console routes of the local engine', () => {
     'X-Stepwise-Console-Secret': secret,
     ...extra,
   });
-  const api = (path: string, headers = ownPage()) => rawRequest(`${engine.endpoint}/console/api/${path}`, { headers });
-  const decide = (approvalId: string, body: unknown, headers = ownPage({ 'Content-Type': 'application/json' })) =>
+  const api = (path: string, headers: Record<string, string> = ownPage()) => rawRequest(`${engine.endpoint}/console/api/${path}`, { headers });
+  const decide = (approvalId: string, body: unknown, headers: Record<string, string> = ownPage({ 'Content-Type': 'application/json' })) =>
     rawRequest(`${engine.endpoint}/console/api/approvals/${approvalId}/decision`, { method: 'POST', headers, body: JSON.stringify(body) });
   const json = (response: RawResponse) => JSON.parse(response.body);
 
