@@ -14,7 +14,7 @@ import { repositoryRoot } from '../helpers/cli';
  * local engine running the demo research agent: everything a person at the console does.
  * With STEPWISE_UPDATE_SCREENSHOTS=1 the screenshots go to docs/ (the README shows them).
  */
-const SCREENSHOTS = process.env.STEPWISE_UPDATE_SCREENSHOTS === '1' ? path.join(repositoryRoot, 'docs') : mkdtempSync(path.join(tmpdir(), 'stepwise-screenshots-'));
+const UPDATE_SCREENSHOTS = process.env.STEPWISE_UPDATE_SCREENSHOTS === '1';
 const BROWSER_TEST_MS = 240_000;
 
 if (!chromiumAvailable()) {
@@ -33,6 +33,8 @@ if (!chromiumAvailable()) {
   let engine: LocalEngine;
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let page: Page;
+  /** Where screenshots go: docs/ when updating them, else the test's temporary folder. */
+  let SCREENSHOTS: string;
   const engineLog: string[] = [];
   const pageErrors: string[] = [];
 
@@ -51,6 +53,8 @@ if (!chromiumAvailable()) {
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'stepwise-console-'));
+    SCREENSHOTS = UPDATE_SCREENSHOTS ? path.join(repositoryRoot, 'docs') : path.join(root, 'screenshots');
+    mkdirSync(SCREENSHOTS, { recursive: true });
     outbox = path.join(root, 'outbox');
     mkdirSync(outbox, { recursive: true });
     engine = await startEngine();
