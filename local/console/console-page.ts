@@ -50,13 +50,19 @@ export function consoleAssetsDirectory(): { directory?: string; searched: string
   return { directory: searched.find((candidate) => existsSync(path.join(candidate, 'console.js'))), searched };
 }
 
+/** What is wrong with the console's build, when it is not there. */
+export function consoleBuildProblem(): string | undefined {
+  const { directory, searched } = consoleAssetsDirectory();
+  return directory ? undefined : `The console's files are missing (looked in ${searched.join(' and ')}). Run "npm run build" and reload.`;
+}
+
 /**
  * Reads one of the console's files, on every request, so a rebuilt console shows on reload. A
  * missing build is reported on the page instead of failing the engine.
  */
 export function readConsoleAsset(name: ConsoleAssetName): { content?: Buffer; problem?: string } {
-  const { directory, searched } = consoleAssetsDirectory();
-  if (!directory) return { problem: `The console's files are missing (looked in ${searched.join(' and ')}). Run "npm run build" and reload.` };
+  const { directory } = consoleAssetsDirectory();
+  if (!directory) return { problem: consoleBuildProblem() };
   const file = path.join(directory, name);
   if (!existsSync(file)) return { problem: `The console's file ${file} is missing. Run "npm run build" and reload.` };
   return { content: readFileSync(file) };

@@ -8,7 +8,7 @@ import { readBody, sendJson } from '../http/http-io';
 import type { SfnOperation } from '../sfn-api/operations';
 import type { AgentsResponse, ApprovalsResponse, ConsoleAgent, ConsoleErrorBody, JsonSchemaObject } from './api-types';
 import { approvalDecisions, consoleApproval } from './approval-decisions';
-import { CONSOLE_ASSETS, CONSOLE_SECURITY_HEADERS, consolePageHtml, readConsoleAsset, type ConsoleAssetName } from './console-page';
+import { CONSOLE_ASSETS, CONSOLE_SECURITY_HEADERS, consoleBuildProblem, consolePageHtml, readConsoleAsset, type ConsoleAssetName } from './console-page';
 import { ConsoleErrorCode, ConsoleRequestError } from './errors';
 import { RunSummaries } from './run-summaries';
 
@@ -72,7 +72,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
 
   return {
     page(response) {
-      const { problem } = readConsoleAsset('console.js');
+      const problem = consoleBuildProblem();
       const html = Buffer.from(consolePageHtml({ secret: options.secret, problem }));
       // The page carries the secret: never cached, never stored.
       response.writeHead(problem ? 500 : 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(html.length), 'Cache-Control': 'no-store', ...CONSOLE_SECURITY_HEADERS });

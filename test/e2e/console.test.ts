@@ -12,9 +12,9 @@ import { repositoryRoot } from '../helpers/cli';
 /**
  * The console in a real browser (the system Chromium, driven by playwright-core), against the
  * local engine running the demo research agent: everything a person at the console does.
- * With STEPWISE_UPDATE_SCREENSHOTS=1 the screenshots go to docs/ (the README shows them).
+ * With STEPWISE_UPDATE_screenshotFolder=1 the screenshots go to docs/ (the README shows them).
  */
-const UPDATE_SCREENSHOTS = process.env.STEPWISE_UPDATE_SCREENSHOTS === '1';
+const UPDATE_screenshotFolder = process.env.STEPWISE_UPDATE_screenshotFolder === '1';
 const BROWSER_TEST_MS = 240_000;
 
 if (!chromiumAvailable()) {
@@ -34,7 +34,7 @@ if (!chromiumAvailable()) {
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let page: Page;
   /** Where screenshots go: docs/ when updating them, else the test's temporary folder. */
-  let SCREENSHOTS: string;
+  let screenshotFolder: string;
   const engineLog: string[] = [];
   const pageErrors: string[] = [];
 
@@ -53,8 +53,8 @@ if (!chromiumAvailable()) {
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'stepwise-console-'));
-    SCREENSHOTS = UPDATE_SCREENSHOTS ? path.join(repositoryRoot, 'docs') : path.join(root, 'screenshots');
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    screenshotFolder = UPDATE_screenshotFolder ? path.join(repositoryRoot, 'docs') : path.join(root, 'screenshots');
+    mkdirSync(screenshotFolder, { recursive: true });
     outbox = path.join(root, 'outbox');
     mkdirSync(outbox, { recursive: true });
     engine = await startEngine();
@@ -115,13 +115,13 @@ if (!chromiumAvailable()) {
       await page.locator('.timeline li[data-type="approval.requested"]', { hasText: 'publish_report' }).waitFor({ timeout: 60_000 });
       await page.locator('svg.graph [data-state="RequestApproval"][data-status="in-progress"]').waitFor();
       await expect(summaryStatus().textContent()).resolves.toBe('Running');
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'console-run.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1750 } });
+      await page.screenshot({ path: path.join(screenshotFolder, 'console-run.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1750 } });
 
       await page.getByRole('navigation').getByRole('link', { name: /Approvals/ }).click();
       const card = await approvalCardFor(run);
       await expect(card.locator('dl.arguments dt').allTextContents()).resolves.toEqual(['title', 'body']);
       await card.getByRole('button', { name: 'Edit arguments' }).click();
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'console-approvals.png'), fullPage: true });
+      await page.screenshot({ path: path.join(screenshotFolder, 'console-approvals.png'), fullPage: true });
 
       // Checked in the page before anything is sent: an unknown key, then an empty title.
       await card.getByRole('button', { name: 'Edit as JSON' }).click();
@@ -203,7 +203,7 @@ if (!chromiumAvailable()) {
       await page.locator('details.pending-approval').waitFor({ timeout: 60_000 });
       await page.getByRole('navigation').getByRole('link', { name: 'Runs' }).click();
       await page.locator('table.runs tr', { hasText: run }).getByText('1 to approve').waitFor();
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'console-runs.png') });
+      await page.screenshot({ path: path.join(screenshotFolder, 'console-runs.png') });
       await page.getByRole('link', { name: run }).click();
       await page.locator('details.pending-approval').waitFor();
 
