@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AslDefinition } from '../state-machines';
@@ -16,6 +17,8 @@ import { EngineStore } from './store/engine-store';
 import { createStores, type StoreSet } from '../framework/stores';
 import { createApprovalNotifier } from './approvals/notifier';
 import { executionEventsHandler } from './progress/sse';
+import type { ConsoleAgent } from './console/api-types';
+import { consoleRoutes } from './console/console-routes';
 
 /** Options of `startEngine`. */
 export interface EngineOptions {
@@ -48,12 +51,20 @@ export interface EngineOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** Receives the engine's console lines. @default no output */
   readonly log?: (line: string) => void;
+  /**
+   * The agents as the web console shows them: descriptions and each tool's JSON Schema (which the
+   * console's edit form is built from and edited arguments are checked against).
+   * @default the state machines by name, without tools (arguments cannot be edited)
+   */
+  readonly agents?: readonly ConsoleAgent[];
 }
 
 /** A running local engine. */
 export interface LocalEngine {
   /** `http://127.0.0.1:<port>`: the endpoint for the Step Functions and Lambda clients. */
   readonly endpoint: string;
+  /** `http://127.0.0.1:<port>/`: the web console. */
+  readonly consoleUrl: string;
   readonly port: number;
   readonly root: string;
   readonly executions: ExecutionManager;
@@ -142,15 +153,21 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   });
   for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
 
+  // The console's pages carry this secret; browsers must show it to change anything. It lives
+  // only in memory, so a restart invalidates it (an open page fetches the new one), never an SDK or CLI client.
+  const secret = randomBytes(32).toString('base64url');
+  const operations = sfnOperations(manager);
   const server = createEngineServer(
     {
-      sfn: sfnRequestHandler(sfnOperations(manager), log),
+      sfn: sfnRequestHandler(operations, log),
       lambdaInvoke: lambdaInvokeHandler(lambdas, log),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
+      console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, operations, agents: options.agents, secret, log }),
     },
     log,
+    { secret },
   );
   const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
@@ -161,6 +178,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')})`);
   return {
     endpoint,
+    consoleUrl: `${endpoint}/`,
     port,
     root,
     executions: manager,

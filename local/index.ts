@@ -10,3 +10,4 @@ export { createApprovalNotifier, type ApprovalNotifierOptions, type ApprovalWebh
 export type { ExecutionManager, RegisteredStateMachine } from './executions/execution-manager';
 export type { ExecutionRecord, TaskRecord } from './executions/types';
 export { startProjectEngine, agentTaskEntry, localResources, type ProjectEngineOptions } from './project-engine';
+export type { ConsoleAgent, ConsoleTool, ToolApprovalRule } from './console/api-types';

@@ -5,6 +5,8 @@ import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLoca
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type LocalEngine } from './engine';
+import type { ConsoleAgent } from './console/api-types';
+import { stateMachineArn } from './sfn-api/arn';
 
 /** Resource names the local engine's workflow definitions carry (the engine ignores them; AWS uses real ARNs). */
 export const localResources: AgentWorkflowResources = {
@@ -82,5 +84,21 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,
     log: options.log,
+    agents: consoleAgents(options.config),
   });
+}
+
+/** What the web console shows of each agent: its description and its tools' schemas. */
+function consoleAgents(config: StepwiseConfig): ConsoleAgent[] {
+  return config.agents.map((agent) => ({
+    name: agent.name,
+    description: agent.description ?? '',
+    stateMachineArn: stateMachineArn(agent.name),
+    tools: agent.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      approval: typeof tool.needsApproval === 'function' ? 'depends' : tool.needsApproval ? 'always' : 'never',
+      parameters: tool.jsonSchema,
+    })),
+  }));
 }

@@ -8,7 +8,7 @@ import { startProjectEngine } from '../../local';
 import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 
-/** `stepwise dev [--port N] [--config FILE] [--corpus DIR]`: runs the local engine until Ctrl-C. */
+/** `stepwise dev [--port N] [--config FILE] [--corpus DIR]`: runs the local engine and its web console until Ctrl-C. */
 export async function dev(argv: readonly string[], env: CliEnvironment, io: CliIo, until?: Promise<void>): Promise<number> {
   const { values } = parseArgs({ args: [...argv], strict: true, options: { port: { type: 'string' }, config: { type: 'string' }, corpus: { type: 'string' }, model: { type: 'string' }, verbose: { type: 'boolean' } } });
   const port = Number(values.port ?? new URL(DEFAULT_LOCAL_ENDPOINT).port);
@@ -28,6 +28,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     echoContainerOutput: values.verbose ?? false,
   });
   io.out(`Stepwise local engine running (state in ${root})`);
+  io.out(`  Console             ${engine.consoleUrl}   (open it in a browser: runs, a run's graph and timeline, approvals)`);
   io.out(`  Step Functions API  ${engine.endpoint}   e.g. aws stepfunctions list-state-machines --endpoint-url ${engine.endpoint}`);
   io.out(`  Lambda API          ${engine.endpoint}/2015-03-31/functions/<tool>/invocations`);
   io.out(`  Live progress (SSE) ${engine.endpoint}/executions/<executionArn>/events`);

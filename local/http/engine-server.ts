@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { INVOKE_PATH } from '../lambda-api/invoke-handler';
 import { sendJson } from './http-io';
+import type { ConsoleRoutes } from '../console/console-routes';
+import { guardRequest, RoutePolicies, sendRefusal, type RoutePolicy } from './request-guard';
 
 /** The handlers behind the engine's one HTTP port. */
 export interface EngineRoutes {
@@ -11,33 +13,60 @@ export interface EngineRoutes {
   readonly health: () => unknown;
   /** Pending approvals with their task tokens (the engine listens on loopback only). */
   readonly approvals: (url: URL) => Promise<unknown>;
+  /** The web console: its page, files and JSON API. */
+  readonly console: ConsoleRoutes;
 }
 
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
+const CONSOLE_ASSET_PATH = /^\/console\/assets\/([^/]+)$/;
+const CONSOLE_READ_PATH = /^\/console\/api\/([a-z]+)$/;
+const CONSOLE_DECISION_PATH = /^\/console\/api\/approvals\/([^/]+)\/decision$/;
 
-/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals and health. */
-export function createEngineServer(routes: EngineRoutes, log: (line: string) => void): Server {
+/** A path segment, decoded; undefined when its %-encoding is broken. */
+function segment(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals, health and the console. */
+export function createEngineServer(routes: EngineRoutes, log: (line: string) => void, options: { readonly secret: string }): Server {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    // Loopback only is not enough for a server that hands out task tokens: a web page the user
-    // visits could reach it through a DNS name rebound to 127.0.0.1. Such requests carry that name.
-    const port = request.socket.localPort;
-    const host = request.headers.host;
-    if (host !== undefined && host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
-      request.resume();
-      sendJson(response, 403, { message: `The local engine answers only requests addressed to 127.0.0.1:${port} or localhost:${port}, not "${host}"` });
-      return;
-    }
+    const engine = { port: request.socket.localPort ?? 0, secret: options.secret };
+    // Every route is guarded before its body is read: another host name, another site, a content
+    // type a browser sends without asking, or a browser without the console secret is refused.
+    const guarded = (policy: RoutePolicy, serve: () => unknown): unknown => {
+      const refusal = guardRequest(request, policy, engine);
+      if (refusal) {
+        // Said on the engine's console too: a refused browser request is otherwise silent to the developer.
+        log(`Refused ${request.method} ${url.pathname}: ${refusal.message}`);
+        return sendRefusal(request, response, refusal);
+      }
+      return serve();
+    };
     const handle = async () => {
-      if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return routes.sfn(request, response);
+      if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return guarded(RoutePolicies.stepFunctions, () => routes.sfn(request, response));
       const invoke = INVOKE_PATH.exec(url.pathname);
-      if (request.method === 'POST' && invoke) return routes.lambdaInvoke(request, response, invoke[1]);
+      if (request.method === 'POST' && invoke) return guarded(RoutePolicies.lambdaInvoke, () => routes.lambdaInvoke(request, response, invoke[1]));
       const events = EVENTS_PATH.exec(url.pathname);
-      if (request.method === 'GET' && events) return routes.executionEvents(request, response, decodeURIComponent(events[1]), url);
-      if (request.method === 'GET' && url.pathname === '/health') return sendJson(response, 200, routes.health());
-      if (request.method === 'GET' && url.pathname === '/approvals') return sendJson(response, 200, await routes.approvals(url));
-      request.resume();
-      sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+      if (request.method === 'GET' && events) return guarded(RoutePolicies.read, () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url));
+      if (request.method === 'GET' && url.pathname === '/health') return guarded(RoutePolicies.read, () => sendJson(response, 200, routes.health()));
+      if (request.method === 'GET' && url.pathname === '/approvals') return guarded(RoutePolicies.read, async () => sendJson(response, 200, await routes.approvals(url)));
+      if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return guarded(RoutePolicies.page, () => routes.console.page(response));
+      const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
+      if (request.method === 'GET' && asset) return guarded(RoutePolicies.read, () => routes.console.asset(response, segment(asset[1]) ?? ''));
+      const read = CONSOLE_READ_PATH.exec(url.pathname);
+      if (request.method === 'GET' && read) return guarded(RoutePolicies.consoleRead, () => routes.console.read(response, read[1]));
+      const decision = CONSOLE_DECISION_PATH.exec(url.pathname);
+      const approvalId = decision ? segment(decision[1]) : undefined;
+      if (request.method === 'POST' && approvalId !== undefined) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, approvalId));
+      return guarded(RoutePolicies.read, () => {
+        request.resume();
+        sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+      });
     };
     handle().catch((error: unknown) => {
       log(`HTTP handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
