@@ -9,9 +9,13 @@ export const PlatformDefaults = {
   memoryLimitMiB: 2048,
   logRetentionDays: 30,
   modelId: 'offline',
-  heartbeatSeconds: 60,
+  /**
+   * `HeartbeatSeconds` of `RunAgent` on AWS. A Fargate task spends its first minute or two
+   * pulling the image and attaching its network interface before the container can send its
+   * first beat; the local engine's containers start in a second and keep the definition's 60.
+   */
+  heartbeatSeconds: 180,
   dataRetentionDays: 30,
-  openAiApiKeySecretName: 'stepwise/openai-api-key',
   /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
   outboxTools: ['publish_report'],
   toolMemorySizeMiB: 512,
@@ -57,6 +61,8 @@ export const StackOutput = {
   EventsTableName: 'EventsTableName',
   ApprovalsTableName: 'ApprovalsTableName',
   PayloadBucketName: 'PayloadBucketName',
+  /** The secret the containers read the model API key from (its name is generated, one per stack). */
+  ApiKeySecretArn: 'ApiKeySecretArn',
 } as const;
 export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];
 

@@ -20,3 +20,6 @@ export {
   stateMachineOutputName,
 } from './constants';
 export { AcknowledgedFinding } from './nag-suppressions';
+export { agentImageAssetProps } from './agent-image';
+export { TaskStopReporter, taskDefinitionRevisionArn, type TaskStopReporterProps } from './task-stop-reporter';
+export { iamDescription, lambdaDescription } from './descriptions';

@@ -19,9 +19,17 @@ export interface AgentPlatformProps {
   readonly vpc?: ec2.IVpc;
   /**
    * The subnets of `vpc` the agent containers run in; they need a route to the AWS APIs and the model.
-   * @default the private subnets with egress
+   * @default the public subnets when `assignPublicIp` is true, otherwise the private subnets with egress
    */
   readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Give each agent task a public IP, for VPCs whose subnets reach the internet through an
+   * internet gateway rather than a NAT gateway. The task security group still allows no inbound
+   * traffic. When the platform creates the VPC, it then creates public subnets only and no NAT
+   * gateway (about $37 a month less).
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
   /**
    * Fargate CPU units of an agent container (256, 512, 1024, 2048, 4096, 8192 or 16384).
    * @default 1024
@@ -49,12 +57,14 @@ export interface AgentPlatformProps {
   readonly openAiBaseUrl?: string;
   /**
    * The secret holding the model API key; it reaches the container only as an ECS secret.
-   * @default a new secret `stepwise/openai-api-key` holding a placeholder you replace after deploying
+   * @default a new secret with a generated name (the `ApiKeySecretArn` stack output) holding a placeholder you replace after deploying
    */
   readonly openAiApiKeySecret?: secretsmanager.ISecret;
   /**
-   * A container turn that sends no heartbeat for this long is re-run; the container beats three times as often.
-   * @default 60
+   * A container turn that sends no heartbeat for this long is re-run; the container beats three
+   * times as often. It must cover a Fargate cold start (image pull, network interface), during
+   * which no beat can be sent.
+   * @default 180
    */
   readonly heartbeatSeconds?: number;
   /**
@@ -97,6 +107,7 @@ export interface ResolvedPlatformProps {
   readonly logRetention: logs.RetentionDays;
   readonly modelId: string;
   readonly openAiBaseUrl?: string;
+  readonly assignPublicIp: boolean;
   readonly heartbeatSeconds: number;
   readonly approvalTimeoutSeconds: (agent: Agent) => number;
   readonly dataRetention: Duration;
@@ -172,6 +183,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   if (!isFargateTaskSize(cpu, memoryLimitMiB)) {
     fail(props.cpu === undefined ? 'memoryLimitMiB' : 'cpu', `${cpu} with memoryLimitMiB ${memoryLimitMiB} is not a Fargate task size: see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size`);
   }
+  if (props.assignPublicIp !== undefined && typeof props.assignPublicIp !== 'boolean') fail('assignPublicIp', `must be true or false, got ${JSON.stringify(props.assignPublicIp)}`);
   const heartbeatSeconds = props.heartbeatSeconds ?? PlatformDefaults.heartbeatSeconds;
   // The container beats every third of the interval, so it must be at least 3 whole seconds.
   wholeNumber('heartbeatSeconds', heartbeatSeconds, 3, 3_599);
@@ -194,6 +206,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     modelId,
     openAiBaseUrl: props.openAiBaseUrl,
+    assignPublicIp: props.assignPublicIp ?? false,
     heartbeatSeconds,
     approvalTimeoutSeconds: (agent) => props.approvalTimeoutSeconds ?? agent.approval.timeoutSeconds,
     dataRetention: Duration.days(dataRetentionDays),

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { defineAgent, defineTool } from '../../framework';
+import { AgentPlatform, agentImageAssetProps, findProjectRoot } from '../../infra';
+import { ToolFunctions } from '../../infra/tool-functions';
+import { StateName } from '../../state-machines';
+import { cdkJsonContext, nagFindings, placeholder, withPlaceholders } from './synthesized';
+
+const ROOT = findProjectRoot(__dirname)!;
+const IAM_DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/u;
+
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Looks a document up by id',
+  parameters: z.object({ id: z.string() }),
+  execute: ({ id }) => ({ id }),
+});
+
+describe('descriptions built from a tool description', () => {
+  it('are accepted by IAM and Lambda whatever the tool description holds (emoji, <, CJK, typographic dashes, very long text)', () => {
+    const description = `Finds 📄 documents — “fast” <b>now</b> → 検索 ${'and more '.repeat(400)}`;
+    const fancy = defineTool({ name: 'fancy', description, parameters: z.object({ q: z.string() }), execute: () => ({}) });
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Descriptions');
+
+    new ToolFunctions(stack, 'Tools', {
+      tools: new Map([['fancy', { tool: fancy, entry: path.join(ROOT, 'tools/get_document/handler.ts') }]]),
+      projectRoot: ROOT,
+      payloadBucket: new s3.Bucket(stack, 'Bucket'),
+      outboxTools: new Set(),
+      logRetention: logs.RetentionDays.ONE_DAY,
+    });
+    const template = Template.fromStack(stack);
+
+    const [role] = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { Description: string } }[];
+    expect(role.Properties.Description).toMatch(IAM_DESCRIPTION);
+    expect(role.Properties.Description.length).toBeLessThanOrEqual(1000);
+    expect(role.Properties.Description).toContain('Finds documents - "fast" <b>now</b> ->');
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description: string } }[];
+    expect(fn.Properties.Description.length).toBeLessThanOrEqual(256);
+    expect(fn.Properties.Description).toContain('Stepwise tool "fancy": Finds 📄 documents');
+  });
+});
+
+describe('assignPublicIp, for VPCs without a NAT gateway', () => {
+  const agent = defineAgent({ name: 'reader', description: 'Reads one document', tools: [lookup] });
+  const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+
+  it('runs the containers with a public IP in public subnets, and creates no NAT gateway when it creates the VPC', () => {
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'PublicIp');
+
+    const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, assignPublicIp: true });
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
+    const network = JSON.parse(withPlaceholders(machine.Properties.DefinitionString)).States[StateName.RunAgent].Parameters.NetworkConfiguration.AwsvpcConfiguration;
+    expect(network.AssignPublicIp).toBe('ENABLED');
+    const publicSubnets = platform.vpc.selectSubnets({ subnetType: ec2.SubnetType.PUBLIC }).subnetIds;
+    expect(network.Subnets).toEqual(publicSubnets.map((id) => placeholder(stack.resolve(id))));
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('runs in an existing VPC that has only public subnets', () => {
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'ExistingPublic');
+    const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+
+    const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, vpc, assignPublicIp: true });
+
+    expect(platform.vpc).toBe(vpc);
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionString: Match.anyValue() });
+  });
+
+  it('refuses assignPublicIp that is not a boolean, naming the prop', () => {
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+
+    expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, assignPublicIp: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ field: 'assignPublicIp' }));
+  });
+});
+
+describe('the agent image', () => {
+  /** A copy of the repository's tracked files, so a test can edit it. */
+  function repositoryCopy(): string {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'stepwise-image-'));
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      cpSync(path.join(ROOT, file), path.join(copy, file));
+    }
+    return copy;
+  }
+
+  function imageHash(directory: string): string {
+    const stack = new Stack(new App({ context: { ...cdkJsonContext(), 'aws:cdk:disable-asset-staging': true } }), 'Image');
+    return new DockerImageAsset(stack, 'Image', agentImageAssetProps(directory)).assetHash;
+  }
+
+  it('is rebuilt for a change to what the container runs, and not for docs, tests or the CDK app', () => {
+    const copy = repositoryCopy();
+    const original = imageHash(copy);
+
+    appendFileSync(path.join(copy, 'README.md'), '\nA new paragraph.\n');
+    appendFileSync(path.join(copy, 'docs', 'DEPLOY.md'), '\nA new paragraph.\n');
+    writeFileSync(path.join(copy, 'test', 'new.test.ts'), 'it.todo("later");\n');
+    appendFileSync(path.join(copy, 'infra', 'agent-platform.ts'), '\n// a comment\n');
+    mkdirSync(path.join(copy, 'cdk.out'), { recursive: true });
+    writeFileSync(path.join(copy, 'cdk.out', 'manifest.json'), '{}');
+    mkdirSync(path.join(copy, '.stepwise'), { recursive: true });
+    writeFileSync(path.join(copy, '.stepwise', 'state.json'), '{}');
+    expect(imageHash(copy)).toBe(original);
+
+    appendFileSync(path.join(copy, 'framework', 'agent.ts'), '\n// a comment\n');
+    expect(imageHash(copy)).not.toBe(original);
+  });
+});
