@@ -17,6 +17,7 @@ import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
 import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX } from './constants';
 import { agentContainerEnvironment } from './container-environment';
+import { ExecutionEventsEndpoint } from './execution-events-endpoint';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
 import { PlatformStorage } from './platform-storage';
@@ -62,6 +63,8 @@ export class AgentPlatform extends Construct {
   readonly apiKeySecret: secretsmanager.ISecret;
   /** Fails the `RunAgent` task of an agent task that ECS stopped before it answered (see `TaskStopReporter`). */
   readonly taskStopReporter: nodejs.NodejsFunction;
+  /** Live progress: `GET <url>executions/{executionArn}/events` as Server-Sent Events (IAM auth); `grantWatch` lets a principal call it. */
+  readonly eventsEndpoint: ExecutionEventsEndpoint;
 
   constructor(scope: Construct, id: string, props: AgentPlatformProps) {
     super(scope, id);
@@ -163,6 +166,13 @@ export class AgentPlatform extends Construct {
       projectRoot: resolved.projectRoot,
       logRetention: resolved.logRetention,
     }).function;
+    this.eventsEndpoint = new ExecutionEventsEndpoint(this, 'Events', {
+      eventsTable: this.eventsTable,
+      stateMachineNames: [...stateMachineNames.values()],
+      corsOrigins: resolved.eventStreamCorsOrigins,
+      projectRoot: resolved.projectRoot,
+      logRetention: resolved.logRetention,
+    });
     if (props.openAiApiKeySecret === undefined) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 

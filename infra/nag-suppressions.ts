@@ -76,3 +76,18 @@ export function taskDefinitionRevisionsFinding(family: string): { id: string; re
       'RunTask on every revision of this agent\'s own task definition family: an execution that paused for approval before a redeploy resumes with the retained revision it started with, whose number is not known in advance.',
   };
 }
+
+/**
+ * The IAM5 finding of access to every execution of one state machine, with its reason: the events
+ * endpoint watches executions that do not exist yet when the stack is deployed.
+ *
+ * @example
+ * acknowledge(fn.role, executionsFinding('Stepwise-research'));
+ */
+export function executionsFinding(stateMachineName: string): { id: string; reason: string } {
+  return {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+    reason:
+      'The events endpoint describes (and queries the events of) executions of this stack\'s own state machines; their names are chosen when they start, so the grant covers the executions of each state machine and nothing else.',
+  };
+}

@@ -73,6 +73,13 @@ export interface AgentPlatformProps {
    */
   readonly approvalTimeoutSeconds?: number;
   /**
+   * Browser origins allowed to call the events endpoint (CORS), e.g. `['https://app.example.com']`.
+   * Each is a scheme and host (and port): `https://…`, or `http://localhost…` for development; `*`
+   * is refused. The endpoint still requires IAM (SigV4) authorization for every request.
+   * @default none: CORS is off
+   */
+  readonly eventStreamCorsOrigins?: readonly string[];
+  /**
    * Days after which events, approvals, sessions and payload objects expire.
    * @default 30
    */
@@ -108,6 +115,7 @@ export interface ResolvedPlatformProps {
   readonly modelId: string;
   readonly openAiBaseUrl?: string;
   readonly assignPublicIp: boolean;
+  readonly eventStreamCorsOrigins: readonly string[];
   readonly heartbeatSeconds: number;
   readonly approvalTimeoutSeconds: (agent: Agent) => number;
   readonly dataRetention: Duration;
@@ -128,6 +136,20 @@ function wholeNumber(field: string, value: number | undefined, minimum: number, 
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
     fail(field, `must be a whole number from ${minimum} to ${maximum}, got ${JSON.stringify(value)}`);
   }
+}
+
+const CORS_ORIGIN = /^(https:\/\/[A-Za-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
+
+function corsOrigins(origins: readonly string[] | undefined): readonly string[] {
+  if (origins === undefined) return [];
+  if (!Array.isArray(origins)) fail('eventStreamCorsOrigins', `must be an array of origins, got ${JSON.stringify(origins)}`);
+  for (const origin of origins) {
+    if (origin === '*') fail('eventStreamCorsOrigins', 'must name each origin: "*" would let any web page ask for your execution events with a signed-in user\'s credentials');
+    if (typeof origin !== 'string' || !CORS_ORIGIN.test(origin)) {
+      fail('eventStreamCorsOrigins', `has ${JSON.stringify(origin)}, which is not an origin: give a scheme and host (and port), no path, e.g. "https://app.example.com" or "http://localhost:3000"`);
+    }
+  }
+  return [...origins];
 }
 
 function collectTools(agents: readonly Agent[], projectRoot: string, toolEntries: Readonly<Record<string, string>>): Map<string, { tool: AnyTool; entry: string }> {
@@ -207,6 +229,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
     modelId,
     openAiBaseUrl: props.openAiBaseUrl,
     assignPublicIp: props.assignPublicIp ?? false,
+    eventStreamCorsOrigins: corsOrigins(props.eventStreamCorsOrigins),
     heartbeatSeconds,
     approvalTimeoutSeconds: (agent) => props.approvalTimeoutSeconds ?? agent.approval.timeoutSeconds,
     dataRetention: Duration.days(dataRetentionDays),

@@ -219,6 +219,29 @@ describe('agent tasks that ECS stops before they answer', () => {
   });
 });
 
+describe('live progress from AWS', () => {
+  it('serves the events endpoint from a function URL that streams its response and requires IAM (SigV4) authorization, CORS off', () => {
+    const urls = resourcesOf('AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    expect(urls[0].Properties).toEqual({
+      AuthType: 'AWS_IAM',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: stack.resolve(stack.platform.eventsEndpoint.function.functionArn),
+    });
+    // No resource policy opens the function to anyone: callers need identity policies of their own account.
+    expect(resourcesOf('AWS::Lambda::Permission').filter((permission) => permission.Properties.FunctionName === stack.resolve(stack.platform.eventsEndpoint.function.functionArn))).toEqual([]);
+  });
+
+  it('names the endpoint in a stack output the CLI reads, and tells the function which state machines are the stack\'s', () => {
+    expect(template.findOutputs(StackOutput.EventsUrl)[StackOutput.EventsUrl].Value).toEqual(stack.resolve(stack.platform.eventsEndpoint.functionUrl.url));
+    const [fn] = resourcesOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('events endpoint') });
+    expect(fn.Properties).toMatchObject({ Timeout: 900, Runtime: 'nodejs22.x' });
+    expect(fn.Properties.Environment.Variables.STEPWISE_EVENTS_TABLE).toEqual(stack.resolve(stack.platform.eventsTable.tableName));
+    const arns = JSON.parse(withDeployTimeValues(fn.Properties.Environment.Variables.STEPWISE_STATE_MACHINE_ARNS)) as string[];
+    expect(arns).toEqual(agents.map((agent) => `arn:aws:states:us-east-1:123456789012:stateMachine:Stepwise-${agent.name}`));
+  });
+});
+
 describe('the Lambda bundles', () => {
   it('keep class names, so a thrown error reaches Step Functions and the logs by its name, not a minified one', async () => {
     // The approval notifier throws InvalidInputError at a bad payload; the Lambda runtime reports `error.name` as the errorType.
@@ -346,11 +369,13 @@ describe('cdk-nag AwsSolutions', () => {
     const found = nagAcknowledgments(stack);
     expect(found.length).toBeGreaterThan(0);
     for (const { id, reason } of found) {
-      // Prefix grants (`<Bucket.Arn>/outbox/*`) and RunTask on the revisions of an agent's own task definition family
-      // are the only IAM5 findings beside the services that require "*".
+      // Prefix grants (`<Bucket.Arn>/outbox/*`), RunTask on the revisions of an agent's own task definition family and
+      // the events endpoint's access to the executions of the stack's state machines are the only IAM5 findings beside
+      // the services that require "*".
       const prefixGrant = /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/(outbox|checkpoints)\/\*\]$/.test(id);
       const revisionsGrant = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\/\w+:\*\]$/.test(id);
-      expect({ id, acknowledged: known.has(id) || prefixGrant || revisionsGrant }).toEqual({ id, acknowledged: true });
+      const executionsGrant = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Stepwise-[\w-]+:\*\]$/.test(id);
+      expect({ id, acknowledged: known.has(id) || prefixGrant || revisionsGrant || executionsGrant }).toEqual({ id, acknowledged: true });
       expect(reason.length).toBeGreaterThan(60);
     }
   });

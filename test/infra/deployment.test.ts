@@ -5,6 +5,7 @@ import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -83,6 +84,42 @@ describe('assignPublicIp, for VPCs without a NAT gateway', () => {
     const stack = new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
 
     expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, assignPublicIp: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ field: 'assignPublicIp' }));
+  });
+});
+
+describe('the events endpoint', () => {
+  const agent = defineAgent({ name: 'reader', description: 'Reads one document', tools: [lookup] });
+  const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+
+  it('answers browsers from the configured origins only, and lets a granted principal watch', () => {
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Watched');
+    const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, eventStreamCorsOrigins: ['https://app.example.com', 'http://localhost:3000'] });
+    const dashboard = new iam.Role(stack, 'Dashboard', { assumedBy: new iam.AccountRootPrincipal() });
+
+    platform.eventsEndpoint.grantWatch(dashboard);
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      InvokeMode: 'RESPONSE_STREAM',
+      Cors: { AllowOrigins: ['https://app.example.com', 'http://localhost:3000'], AllowMethods: ['GET'], AllowHeaders: Match.arrayWith(['authorization', 'last-event-id']) },
+    });
+    const functionArn = stack.resolve(platform.eventsEndpoint.function.functionArn);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [stack.resolve(dashboard.roleName)],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'lambda:InvokeFunctionUrl', Effect: 'Allow', Resource: functionArn, Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } },
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: functionArn, Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': true } } },
+        ],
+      },
+    });
+  });
+
+  it.each([['*'], ['https://app.example.com/'], ['app.example.com'], ['http://app.example.com']])('refuses the CORS origin %s, naming the prop', (origin) => {
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+
+    expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, eventStreamCorsOrigins: [origin] })).toThrow(expect.objectContaining({ field: 'eventStreamCorsOrigins' }));
   });
 });
 

@@ -175,6 +175,27 @@ describe('the stopped-task reporter', () => {
   });
 });
 
+describe('the events endpoint function', () => {
+  it('may only Query the events of the stack\'s executions and describe those executions', () => {
+    const statements = statementsOf(stack.platform.eventsEndpoint.function.role as unknown as { roleName: string });
+    const executions = ['Scoped-alpha', 'Scoped-beta'].map((name) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${name}:*`]],
+    }));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Action: 'dynamodb:Query',
+          Effect: 'Allow',
+          Resource: stack.resolve(stack.platform.eventsTable.tableArn),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': executions } },
+        },
+        normalized({ Action: 'states:DescribeExecution', Effect: 'Allow', Resource: executions }),
+      ]),
+    );
+    expect(actionsOf(statements)).toEqual(['dynamodb:Query', 'states:DescribeExecution', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+  });
+});
+
 it('gives no resource a fixed physical name that a second stack in the account would collide with', () => {
   const named: string[] = [];
   for (const [logicalId, resource] of Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
