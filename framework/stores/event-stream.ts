@@ -72,6 +72,12 @@ export interface StreamExecutionEventsOptions {
   readonly stopAt?: number;
   /** End the stream (without `execution.ended`) before it would pass this many bytes. @default no limit */
   readonly maxBytes?: number;
+  /**
+   * Write a comment line on the first quiet poll after events were sent. Some transports (Lambda's
+   * streamed responses) hold a small write back until the next one; this bounds the delay by `pollMs`.
+   * @default false
+   */
+  readonly nudgeAfterEvents?: boolean;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -123,6 +129,7 @@ export async function streamExecutionEvents(options: StreamExecutionEventsOption
   /** The status the `execution.ended` message reports, once the stream may end. */
   let finalStatus: string | undefined;
   let runEnded = false;
+  let sentSinceQuiet = false;
 
   const send = async (chunk: string): Promise<boolean> => {
     const size = Buffer.byteLength(chunk);
@@ -147,13 +154,16 @@ export async function streamExecutionEvents(options: StreamExecutionEventsOption
         if (signal?.aborted) return 'closed';
         if (!(await send(formatEventMessage(entry)))) return 'limit';
         cursor = entry.seq;
+        sentSinceQuiet = true;
         if (isRunEnd(entry)) runEnded = true;
       }
       if (logged.length > 0) continue;
       if (finalStatus !== undefined) {
         return (await send(formatEndedMessage(options.executionArn, finalStatus))) ? 'ended' : 'limit';
       }
-      if (now() - lastWrite >= keepaliveMs && !(await send(': keepalive\n\n'))) return 'limit';
+      const nudge = options.nudgeAfterEvents === true && sentSinceQuiet;
+      sentSinceQuiet = false;
+      if ((nudge || now() - lastWrite >= keepaliveMs) && !(await send(': keepalive\n\n'))) return 'limit';
       await sleep(pollMs, undefined, { signal }).catch(() => undefined);
     }
     return 'closed';

@@ -172,6 +172,8 @@ export function createExecutionEventsEndpoint(config: ExecutionEventsEndpointCon
         statusIntervalMs: config.statusIntervalMs ?? EventStreamLimits.statusIntervalMs,
         stopAt: limits.stopAt,
         maxBytes: config.maxResponseBytes ?? EventStreamLimits.maxResponseBytes,
+        // Lambda's Node.js runtime is reported to hold a small write back until the next one.
+        nudgeAfterEvents: true,
         now: config.now,
       });
     } catch (error) {

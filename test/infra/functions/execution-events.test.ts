@@ -186,6 +186,18 @@ describe('the events endpoint', () => {
     expect(body).toContain(': keepalive\n\n');
   });
 
+  it('follows new events with a comment line on the next quiet poll, so Lambda sends a small write at once', async () => {
+    append(modelStep(1));
+    onQuery = (call) => {
+      if (call === 4) status = 'SUCCEEDED';
+    };
+
+    const { body } = await serve(request(eventsPath()));
+
+    // The clock does not move: the comment is not the 15-second keepalive but the nudge after the event.
+    expect(body).toMatch(/^id: 1\n[^]*?\n\n: keepalive\n\n/m);
+  });
+
   it('stops reading the table when the client goes away', async () => {
     const endpoint = createExecutionEventsEndpoint({
       events: new DynamoDbEventLog({ dynamodb: new DynamoDBClient({ region: 'us-east-1' }), tableName: 'Events' }),
