@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import os from 'node:os';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig } from '../../framework';
@@ -242,25 +243,60 @@ describe('live progress from AWS', () => {
   });
 });
 
+/**
+ * Loads a deployed function's bundle as the Lambda runtime would: its environment set while the
+ * module initializes, `@aws-sdk/*` from the repository's node_modules (the runtime provides them),
+ * and the runtime's globals given as `globals`.
+ */
+function loadBundle(description: RegExp, env: Record<string, string>, globals: Record<string, unknown> = {}): { handler: (...args: unknown[]) => Promise<unknown> } {
+  const [resource] = resourcesOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(description.source) });
+  const bundle = path.join((stack.node.root as App).outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+  const module = { exports: {} as { handler: (...args: unknown[]) => Promise<unknown> } };
+  const requireFromRepository = createRequire(path.join(findProjectRoot(__dirname)!, 'package.json'));
+  const saved = { ...process.env };
+  Object.assign(process.env, env, { AWS_REGION: 'us-east-1' });
+  try {
+    const names = Object.keys(globals);
+    new Function('exports', 'require', 'module', '__filename', '__dirname', ...names, readFileSync(bundle, 'utf8'))(module.exports, requireFromRepository, module, bundle, path.dirname(bundle), ...names.map((name) => globals[name]));
+  } finally {
+    process.env = saved;
+  }
+  return module.exports;
+}
+
 describe('the Lambda bundles', () => {
   it('keep class names, so a thrown error reaches Step Functions and the logs by its name, not a minified one', async () => {
     // The approval notifier throws InvalidInputError at a bad payload; the Lambda runtime reports `error.name` as the errorType.
-    const fn = stack.platform.approvalNotifier;
-    const [resource] = resourcesOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('approval notifier') });
-    const bundle = path.join((stack.node.root as App).outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
-    const module = { exports: {} as { handler?: (event: unknown) => Promise<unknown> } };
-    const requireFromRepository = createRequire(path.join(findProjectRoot(__dirname)!, 'package.json'));
-    const env = { STEPWISE_APPROVALS_TABLE: 'Approvals', STEPWISE_APPROVAL_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:approvals' };
-    const saved = { ...process.env };
-    Object.assign(process.env, env, { AWS_REGION: 'us-east-1' });
-    try {
-      new Function('exports', 'require', 'module', '__filename', '__dirname', readFileSync(bundle, 'utf8'))(module.exports, requireFromRepository, module, bundle, path.dirname(bundle));
-    } finally {
-      process.env = saved;
-    }
-    expect(fn).toBeDefined();
+    const notifier = loadBundle(/approval notifier/, { STEPWISE_APPROVALS_TABLE: 'Approvals', STEPWISE_APPROVAL_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:approvals' });
 
-    await expect(module.exports.handler!({ agent: 'research' })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(notifier.handler({ agent: 'research' })).rejects.toMatchObject({ name: 'InvalidInputError' });
+  });
+
+  it('serve the events endpoint through the runtime\'s response streaming API, with the status and headers first', async () => {
+    const heads: unknown[] = [];
+    const awslambda = {
+      streamifyResponse: (handler: (event: unknown, stream: Writable, context: unknown) => Promise<void>) => handler,
+      HttpResponseStream: {
+        from: (stream: Writable, head: unknown) => {
+          heads.push(head);
+          return stream;
+        },
+      },
+    };
+    const events = loadBundle(/events endpoint/, { STEPWISE_EVENTS_TABLE: 'Events', STEPWISE_STATE_MACHINE_ARNS: JSON.stringify(['arn:aws:states:us-east-1:123456789012:stateMachine:Stepwise-research']) }, { awslambda });
+    let body = '';
+    const responseStream = new Writable({
+      write(chunk, _encoding, callback) {
+        body += String(chunk);
+        callback();
+      },
+    });
+    const otherStack = encodeURIComponent('arn:aws:states:us-east-1:123456789012:execution:Other-research:run-1');
+
+    await events.handler({ rawPath: `/executions/${otherStack}/events`, rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET' } } }, responseStream, { getRemainingTimeInMillis: () => 900_000 });
+
+    expect(heads).toEqual([{ statusCode: 404, headers: expect.objectContaining({ 'content-type': 'application/json' }) }]);
+    expect(JSON.parse(body)).toMatchObject({ field: 'executionArn' });
   });
 });
 
