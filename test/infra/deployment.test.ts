@@ -14,7 +14,7 @@ import { defineAgent, defineTool } from '../../framework';
 import { AgentPlatform, agentImageAssetProps, findProjectRoot } from '../../infra';
 import { ToolFunctions } from '../../infra/tool-functions';
 import { StateName } from '../../state-machines';
-import { cdkJsonContext, nagFindings, placeholder, withPlaceholders } from './synthesized';
+import { nagFindings, placeholder, testAppContext, withPlaceholders } from './synthesized';
 
 const ROOT = findProjectRoot(__dirname)!;
 const IAM_DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/u;
@@ -26,11 +26,17 @@ const lookup = defineTool({
   execute: ({ id }) => ({ id }),
 });
 
+/** The network configuration RunAgent gives its tasks, in the template's only state machine. */
+function networkOf(template: Template): { AssignPublicIp: string; Subnets: string[] } {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
+  return JSON.parse(withPlaceholders(machine.Properties.DefinitionString)).States[StateName.RunAgent].Parameters.NetworkConfiguration.AwsvpcConfiguration;
+}
+
 describe('descriptions built from a tool description', () => {
   it('are accepted by IAM and Lambda whatever the tool description holds (emoji, <, CJK, typographic dashes, very long text)', () => {
     const description = `Finds 📄 documents — “fast” <b>now</b> → 検索 ${'and more '.repeat(400)}`;
     const fancy = defineTool({ name: 'fancy', description, parameters: z.object({ q: z.string() }), execute: () => ({}) });
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Descriptions');
+    const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Descriptions');
 
     new ToolFunctions(stack, 'Tools', {
       tools: new Map([['fancy', { tool: fancy, entry: path.join(ROOT, 'tools/get_document/handler.ts') }]]),
@@ -56,49 +62,50 @@ describe('assignPublicIp, for VPCs without a NAT gateway', () => {
   const toolEntries = { lookup: 'tools/get_document/handler.ts' };
 
   it('runs the containers with a public IP in public subnets, and creates no NAT gateway when it creates the VPC', () => {
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'PublicIp');
+    const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'PublicIp');
 
     const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, assignPublicIp: true });
     const template = Template.fromStack(stack);
 
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: unknown } }[];
-    const network = JSON.parse(withPlaceholders(machine.Properties.DefinitionString)).States[StateName.RunAgent].Parameters.NetworkConfiguration.AwsvpcConfiguration;
-    expect(network.AssignPublicIp).toBe('ENABLED');
+    expect(networkOf(template).AssignPublicIp).toBe('ENABLED');
     const publicSubnets = platform.vpc.selectSubnets({ subnetType: ec2.SubnetType.PUBLIC }).subnetIds;
-    expect(network.Subnets).toEqual(publicSubnets.map((id) => placeholder(stack.resolve(id))));
+    expect(networkOf(template).Subnets).toEqual(publicSubnets.map((id) => placeholder(stack.resolve(id))));
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('runs in an existing VPC that has only public subnets', () => {
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'ExistingPublic');
-    const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
-
-    const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, vpc, assignPublicIp: true });
-
-    expect(platform.vpc).toBe(vpc);
-    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionString: Match.anyValue() });
-  });
-
   it('refuses assignPublicIp that is not a boolean, naming the prop', () => {
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+    const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
 
     expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, assignPublicIp: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ field: 'assignPublicIp' }));
   });
 });
 
-describe('the events endpoint', () => {
+describe('a platform in an existing VPC with public subnets only, watched from a browser', () => {
   const agent = defineAgent({ name: 'reader', description: 'Reads one document', tools: [lookup] });
   const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+  let stack: Stack;
+  let vpc: ec2.Vpc;
+  let platform: AgentPlatform;
+  let dashboard: iam.Role;
+  let template: Template;
+
+  beforeAll(() => {
+    stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Watched');
+    vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, vpc, assignPublicIp: true, eventStreamCorsOrigins: ['https://app.example.com', 'http://localhost:3000'] });
+    dashboard = new iam.Role(stack, 'Dashboard', { assumedBy: new iam.AccountRootPrincipal() });
+    platform.eventsEndpoint.grantWatch(dashboard);
+    template = Template.fromStack(stack);
+  });
+
+  it('runs the containers in the VPC\'s public subnets with a public IP', () => {
+    expect(platform.vpc).toBe(vpc);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    expect(networkOf(template)).toMatchObject({ AssignPublicIp: 'ENABLED', Subnets: vpc.publicSubnets.map((subnet) => placeholder(stack.resolve(subnet.subnetId))) });
+  });
 
   it('answers browsers from the configured origins only, and lets a granted principal watch', () => {
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Watched');
-    const platform = new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, eventStreamCorsOrigins: ['https://app.example.com', 'http://localhost:3000'] });
-    const dashboard = new iam.Role(stack, 'Dashboard', { assumedBy: new iam.AccountRootPrincipal() });
-
-    platform.eventsEndpoint.grantWatch(dashboard);
-    const template = Template.fromStack(stack);
-
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'AWS_IAM',
       InvokeMode: 'RESPONSE_STREAM',
@@ -117,9 +124,9 @@ describe('the events endpoint', () => {
   });
 
   it.each([['*'], ['https://app.example.com/'], ['app.example.com'], ['http://app.example.com']])('refuses the CORS origin %s, naming the prop', (origin) => {
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+    const invalid = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
 
-    expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, eventStreamCorsOrigins: [origin] })).toThrow(expect.objectContaining({ field: 'eventStreamCorsOrigins' }));
+    expect(() => new AgentPlatform(invalid, 'Platform', { agents: [agent], toolEntries, eventStreamCorsOrigins: [origin] })).toThrow(expect.objectContaining({ field: 'eventStreamCorsOrigins' }));
   });
 });
 
@@ -136,7 +143,7 @@ describe('the agent image', () => {
   }
 
   function imageHash(directory: string): string {
-    const stack = new Stack(new App({ context: { ...cdkJsonContext(), 'aws:cdk:disable-asset-staging': true } }), 'Image');
+    const stack = new Stack(new App({ context: { ...testAppContext({ bundle: false }), 'aws:cdk:disable-asset-staging': true } }), 'Image');
     return new DockerImageAsset(stack, 'Image', agentImageAssetProps(directory)).assetHash;
   }
 

@@ -6,7 +6,7 @@ import { ConfigDefinitionError, defineAgent, defineTool } from '../../framework'
 import { AgentPlatform } from '../../infra';
 import type { StepwiseStack } from '../../infra/stepwise-stack';
 import { publishReport, searchDocuments } from '../../tools';
-import { cdkJsonContext, nagFindings, synthesizeStack } from './synthesized';
+import { nagFindings, synthesizeStack, testAppContext } from './synthesized';
 
 // A tool of the user's own, deployed from a handler file named in toolEntries.
 const lookup = defineTool({
@@ -22,7 +22,8 @@ let stack: StepwiseStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesizeStack({ agents: [alpha, beta], toolEntries: { lookup: 'tools/get_document/handler.ts' } }, 'Scoped'));
+  // The template is all these tests read: no Lambda bundles needed.
+  ({ stack, template } = synthesizeStack({ agents: [alpha, beta], toolEntries: { lookup: 'tools/get_document/handler.ts' } }, 'Scoped', { bundle: false }));
 });
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
@@ -256,7 +257,7 @@ it('passes cdk-nag with a custom configuration too', () => {
 });
 
 describe('props validation', () => {
-  const newStack = () => new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+  const newStack = () => new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
 
   it('refuses a platform without agents, naming the prop', () => {
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [] })).toThrow(expect.objectContaining({ name: 'ConfigDefinitionError', field: 'agents' }));
