@@ -29,7 +29,12 @@ const ASCII_EQUIVALENTS: Readonly<Record<string, string>> = {
   '\u00A0': ' ',
 };
 
-/** Cuts `text` to at most `limit` UTF-16 units without splitting a character in two. */
+/**
+ * Cuts `text` to at most `limit` UTF-16 units without splitting a character in two.
+ *
+ * @example
+ * clipCharacters('ab😀', 3); // 'ab'
+ */
 export function clipCharacters(text: string, limit: number): string {
   if (text.length <= limit) return text;
   let end = limit;

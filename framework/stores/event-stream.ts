@@ -82,12 +82,22 @@ export interface StreamExecutionEventsOptions {
   readonly now?: () => number;
 }
 
-/** One event as an SSE message. */
+/**
+ * One event as an SSE message.
+ *
+ * @example
+ * formatEventMessage({ seq: 3, event }); // 'id: 3\nevent: tool.called\ndata: {"type":"tool.called",…}\n\n'
+ */
 export function formatEventMessage({ seq, event }: LoggedEvent): string {
   return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** The final SSE message of a stream whose execution has stopped. */
+/**
+ * The final SSE message of a stream whose execution has stopped.
+ *
+ * @example
+ * formatEndedMessage(executionArn, 'SUCCEEDED'); // 'event: execution.ended\ndata: {"executionArn":"…","status":"SUCCEEDED"}\n\n'
+ */
 export function formatEndedMessage(executionArn: string, status: string): string {
   return `event: ${EventStreamProtocol.endedEvent}\ndata: ${JSON.stringify({ executionArn, status })}\n\n`;
 }
