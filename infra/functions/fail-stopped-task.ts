@@ -62,7 +62,8 @@ export function classifyStoppedTask(detail: Pick<TaskDetail, 'stopCode' | 'stopp
   if (PERMANENT_CAUSE.test(text) && !TRANSIENT_CAUSE.test(text)) {
     return {
       error: ErrorName.ContainerStartFailed,
-      advice: 'The task cannot start as deployed, so the workflow does not retry it: check the image in ECR, the model-key secret and the task execution role, redeploy, then redrive the execution.',
+      advice:
+        'The task cannot start as deployed, so the workflow does not retry it: check the image in ECR, the model-key secret and the task execution role. Redrive the execution once the cause is fixed outside its task definition revision (a permission, the image pushed back); otherwise redeploy and start a new execution.',
     };
   }
   return { error: ErrorName.ContainerStopped, advice: 'The workflow retries the turn; it resumes from its checkpoint.' };
