@@ -11,7 +11,8 @@ const HELP = `Stepwise: long-running AI agents on AWS, and on this machine.
 Usage:
   ${runUsage}
       Runs an agent end to end through the local engine (started in-process when none is running);
-      --in-process runs the ReAct loop in this process without the workflow.
+      --in-process runs the ReAct loop in this process without the workflow; --target aws runs it
+      on the deployed stack and streams its progress from the stack's events endpoint.
   stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose]
   stepwise start <agent> "<task>" [--session ID]        prints the execution ARN
   stepwise status <executionArn> [--json]
@@ -43,8 +44,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         const { parseRunArguments, runInProcess } = require('./commands/run') as typeof import('./commands/run');
         const args = parseRunArguments(rest);
         if (args.inProcess) return await runInProcess(args, env, io);
-        const { runOnEngine } = require('./commands/run-engine') as typeof import('./commands/run-engine');
-        return await runOnEngine(args, env, io);
+        const { runOnAws, runOnEngine } = require('./commands/run-engine') as typeof import('./commands/run-engine');
+        return await (args.target === 'aws' ? runOnAws(args, env, io) : runOnEngine(args, env, io));
       }
       case 'dev':
         return await (require('./commands/dev') as typeof import('./commands/dev')).dev(rest, env, io);

@@ -1,10 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { createStores, follow, type LoggedEvent, type StoredApproval } from '../framework';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { createStores, type LoggedEvent, type StoredApproval } from '../framework';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
+import { functionUrlRegion, sigV4Signer } from './aws-signing';
 import { UsageError } from './errors';
-import { readServerSentEvents } from './sse';
+import { readExecutionEvents } from './event-stream';
 
 /** The default address of `stepwise dev`. */
 export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:8723';
@@ -18,9 +19,15 @@ export interface Target {
   stateMachineArn(agent: string): Promise<string>;
   /** Pending approvals, with the task tokens that answer them. */
   approvals(filter?: { executionArn?: string }): Promise<StoredApproval[]>;
-  /** The events of an execution after `after`; with `follow`, waits for more until the execution ends or `signal` aborts. */
+  /**
+   * The events of an execution after `after`, read from the target's Server-Sent Events endpoint
+   * (the same protocol locally and on AWS); with `follow`, waits for more until the execution ends
+   * or `signal` aborts.
+   */
   events(executionArn: string, options: { after?: number; follow: boolean; signal?: AbortSignal }): AsyncIterable<LoggedEvent>;
 }
+
+const NO_ENGINE_HINT = 'Start one with "stepwise dev", or pass --endpoint.';
 
 /** The local engine at `endpoint`: Step Functions API, approvals and events over loopback HTTP. */
 export function localTarget(endpoint: string): Target {
@@ -28,7 +35,7 @@ export function localTarget(endpoint: string): Target {
   const sfn = new SFNClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const getJson = async (path: string): Promise<unknown> => {
     const response = await fetch(`${base}${path}`).catch((error: Error) => {
-      throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);
+      throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). ${NO_ENGINE_HINT}`);
     });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
     return response.json();
@@ -48,20 +55,8 @@ export function localTarget(endpoint: string): Target {
       const body = (await getJson(`/approvals${query}`)) as { approvals: StoredApproval[] };
       return body.approvals;
     },
-    async *events(executionArn, options) {
-      const response = await fetch(`${base}/executions/${encodeURIComponent(executionArn)}/events?after=${options.after ?? 0}${options.follow ? '' : '&follow=false'}`, {
-        headers: { accept: 'text/event-stream' },
-        signal: options.signal,
-      }).catch((error: Error) => {
-        if (options.signal?.aborted) throw error;
-        throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);
-      });
-      if (!response.ok || !response.body) throw new UsageError(`Cannot read the events of ${executionArn}: HTTP ${response.status} ${await response.text()}`);
-      for await (const message of readServerSentEvents(response.body)) {
-        if (message.event === 'execution.ended') return;
-        if (!message.data || message.event === 'keepalive') continue;
-        yield { seq: Number(message.id), event: JSON.parse(message.data) } as LoggedEvent;
-      }
+    events(executionArn, options) {
+      return readExecutionEvents({ baseUrl: `${base}/`, description: `the local engine at ${base}`, unreachableHint: NO_ENGINE_HINT }, executionArn, options);
     },
   };
 }
@@ -73,6 +68,8 @@ interface StackOutputs {
   readonly eventsTable: string;
   readonly runStateTable: string;
   readonly bucket: string;
+  /** Missing on stacks deployed before the events endpoint existed. */
+  readonly eventsUrl?: string;
 }
 
 /** A deployed Stepwise stack, found by name with the user's AWS credentials and region. */
@@ -97,31 +94,24 @@ export function awsTarget(stackName: string, region?: string): Target {
       return (await stores()).approvals.list(filter);
     },
     async *events(executionArn, options) {
-      const { events } = await stores();
-      if (!options.follow) {
-        for (const event of await events.read(executionArn, { after: options.after })) yield event;
-        return;
+      const { eventsUrl } = await load();
+      if (!eventsUrl) {
+        throw new UsageError(`Stack ${stackName} has no "${StackOutput.EventsUrl}" output: it was deployed before the events endpoint existed. Deploy it again (npx cdk deploy) to watch executions.`);
       }
-      const controller = new AbortController();
-      options.signal?.addEventListener('abort', () => controller.abort());
-      // An execution can end without a run.completed/run.failed event (the container failed, a
-      // timeout, StopExecution): check its status now and then, and stop once it has ended.
-      const watcher = setInterval(() => {
-        sfn.send(new DescribeExecutionCommand({ executionArn })).then(
-          ({ status }) => {
-            if (status !== 'RUNNING') setTimeout(() => controller.abort(), 2_500);
-          },
-          () => undefined,
-        );
-      }, 5_000);
-      try {
-        for await (const event of follow(events, executionArn, { after: options.after, pollMs: 2_000, signal: controller.signal })) {
-          yield event;
-          if (event.event.type === 'run.completed' || event.event.type === 'run.failed') controller.abort();
-        }
-      } finally {
-        clearInterval(watcher);
-      }
+      const url = new URL(eventsUrl);
+      // The standard credential chain and region, as the SDK clients resolve them; the URL names its own region.
+      const signingRegion = functionUrlRegion(url) ?? (await sfn.config.region());
+      yield* readExecutionEvents(
+        {
+          baseUrl: eventsUrl,
+          description: `the events endpoint of stack ${stackName}`,
+          unreachableHint: 'Check your network and that the stack is deployed (aws cloudformation describe-stacks).',
+          forbiddenHint: 'Your AWS identity needs lambda:InvokeFunctionUrl and lambda:InvokeFunction on the events function (see docs/DEPLOY.md, "Watch it").',
+          sign: sigV4Signer({ service: 'lambda', region: signingRegion, credentials: () => sfn.config.credentials() }),
+        },
+        executionArn,
+        options,
+      );
     },
   };
 }
@@ -141,5 +131,6 @@ async function readStackOutputs(stackName: string, region?: string): Promise<Sta
     eventsTable: find(StackOutput.EventsTableName),
     runStateTable: find(StackOutput.RunStateTableName),
     bucket: find(StackOutput.PayloadBucketName),
+    eventsUrl: values.get(StackOutput.EventsUrl),
   };
 }

@@ -22,6 +22,18 @@ export const ErrorName = {
   ApprovalRejected: 'Stepwise.ApprovalRejected',
   CheckpointError: 'Stepwise.CheckpointError',
   InternalError: 'Stepwise.InternalError',
+  /**
+   * The agent's container stopped before it answered its task token (ECS stopped the task, the
+   * container was sent SIGTERM, crashed or ran out of memory): the next attempt resumes from the
+   * checkpoint, so the workflow retries it.
+   */
+  ContainerStopped: 'Stepwise.ContainerStopped',
+  /**
+   * The agent's task could not start as deployed (its image cannot be pulled, a secret cannot be
+   * read, the container cannot be started): another attempt would fail the same way, so the
+   * workflow does not retry it. Fix the deployment, then redrive the execution.
+   */
+  ContainerStartFailed: 'Stepwise.ContainerStartFailed',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 

@@ -1,6 +1,5 @@
 import { SecretValue, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,13 +12,16 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ConfigDefinitionError } from '../framework';
+import { agentImageAssetProps } from './agent-image';
 import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
-import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
+import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX } from './constants';
 import { agentContainerEnvironment } from './container-environment';
+import { ExecutionEventsEndpoint } from './execution-events-endpoint';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
 import { PlatformStorage } from './platform-storage';
+import { TaskStopReporter } from './task-stop-reporter';
 import { ToolFunctions } from './tool-functions';
 
 export type { AgentPlatformProps } from './platform-props';
@@ -59,6 +61,10 @@ export class AgentPlatform extends Construct {
   readonly approvalApiFunction: nodejs.NodejsFunction;
   /** The model API key, given to the containers as the `OPENAI_API_KEY` secret. */
   readonly apiKeySecret: secretsmanager.ISecret;
+  /** Fails the `RunAgent` task of an agent task that ECS stopped before it answered (see `TaskStopReporter`). */
+  readonly taskStopReporter: nodejs.NodejsFunction;
+  /** Live progress: `GET <url>executions/{executionArn}/events` as Server-Sent Events (IAM auth); `grantWatch` lets a principal call it. */
+  readonly eventsEndpoint: ExecutionEventsEndpoint;
 
   constructor(scope: Construct, id: string, props: AgentPlatformProps) {
     super(scope, id);
@@ -66,7 +72,7 @@ export class AgentPlatform extends Construct {
     const stateMachineNames = this.stateMachineNames(resolved);
 
     this.vpc = props.vpc ?? this.createVpc(resolved);
-    const subnets = this.taskSubnets(props);
+    const subnets = this.taskSubnets(props, resolved);
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     this.taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
       vpc: this.vpc,
@@ -82,8 +88,9 @@ export class AgentPlatform extends Construct {
 
     this.apiKeySecret =
       props.openAiApiKeySecret ??
+      // No fixed name: CloudFormation generates one per stack (the ApiKeySecretArn output), so two
+      // stacks in one account, or a redeploy after a destroy that retained the old secret, never collide.
       new secretsmanager.Secret(this, 'ApiKeySecret', {
-        secretName: PlatformDefaults.openAiApiKeySecretName,
         description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
         // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
         secretStringValue: SecretValue.unsafePlainText('replace-me'),
@@ -111,7 +118,8 @@ export class AgentPlatform extends Construct {
     this.approvalApi = approvals.api;
     this.approvalApiFunction = approvals.apiFunction;
 
-    const image = ecs.ContainerImage.fromAsset(resolved.projectRoot, { file: PlatformPaths.dockerfile, platform: Platform.LINUX_AMD64 });
+    const imageAsset = agentImageAssetProps(resolved.projectRoot);
+    const image = ecs.ContainerImage.fromAsset(imageAsset.directory, imageAsset);
     const taskDefinitions: Record<string, ecs.FargateTaskDefinition> = {};
     const stateMachines: Record<string, sfn.StateMachine> = {};
     for (const agent of resolved.agents) {
@@ -122,6 +130,7 @@ export class AgentPlatform extends Construct {
         cluster: this.cluster,
         subnets,
         securityGroup: this.taskSecurityGroup,
+        assignPublicIp: resolved.assignPublicIp,
         image,
         cpu: resolved.cpu,
         memoryLimitMiB: resolved.memoryLimitMiB,
@@ -150,6 +159,20 @@ export class AgentPlatform extends Construct {
     }
     this.taskDefinitions = taskDefinitions;
     this.stateMachines = stateMachines;
+    this.taskStopReporter = new TaskStopReporter(this, 'TaskStopReporter', {
+      cluster: this.cluster,
+      taskDefinitionFamilies: Object.values(taskDefinitions).map((taskDefinition) => taskDefinition.family),
+      stateMachineArns: [...stateMachineNames.values()].map((name) => stateMachineArnFromName(this, name)),
+      projectRoot: resolved.projectRoot,
+      logRetention: resolved.logRetention,
+    }).function;
+    this.eventsEndpoint = new ExecutionEventsEndpoint(this, 'Events', {
+      eventsTable: this.eventsTable,
+      stateMachineNames: [...stateMachineNames.values()],
+      corsOrigins: resolved.eventStreamCorsOrigins,
+      projectRoot: resolved.projectRoot,
+      logRetention: resolved.logRetention,
+    });
     if (props.openAiApiKeySecret === undefined) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 
@@ -175,11 +198,14 @@ export class AgentPlatform extends Construct {
     );
   }
 
-  private taskSubnets(props: AgentPlatformProps): ec2.ISubnet[] {
-    const problem = 'selects no subnet of vpc to run the agent containers in: give the VPC private subnets with egress (a NAT gateway or VPC endpoints), or pass taskSubnets';
+  private taskSubnets(props: AgentPlatformProps, resolved: ResolvedPlatformProps): ec2.ISubnet[] {
+    const problem = resolved.assignPublicIp
+      ? 'selects no subnet of vpc to run the agent containers in: with assignPublicIp they run in public subnets (a route to an internet gateway); give the VPC some, or pass taskSubnets'
+      : 'selects no subnet of vpc to run the agent containers in: give the VPC private subnets with egress (a NAT gateway or VPC endpoints), pass taskSubnets, or set assignPublicIp for public subnets without a NAT gateway';
+    const byDefault = { subnetType: resolved.assignPublicIp ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS };
     let subnets: ec2.ISubnet[];
     try {
-      subnets = this.vpc.selectSubnets(props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+      subnets = this.vpc.selectSubnets(props.taskSubnets ?? byDefault).subnets;
     } catch (error) {
       throw new ConfigDefinitionError(`AgentPlatform: taskSubnets ${problem} (${(error as Error).message})`, { field: 'taskSubnets', cause: error });
     }
@@ -204,13 +230,16 @@ export class AgentPlatform extends Construct {
   }
 
   private createVpc(resolved: ResolvedPlatformProps): ec2.Vpc {
+    // With public IPs the containers reach the internet through the internet gateway: no NAT gateway, no private subnets.
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'agents', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      ],
+      natGateways: resolved.assignPublicIp ? 0 : 1,
+      subnetConfiguration: resolved.assignPublicIp
+        ? [{ name: 'agents', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 22 }]
+        : [
+            { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+            { name: 'agents', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+          ],
     });
     // Free gateway endpoints: image layers (ECR serves them from S3), payloads and the tables bypass the NAT gateway and its per-GB charge.
     vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });

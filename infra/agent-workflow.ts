@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Agent } from '../framework';
 import { AGENT_CONTAINER_NAME, buildAgentDefinition } from '../state-machines';
-import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
+import { AcknowledgedFinding, acknowledge, taskDefinitionRevisionsFinding } from './nag-suppressions';
+import { taskDefinitionRevisionArn } from './task-stop-reporter';
 
 /** What `AgentWorkflow` takes. */
 export interface AgentWorkflowProps {
@@ -19,6 +20,8 @@ export interface AgentWorkflowProps {
   readonly cluster: ecs.ICluster;
   readonly subnets: readonly ec2.ISubnet[];
   readonly securityGroup: ec2.ISecurityGroup;
+  /** Whether each task gets a public IP (subnets without a NAT gateway). */
+  readonly assignPublicIp: boolean;
   readonly image: ecs.ContainerImage;
   readonly cpu: number;
   readonly memoryLimitMiB: number;
@@ -65,6 +68,14 @@ export class AgentWorkflow extends Construct {
       taskRole: this.taskRole,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
+    // Every change to the image or the environment replaces the task definition (a new revision).
+    // CloudFormation would deregister the old revision, and an execution paused for approval when
+    // the stack was redeployed names that revision in its definition: its next turn would fail
+    // RunTask. Retained, the old revision stays ACTIVE and the paused execution resumes with the
+    // code it started with. Deleting the stack still deregisters the current revision.
+    const taskDefinitionResource = this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    taskDefinitionResource.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    acknowledge(taskDefinitionResource, AcknowledgedFinding.RetainReplacedRevisionsOnly);
     const logGroup = new logs.LogGroup(this, 'ContainerLogs', { retention: props.logRetention });
     this.container = this.taskDefinition.addContainer('Agent', {
       containerName: AGENT_CONTAINER_NAME,
@@ -73,6 +84,8 @@ export class AgentWorkflow extends Construct {
       environment: { ...props.environment },
       secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: agent.name }),
+      // Node does not run as PID 1: ECS's SIGTERM reaches the agent's handler and child processes are reaped.
+      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
     });
 
     // The container invokes exactly its agent's tools.
@@ -103,6 +116,7 @@ export class AgentWorkflow extends Construct {
         taskDefinition: this.taskDefinition.taskDefinitionArn,
         subnets: props.subnets.map((subnet) => subnet.subnetId),
         securityGroups: [props.securityGroup.securityGroupId],
+        assignPublicIp: props.assignPublicIp,
         approvalFunction: props.approvalNotifier.functionArn,
       },
     });
@@ -122,18 +136,22 @@ export class AgentWorkflow extends Construct {
 
   /**
    * What `RunAgent` (ecs:runTask.waitForTaskToken) and `RequestApproval`
-   * (lambda:invoke.waitForTaskToken) need: RunTask on this agent's task definition in this
+   * (lambda:invoke.waitForTaskToken) need: RunTask on this agent's task definition family in this
    * cluster, PassRole on its two roles, Invoke on the notifier. The callback pattern does not
    * poll the task, so no StopTask/DescribeTasks and no EventBridge managed rule (.sync needs those).
    */
   private grantWorkflowAccess(props: AgentWorkflowProps): void {
+    // Every revision of the family, not only the current one: an execution that started before a
+    // redeploy runs the (retained) revision its definition names, and IAM is evaluated when it runs.
+    const everyRevision = taskDefinitionRevisionArn(this, this.taskDefinition.family, '*');
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ecs:RunTask'],
-        resources: [this.taskDefinition.taskDefinitionArn],
+        resources: [everyRevision],
         conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
       }),
     );
+    acknowledge(this.stateMachine.role, taskDefinitionRevisionsFinding(this.taskDefinition.family));
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],

@@ -9,9 +9,13 @@ export const PlatformDefaults = {
   memoryLimitMiB: 2048,
   logRetentionDays: 30,
   modelId: 'offline',
-  heartbeatSeconds: 60,
+  /**
+   * `HeartbeatSeconds` of `RunAgent` on AWS. A Fargate task spends its first minute or two
+   * pulling the image and attaching its network interface before the container can send its
+   * first beat; the local engine's containers start in a second and keep the definition's 60.
+   */
+  heartbeatSeconds: 180,
   dataRetentionDays: 30,
-  openAiApiKeySecretName: 'stepwise/openai-api-key',
   /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
   outboxTools: ['publish_report'],
   toolMemorySizeMiB: 512,
@@ -45,6 +49,34 @@ export const ApprovalFunctionEnv = {
 } as const;
 export type ApprovalFunctionEnv = (typeof ApprovalFunctionEnv)[keyof typeof ApprovalFunctionEnv];
 
+/** Environment variables of the events function, read once in its handler. */
+export const EventsFunctionEnv = {
+  EventsTable: 'STEPWISE_EVENTS_TABLE',
+  /** JSON array of the ARNs of the state machines whose executions the function may stream. */
+  StateMachineArns: 'STEPWISE_STATE_MACHINE_ARNS',
+} as const;
+export type EventsFunctionEnv = (typeof EventsFunctionEnv)[keyof typeof EventsFunctionEnv];
+
+/**
+ * The events endpoint: a Lambda function URL streaming its response. Lambda limits a streamed
+ * response to 20 MiB and a function to 900 s; a connection ends a little before either, without
+ * the final message, and the client reconnects from its cursor.
+ */
+export const EventStreamLimits = {
+  /** Lambda's longest timeout: one connection lasts about this long. */
+  functionTimeoutSeconds: 900,
+  /** The stream ends this long before the function would time out. */
+  stopBeforeTimeoutMs: 10_000,
+  /** Lambda's streamed-response limit is 20 MiB; the stream ends before this many bytes. */
+  maxResponseBytes: 16 * 1024 * 1024,
+  /** One strongly consistent Query of the events table per second while nothing new arrives. */
+  pollMs: 1_000,
+  /** One DescribeExecution every 5 s while nothing happens, and at once after a run's final event. */
+  statusIntervalMs: 5_000,
+  /** Memory of the events function: it holds one page of events at a time. */
+  memorySizeMiB: 256,
+} as const;
+
 /** Names of the stack outputs the CLI reads to find a deployed platform. */
 export const StackOutput = {
   /** JSON object of agent name → state machine ARN. */
@@ -57,6 +89,10 @@ export const StackOutput = {
   EventsTableName: 'EventsTableName',
   ApprovalsTableName: 'ApprovalsTableName',
   PayloadBucketName: 'PayloadBucketName',
+  /** The secret the containers read the model API key from (its name is generated, one per stack). */
+  ApiKeySecretArn: 'ApiKeySecretArn',
+  /** Base URL (ends with `/`) of the events endpoint: `GET <url>executions/{executionArn}/events`, SigV4 for service `lambda`. */
+  EventsUrl: 'EventsUrl',
 } as const;
 export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];
 

@@ -12,6 +12,8 @@ export {
   APPROVALS_BY_EXECUTION_INDEX,
   ApprovalFunctionEnv,
   CHECKPOINT_PREFIX,
+  EventStreamLimits,
+  EventsFunctionEnv,
   FARGATE_MEMORY_BY_CPU,
   PlatformDefaults,
   PlatformPaths,
@@ -20,3 +22,7 @@ export {
   stateMachineOutputName,
 } from './constants';
 export { AcknowledgedFinding } from './nag-suppressions';
+export { agentImageAssetProps } from './agent-image';
+export { TaskStopReporter, taskDefinitionRevisionArn, type TaskStopReporterProps } from './task-stop-reporter';
+export { iamDescription, lambdaDescription } from './descriptions';
+export { ExecutionEventsEndpoint, executionsArn, type ExecutionEventsEndpointProps } from './execution-events-endpoint';

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { iamDescription, lambdaDescription } from './descriptions';
 import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
 
 /** What `platformFunction` takes. */
@@ -24,8 +25,9 @@ export interface PlatformFunctionProps {
 
 /**
  * A Lambda function as the platform deploys them all: Node.js 22 on ARM64, bundled by esbuild on
- * this machine (never Docker), X-Ray tracing, its own log group with retention, and its own role
- * that may write to that log group and nothing else until the caller grants more.
+ * this machine (never Docker) keeping class names, X-Ray tracing, its own log group with
+ * retention, and its own role that may write to that log group and nothing else until the caller
+ * grants more. The description is made acceptable to Lambda and IAM, whatever text it holds.
  *
  * @example
  * const fn = platformFunction(this, 'Notifier', { description, entry, projectRoot, memorySize: 256, timeout: Duration.seconds(30), environment: {}, logRetention });
@@ -33,10 +35,11 @@ export interface PlatformFunctionProps {
 export function platformFunction(scope: Construct, id: string, props: PlatformFunctionProps): nodejs.NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
   // Not the managed AWSLambdaBasicExecutionRole: that one may write to every log group of the account.
-  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description.slice(0, 1000) });
+  // The description may come from a tool's own text: IAM refuses emoji and most non-Latin characters.
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: iamDescription(props.description) });
   logGroup.grantWrite(role);
   const fn = new nodejs.NodejsFunction(scope, id, {
-    description: props.description.slice(0, 256),
+    description: lambdaDescription(props.description),
     entry: props.entry,
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -52,6 +55,9 @@ export function platformFunction(scope: Construct, id: string, props: PlatformFu
     bundling: {
       forceDockerBundling: false,
       minify: true,
+      // Error names are class names (`this.name = new.target.name`): the Lambda runtime reports
+      // them as the errorType Step Functions and the logs show, so minification must keep them.
+      keepNames: true,
       sourceMap: true,
       target: 'node22',
       tsconfig: path.join(props.projectRoot, 'tsconfig.json'),

@@ -1,8 +1,13 @@
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-/** The cdk-nag findings this platform acknowledges, each with the reason it is acceptable here. */
+/** The validation findings (cdk-nag's and CloudFormation's own) this platform acknowledges, each with the reason it is acceptable here. */
 export const AcknowledgedFinding = {
+  RetainReplacedRevisionsOnly: {
+    id: 'CloudFormation-Validate::W3011',
+    reason:
+      'Task definitions keep the revisions a redeploy replaces (UpdateReplacePolicy Retain), because paused executions still name them, and are deregistered when the stack is deleted (DeletionPolicy Delete): no execution outlives its stack.',
+  },
   XrayAndLogDelivery: {
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
@@ -55,4 +60,34 @@ export function acknowledge(scope: IConstruct, ...findings: readonly { readonly 
 export function prefixWildcardFinding(resource: IConstruct, suffix: string, reason: string): { id: string; reason: string } {
   const element = resource.node.defaultChild as CfnElement;
   return { id: `AwsSolutions-IAM5[Resource::<${Stack.of(resource).getLogicalId(element)}.Arn>${suffix}]`, reason };
+}
+
+/**
+ * The IAM5 finding of RunTask on every revision of a task definition family, with its reason: an
+ * execution that paused before a redeploy runs the revision it started with.
+ *
+ * @example
+ * acknowledge(stateMachine.role, taskDefinitionRevisionsFinding(taskDefinition.family));
+ */
+export function taskDefinitionRevisionsFinding(family: string): { id: string; reason: string } {
+  return {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${family}:*]`,
+    reason:
+      'RunTask on every revision of this agent\'s own task definition family: an execution that paused for approval before a redeploy resumes with the retained revision it started with, whose number is not known in advance.',
+  };
+}
+
+/**
+ * The IAM5 finding of access to every execution of one state machine, with its reason: the events
+ * endpoint watches executions that do not exist yet when the stack is deployed.
+ *
+ * @example
+ * acknowledge(fn.role, executionsFinding('Stepwise-research'));
+ */
+export function executionsFinding(stateMachineName: string): { id: string; reason: string } {
+  return {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+    reason:
+      'The events endpoint describes (and queries the events of) executions of this stack\'s own state machines; their names are chosen when they start, so the grant covers the executions of each state machine and nothing else.',
+  };
 }

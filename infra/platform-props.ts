@@ -19,9 +19,17 @@ export interface AgentPlatformProps {
   readonly vpc?: ec2.IVpc;
   /**
    * The subnets of `vpc` the agent containers run in; they need a route to the AWS APIs and the model.
-   * @default the private subnets with egress
+   * @default the public subnets when `assignPublicIp` is true, otherwise the private subnets with egress
    */
   readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Give each agent task a public IP, for VPCs whose subnets reach the internet through an
+   * internet gateway rather than a NAT gateway. The task security group still allows no inbound
+   * traffic. When the platform creates the VPC, it then creates public subnets only and no NAT
+   * gateway (about $37 a month less).
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
   /**
    * Fargate CPU units of an agent container (256, 512, 1024, 2048, 4096, 8192 or 16384).
    * @default 1024
@@ -49,12 +57,14 @@ export interface AgentPlatformProps {
   readonly openAiBaseUrl?: string;
   /**
    * The secret holding the model API key; it reaches the container only as an ECS secret.
-   * @default a new secret `stepwise/openai-api-key` holding a placeholder you replace after deploying
+   * @default a new secret with a generated name (the `ApiKeySecretArn` stack output) holding a placeholder you replace after deploying
    */
   readonly openAiApiKeySecret?: secretsmanager.ISecret;
   /**
-   * A container turn that sends no heartbeat for this long is re-run; the container beats three times as often.
-   * @default 60
+   * A container turn that sends no heartbeat for this long is re-run; the container beats three
+   * times as often. It must cover a Fargate cold start (image pull, network interface), during
+   * which no beat can be sent.
+   * @default 180
    */
   readonly heartbeatSeconds?: number;
   /**
@@ -62,6 +72,13 @@ export interface AgentPlatformProps {
    * @default each agent's `approval.timeoutSeconds`
    */
   readonly approvalTimeoutSeconds?: number;
+  /**
+   * Browser origins allowed to call the events endpoint (CORS), e.g. `['https://app.example.com']`.
+   * Each is a scheme and host (and port): `https://…`, or `http://localhost…` for development; `*`
+   * is refused. The endpoint still requires IAM (SigV4) authorization for every request.
+   * @default none: CORS is off
+   */
+  readonly eventStreamCorsOrigins?: readonly string[];
   /**
    * Days after which events, approvals, sessions and payload objects expire.
    * @default 30
@@ -97,6 +114,8 @@ export interface ResolvedPlatformProps {
   readonly logRetention: logs.RetentionDays;
   readonly modelId: string;
   readonly openAiBaseUrl?: string;
+  readonly assignPublicIp: boolean;
+  readonly eventStreamCorsOrigins: readonly string[];
   readonly heartbeatSeconds: number;
   readonly approvalTimeoutSeconds: (agent: Agent) => number;
   readonly dataRetention: Duration;
@@ -117,6 +136,20 @@ function wholeNumber(field: string, value: number | undefined, minimum: number, 
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
     fail(field, `must be a whole number from ${minimum} to ${maximum}, got ${JSON.stringify(value)}`);
   }
+}
+
+const CORS_ORIGIN = /^(https:\/\/[A-Za-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
+
+function corsOrigins(origins: readonly string[] | undefined): readonly string[] {
+  if (origins === undefined) return [];
+  if (!Array.isArray(origins)) fail('eventStreamCorsOrigins', `must be an array of origins, got ${JSON.stringify(origins)}`);
+  for (const origin of origins) {
+    if (origin === '*') fail('eventStreamCorsOrigins', 'must name each origin: "*" would let any web page ask for your execution events with a signed-in user\'s credentials');
+    if (typeof origin !== 'string' || !CORS_ORIGIN.test(origin)) {
+      fail('eventStreamCorsOrigins', `has ${JSON.stringify(origin)}, which is not an origin: give a scheme and host (and port), no path, e.g. "https://app.example.com" or "http://localhost:3000"`);
+    }
+  }
+  return [...origins];
 }
 
 function collectTools(agents: readonly Agent[], projectRoot: string, toolEntries: Readonly<Record<string, string>>): Map<string, { tool: AnyTool; entry: string }> {
@@ -172,6 +205,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   if (!isFargateTaskSize(cpu, memoryLimitMiB)) {
     fail(props.cpu === undefined ? 'memoryLimitMiB' : 'cpu', `${cpu} with memoryLimitMiB ${memoryLimitMiB} is not a Fargate task size: see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size`);
   }
+  if (props.assignPublicIp !== undefined && typeof props.assignPublicIp !== 'boolean') fail('assignPublicIp', `must be true or false, got ${JSON.stringify(props.assignPublicIp)}`);
   const heartbeatSeconds = props.heartbeatSeconds ?? PlatformDefaults.heartbeatSeconds;
   // The container beats every third of the interval, so it must be at least 3 whole seconds.
   wholeNumber('heartbeatSeconds', heartbeatSeconds, 3, 3_599);
@@ -194,6 +228,8 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     modelId,
     openAiBaseUrl: props.openAiBaseUrl,
+    assignPublicIp: props.assignPublicIp ?? false,
+    eventStreamCorsOrigins: corsOrigins(props.eventStreamCorsOrigins),
     heartbeatSeconds,
     approvalTimeoutSeconds: (agent) => props.approvalTimeoutSeconds ?? agent.approval.timeoutSeconds,
     dataRetention: Duration.days(dataRetentionDays),

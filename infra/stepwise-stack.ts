@@ -44,5 +44,10 @@ export class StepwiseStack extends Stack {
     new CfnOutput(this, StackOutput.EventsTableName, { value: platform.eventsTable.tableName });
     new CfnOutput(this, StackOutput.ApprovalsTableName, { value: platform.approvalsTable.tableName });
     new CfnOutput(this, StackOutput.PayloadBucketName, { value: platform.payloadBucket.bucketName });
+    new CfnOutput(this, StackOutput.EventsUrl, {
+      value: platform.eventsEndpoint.functionUrl.url,
+      description: 'Live progress: GET <url>executions/{executionArn}/events, Server-Sent Events, IAM (SigV4, service lambda) authorization (read by the stepwise CLI)',
+    });
+    new CfnOutput(this, StackOutput.ApiKeySecretArn, { value: platform.apiKeySecret.secretArn, description: 'The secret holding the model API key (OPENAI_API_KEY): put your key here' });
   }
 }

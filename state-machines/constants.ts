@@ -109,6 +109,15 @@ export const TaskResource = {
  */
 export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 
+/**
+ * What Step Functions accepts in `SendTaskFailure`: longer values are refused, so senders clip
+ * to these lengths (characters).
+ */
+export const SEND_TASK_FAILURE_LIMITS = {
+  error: 256,
+  cause: 32_768,
+} as const;
+
 /** Defaults of `buildAgentDefinition`. */
 export const DefinitionDefaults = {
   heartbeatSeconds: 60,

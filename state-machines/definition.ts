@@ -91,9 +91,11 @@ const NON_RETRYABLE_ERRORS = [
   ErrorName.Aborted,
   ErrorName.ApprovalRejected,
   ErrorName.CheckpointError,
+  ErrorName.ContainerStartFailed,
 ];
 
-const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, 'ECS.AmazonECSException'];
+// `States.TaskFailed` matches every other task error too; the names are listed so the intent reads.
+const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, ErrorName.ContainerStopped, 'ECS.AmazonECSException'];
 
 const RETRYABLE_LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 

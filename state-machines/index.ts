@@ -8,6 +8,7 @@ export {
   DefinitionDefaults,
   DYNAMIC_CONTAINER_ENV,
   MAX_TASK_TIMEOUT_SECONDS,
+  SEND_TASK_FAILURE_LIMITS,
   StateName,
   StatesError,
   TaskResource,

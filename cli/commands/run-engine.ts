@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
 import { toolCallsFromEvents, type RunOutcome } from '../run-summary';
-import { DEFAULT_LOCAL_ENDPOINT, localTarget, type Target } from '../target';
+import { DEFAULT_LOCAL_ENDPOINT, awsTarget, localTarget, type Target } from '../target';
 import { resolveWorkspace } from '../workspace';
 import { printResult, type RunArguments } from './run';
 
@@ -62,19 +62,51 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
   }
   try {
-    const target = localTarget(engine?.endpoint ?? endpoint);
-    const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
-    // The model travels in the execution input, which outranks the agent's and the config's own.
-    const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
-    const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agent.name), input: JSON.stringify(input) }));
-    progressLine(`execution: ${executionArn}`);
-    const events = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
-    const outcome = await finalOutcome(target, executionArn!, events);
-    printResult(outcome, args.json, io);
-    return outcome.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
+    return await runWorkflow(localTarget(engine?.endpoint ?? endpoint), agent.name, args, env, io, editedArgumentsValidator(agent));
   } finally {
     await engine?.stop();
   }
+}
+
+/**
+ * Runs an agent on the deployed stack (`--target aws`): starts an execution of its state machine,
+ * streams its progress from the stack's events endpoint (signed with your AWS credentials), and
+ * decides its approvals through their task tokens, exactly as `runOnEngine` does locally.
+ */
+export async function runOnAws(args: RunArguments, env: CliEnvironment, io: CliIo): Promise<number> {
+  const target = awsTarget(args.stack ?? 'Stepwise', args.region);
+  // The local config, when it defines the agent, checks edited arguments before they are sent.
+  let validate: ((tool: string, edited: Record<string, unknown>) => string | undefined) | undefined;
+  try {
+    const { config } = await loadConfig(args.config, { cwd: io.cwd });
+    const agent = config.agents.find((candidate) => candidate.name === args.agent);
+    if (agent) validate = editedArgumentsValidator(agent);
+  } catch (error) {
+    if (args.config !== undefined) throw error;
+  }
+  (args.json ? io.error : io.out)(`(running on ${target.description})`);
+  return runWorkflow(target, args.agent, args, env, io, validate);
+}
+
+/** Starts the agent's execution on `target`, follows it to its end, and prints the result. */
+async function runWorkflow(
+  target: Target,
+  agentName: string,
+  args: RunArguments,
+  env: CliEnvironment,
+  io: CliIo,
+  validate?: (tool: string, edited: Record<string, unknown>) => string | undefined,
+): Promise<number> {
+  const progressLine = args.json ? io.error : io.out;
+  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, validate);
+  // The model travels in the execution input, which outranks the agent's and the config's own.
+  const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
+  const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agentName), input: JSON.stringify(input) }));
+  progressLine(`execution: ${executionArn}`);
+  const events = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
+  const outcome = await finalOutcome(target, executionArn!, events);
+  printResult(outcome, args.json, io);
+  return outcome.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
 }
 
 /** Streams the execution's events, deciding approvals as they are requested, until the run ends. */
@@ -106,7 +138,7 @@ async function followExecution(target: Target, executionArn: string, approver: A
 /** Waits until the workflow has recorded the approval's task token, then answers it with the approver's decision. */
 async function decide(target: Target, executionArn: string, approvalId: string, approver: Approver): Promise<void> {
   let approval: StoredApproval | undefined;
-  for (const started = Date.now(); !approval; await sleep(100)) {
+  for (const started = Date.now(); !approval; await sleep(target.kind === 'aws' ? 1_000 : 100)) {
     approval = (await target.approvals({ executionArn })).find((candidate) => candidate.approvalId === approvalId);
     if (approval) break;
     const { status } = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -135,7 +167,8 @@ async function decide(target: Target, executionArn: string, approvalId: string, 
 async function finalOutcome(target: Target, executionArn: string, events: readonly StepwiseEvent[]): Promise<RunOutcome> {
   let execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   while (execution.status === 'RUNNING') {
-    await sleep(100);
+    // DescribeExecution is throttled on AWS; the local engine answers at once.
+    await sleep(target.kind === 'aws' ? 1_000 : 100);
     execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
   const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number; iterations?: number }) : {};

@@ -21,6 +21,10 @@ export interface RunArguments {
   readonly json: boolean;
   readonly inProcess: boolean;
   readonly endpoint?: string;
+  /** `aws`: run on the deployed stack (`stack`, `region`) instead of the local engine. */
+  readonly target: 'local' | 'aws';
+  readonly stack?: string;
+  readonly region?: string;
 }
 
 /** Reads `stepwise run` arguments; anything wrong is a usage error naming it. */
@@ -37,13 +41,38 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
       json: { type: 'boolean', default: false },
       'in-process': { type: 'boolean', default: false },
       endpoint: { type: 'string' },
+      target: { type: 'string' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
     },
   });
   const [agent, ...rest] = positionals;
   const task = rest.join(' ').trim();
   if (!agent) throw new UsageError(`Missing the agent name. Usage: ${runUsage}`);
   if (!task) throw new UsageError(`Missing the task for agent "${agent}". Usage: ${runUsage}`);
-  return { agent, task, config: values.config, model: values.model, corpus: values.corpus, approve: parseApproveMode(values.approve), json: values.json ?? false, inProcess: values['in-process'] ?? false, endpoint: values.endpoint };
+  const target = values.target ?? (values.stack ? 'aws' : 'local');
+  if (target !== 'local' && target !== 'aws') throw new UsageError(`--target must be local or aws (got "${target}")`);
+  if (target === 'aws') {
+    // Each of these names something on this machine; on AWS the stack has its own.
+    const local = [values['in-process'] && '--in-process', values.endpoint !== undefined && '--endpoint', values.corpus !== undefined && '--corpus'].filter(Boolean);
+    if (local.length > 0) throw new UsageError(`${local.join(', ')} ${local.length > 1 ? 'apply' : 'applies'} to a run on this machine, not with --target aws (the deployed tools read their own corpus; --stack names the stack).`);
+  } else if (values.region !== undefined || values.stack !== undefined) {
+    throw new UsageError(`${values.stack !== undefined ? '--stack' : '--region'} applies with --target aws`);
+  }
+  return {
+    agent,
+    task,
+    config: values.config,
+    model: values.model,
+    corpus: values.corpus,
+    approve: parseApproveMode(values.approve),
+    json: values.json ?? false,
+    inProcess: values['in-process'] ?? false,
+    endpoint: values.endpoint,
+    target,
+    stack: values.stack,
+    region: values.region,
+  };
 }
 
 /** Runs an agent in this process: the framework's runner with in-process tools. */

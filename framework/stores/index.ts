@@ -7,6 +7,16 @@ export { MemoryEventLog, type EventLog, type LoggedEvent, type ReadEventsOptions
 export { FileEventLog, type FileEventLogOptions } from './file-event-log';
 export { DynamoDbEventLog, type DynamoDbEventLogOptions } from './dynamodb-event-log';
 export { followEvents, follow, type FollowOptions } from './follow';
+export {
+  EventStreamDefaults,
+  EventStreamProtocol,
+  cursorFrom,
+  formatEndedMessage,
+  formatEventMessage,
+  streamExecutionEvents,
+  type EventStreamEnd,
+  type StreamExecutionEventsOptions,
+} from './event-stream';
 export { MemoryApprovalStore, type ApprovalFilter, type ApprovalStore, type StoredApproval } from './approval-store';
 export { FileApprovalStore, type FileApprovalStoreOptions } from './file-approval-store';
 export { DynamoDbApprovalStore, type DynamoDbApprovalStoreOptions } from './dynamodb-approval-store';

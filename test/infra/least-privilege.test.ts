@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import { ConfigDefinitionError, defineAgent, defineTool } from '../../framework'
 import { AgentPlatform } from '../../infra';
 import type { StepwiseStack } from '../../infra/stepwise-stack';
 import { publishReport, searchDocuments } from '../../tools';
-import { cdkJsonContext, nagFindings, synthesizeStack } from './synthesized';
+import { nagFindings, synthesizeStack, testAppContext } from './synthesized';
 
 // A tool of the user's own, deployed from a handler file named in toolEntries.
 const lookup = defineTool({
@@ -22,7 +22,8 @@ let stack: StepwiseStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesizeStack({ agents: [alpha, beta], toolEntries: { lookup: 'tools/get_document/handler.ts' } }, 'Scoped'));
+  // The template is all these tests read: no Lambda bundles needed.
+  ({ stack, template } = synthesizeStack({ agents: [alpha, beta], toolEntries: { lookup: 'tools/get_document/handler.ts' } }, 'Scoped', { bundle: false }));
 });
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
@@ -46,6 +47,19 @@ function normalized(statement: Statement): Statement {
 
 function actionsOf(statements: readonly Statement[]): string[] {
   return statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])).sort();
+}
+
+/** A template value (string or Fn::Join) with the pseudo parameters replaced by deploy-time values. */
+function deployTimeArn(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012' };
+  return parts.map((part) => (typeof part === 'string' ? part : pseudo[(part as { Ref: string }).Ref])).join(separator);
+}
+
+/** The ARN of a task definition family's revisions, as the template writes it. */
+function taskDefinitionFamilyArn(family: string, revision: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:task-definition/${family}:${revision}`]] };
 }
 
 function taskRole(agent: string) {
@@ -118,7 +132,7 @@ describe('the state machine role of an agent', () => {
     const taskDefinition = stack.platform.taskDefinitions.beta;
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Action: 'ecs:RunTask', Effect: 'Allow', Resource: stack.resolve(taskDefinition.taskDefinitionArn), Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(stack.platform.cluster.clusterArn) } } },
+        { Action: 'ecs:RunTask', Effect: 'Allow', Resource: taskDefinitionFamilyArn(taskDefinition.family, '*'), Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(stack.platform.cluster.clusterArn) } } },
         normalized({
           Action: 'iam:PassRole',
           Effect: 'Allow',
@@ -131,6 +145,70 @@ describe('the state machine role of an agent', () => {
     // The callback pattern neither polls nor stops the task: no .sync permissions.
     expect(actionsOf(statements).filter((action) => /^(ecs:(StopTask|DescribeTasks)|events:)/.test(action))).toEqual([]);
   });
+});
+
+describe('a redeploy while executions are paused', () => {
+  it('keeps the task definition revision a paused execution names, and lets its state machine run it', () => {
+    for (const agent of ['alpha', 'beta']) {
+      const taskDefinition = stack.platform.taskDefinitions[agent];
+      const logicalId = stack.getLogicalId(taskDefinition.node.defaultChild as CfnElement);
+      // A changed image or environment replaces the task definition: the old revision must stay ACTIVE, not be deregistered.
+      expect(template.toJSON().Resources[logicalId]).toMatchObject({ Type: 'AWS::ECS::TaskDefinition', UpdateReplacePolicy: 'Retain' });
+      // The definition an execution started with names its revision; the role (evaluated when the turn runs) allows every revision of the family.
+      const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `Scoped-${agent}` } })) as { Properties: { DefinitionString: unknown } }[];
+      expect(JSON.stringify(machine.Properties.DefinitionString)).toContain(JSON.stringify(stack.resolve(taskDefinition.taskDefinitionArn)));
+      const runTask = statementsOf(stack.platform.stateMachines[agent].role as unknown as { roleName: string }).find((statement) => statement.Action === 'ecs:RunTask')!;
+      const allowed = new RegExp(`^${deployTimeArn(runTask.Resource).replace(/[.]/g, '\\.').replace('*', '[0-9]+')}$`);
+      const previousRevision = `arn:aws:ecs:us-east-1:123456789012:task-definition/${taskDefinition.family}:7`;
+      expect(previousRevision).toMatch(allowed);
+      expect(`arn:aws:ecs:us-east-1:123456789012:task-definition/${stack.platform.taskDefinitions[agent === 'alpha' ? 'beta' : 'alpha'].family}:7`).not.toMatch(allowed);
+    }
+  });
+});
+
+describe('the stopped-task reporter', () => {
+  it('may only fail tasks of the agents\' state machines', () => {
+    const statements = statementsOf(stack.platform.taskStopReporter.role as unknown as { roleName: string });
+    expect(statements).toEqual(
+      expect.arrayContaining([normalized({ Action: 'states:SendTaskFailure', Effect: 'Allow', Resource: [stateMachineArn('Scoped-alpha'), stateMachineArn('Scoped-beta')] })]),
+    );
+    expect(actionsOf(statements)).toEqual(['states:SendTaskFailure', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+  });
+});
+
+describe('the events endpoint function', () => {
+  it('may only Query the events of the stack\'s executions and describe those executions', () => {
+    const statements = statementsOf(stack.platform.eventsEndpoint.function.role as unknown as { roleName: string });
+    const executions = ['Scoped-alpha', 'Scoped-beta'].map((name) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${name}:*`]],
+    }));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Action: 'dynamodb:Query',
+          Effect: 'Allow',
+          Resource: stack.resolve(stack.platform.eventsTable.tableArn),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': executions } },
+        },
+        normalized({ Action: 'states:DescribeExecution', Effect: 'Allow', Resource: executions }),
+      ]),
+    );
+    expect(actionsOf(statements)).toEqual(['dynamodb:Query', 'states:DescribeExecution', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+  });
+});
+
+it('gives no resource a fixed physical name that a second stack in the account would collide with', () => {
+  const named: string[] = [];
+  for (const [logicalId, resource] of Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
+    for (const [property, value] of Object.entries(resource.Properties ?? {})) {
+      // Inline policy names live inside their role, display and stage names inside their resource: not account-wide names.
+      if (!/(Name|Family)$/.test(property) || ['PolicyName', 'DisplayName', 'StageName'].includes(property)) continue;
+      // A literal name must belong to this stack; names CloudFormation generates (no property, or a token) are unique anyway.
+      if (typeof value === 'string' && !value.includes('Scoped')) named.push(`${logicalId}.${property} = ${value}`);
+    }
+  }
+  expect(named).toEqual([]);
+  template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: Match.absent() });
 });
 
 describe('the approval functions', () => {
@@ -179,7 +257,7 @@ it('passes cdk-nag with a custom configuration too', () => {
 });
 
 describe('props validation', () => {
-  const newStack = () => new Stack(new App({ context: cdkJsonContext() }), 'Invalid');
+  const newStack = () => new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
 
   it('refuses a platform without agents, naming the prop', () => {
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [] })).toThrow(expect.objectContaining({ name: 'ConfigDefinitionError', field: 'agents' }));

@@ -14,15 +14,23 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
+/**
+ * The context of `cdk.json`, and with `bundle: false` no esbuild run for the Lambda functions (their
+ * code assets are left empty): for tests that look at the template only, several times faster.
+ */
+export function testAppContext(options: { bundle: boolean }): Record<string, unknown> {
+  return { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+}
+
 /** A synthesized Stepwise stack, built like `infra/app.ts` builds it. */
 export interface SynthesizedStack {
   readonly stack: StepwiseStack;
   readonly template: Template;
 }
 
-/** Builds and synthesizes a StepwiseStack (esbuild bundles each Lambda once per call: keep calls few). */
-export function synthesizeStack(platform: StepwiseStackProps['platform'], stackName = 'Stepwise'): SynthesizedStack {
-  const app = new App({ context: cdkJsonContext() });
+/** Builds and synthesizes a StepwiseStack (unless `bundle` is false, esbuild bundles each Lambda once per call: keep calls few). */
+export function synthesizeStack(platform: StepwiseStackProps['platform'], stackName = 'Stepwise', options: { bundle: boolean } = { bundle: true }): SynthesizedStack {
+  const app = new App({ context: testAppContext(options) });
   const stack = new StepwiseStack(app, stackName, { stackName, platform });
   return { stack, template: Template.fromStack(stack) };
 }

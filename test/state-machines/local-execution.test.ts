@@ -204,6 +204,38 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     expect(run.turns).toHaveLength(1);
   });
 
+  it('re-runs the container at once when ECS stopped its task before it answered', async () => {
+    // Prepare
+    const runAgent = (_turn: unknown, attempt: number) => {
+      if (attempt === 1) throw taskFailure(ErrorName.ContainerStopped, 'ECS task stopped (TaskFailedToStart): Timeout waiting for network interface provisioning to complete.');
+      return completed('Started the second time.');
+    };
+
+    // Act
+    const run = runLocally(definition(), { task: 'Try again' }, { runAgent });
+    const output = await run.result;
+
+    // Assess
+    expect(output).toMatchObject({ answer: 'Started the second time.' });
+    expect(run.turns).toHaveLength(2);
+  });
+
+  it('does not re-run a container whose task cannot start as deployed', async () => {
+    // Prepare
+    const reason = 'ECS task stopped (TaskFailedToStart): CannotPullContainerError: failed to resolve ref: not found';
+    const runAgent = () => {
+      throw taskFailure(ErrorName.ContainerStartFailed, reason);
+    };
+
+    // Act
+    const run = runLocally(definition(), { task: 'Start' }, { runAgent });
+    const failure = await failureOf(run.result);
+
+    // Assess
+    expect(failure).toEqual({ name: ErrorName.ContainerStartFailed, message: reason });
+    expect(run.turns).toHaveLength(1);
+  });
+
   it('fails with an internal error when a turn ends with an unknown status', async () => {
     // Act
     const run = runLocally(definition(), { task: 'x' }, { runAgent: () => ({ status: 'SLEEPING', usage, costUsd: 0, iterations: 0 }) });
