@@ -5,6 +5,7 @@ import type { Usage } from './model';
 export const EventType = {
   RunStarted: 'run.started',
   ModelStep: 'model.step',
+  TextDelta: 'model.delta',
   ToolCalled: 'tool.called',
   ToolCompleted: 'tool.completed',
   ToolFailed: 'tool.failed',
@@ -27,9 +28,19 @@ interface EventBase {
   readonly iteration: number;
 }
 
-/** Every step of a run, as a discriminated union on `type`. */
+/**
+ * Every step of a run, as a discriminated union on `type`.
+ *
+ * - `model.delta` — text of the model's reply (a thought or the final answer) as it streams in,
+ *   coalesced to a few events a second. The deltas of one `iteration` and `attempt` joined are the
+ *   text of that attempt. A higher `attempt` in the same iteration means the previous stream broke
+ *   off and the model is answering again from the start: discard the earlier attempt's text. The
+ *   `model.step` event that follows carries the complete thought; the answer is in `run.completed`.
+ *   Text-protocol agents stream their raw `Thought:/Action:` text.
+ */
 export type StepwiseEvent =
   | (EventBase & { readonly type: typeof EventType.RunStarted; readonly task: string; readonly model: string; readonly resumed: boolean })
+  | (EventBase & { readonly type: typeof EventType.TextDelta; readonly text: string; readonly attempt: number })
   | (EventBase & { readonly type: typeof EventType.ModelStep; readonly thought: string; readonly toolCalls: readonly { id: string; name: string }[]; readonly final: boolean })
   | (EventBase & { readonly type: typeof EventType.ToolCalled; readonly callId: string; readonly tool: string; readonly args: unknown })
   | (EventBase & { readonly type: typeof EventType.ToolCompleted; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly preview: string })

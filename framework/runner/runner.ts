@@ -1,15 +1,16 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
 import { addUsage, costOf, defaultPrices, type PriceTable } from '../cost';
-import { InvalidInputError, ModelError, RunAbortedError, StepwiseError, describeError } from '../errors';
+import { InvalidInputError, RunAbortedError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
 import { resolveModel, type ModelSettings } from '../models/resolve';
 import { RunState, type PendingApproval } from '../run-state';
 import type { ToolWorkspace } from '../tool';
-import { buildRequest, unansweredCalls, uniqueCallIds } from './conversation';
+import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
+import { callModel, refuseIncomplete } from './model-call';
 import { observationFor } from './observation';
 import { RunContext, type ToolInvoker } from './run-context';
 import { aborted, stopConditionsFor } from './stop-conditions';
@@ -131,6 +132,7 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
     data.usageByModel[response.model] = addUsage(data.usageByModel[response.model] ?? { inputTokens: 0, outputTokens: 0 }, response.usage);
     data.costUsd += costOf(response.model, response.usage, context.prices);
     await context.emit({ type: EventType.UsageUpdated, usage, costUsd: data.costUsd });
+    refuseIncomplete(context.model.id, response);
     if (context.agent.toolCalling === ToolCallingMode.Text) {
       const parsed = parseTextResponse(response.text);
       if (parsed.kind === 'final') return finishCompleted(context, parsed.answer, parsed.thought);
@@ -154,26 +156,6 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
       return finishCompleted(context, response.text, '');
     }
     await context.checkpoint();
-  }
-}
-
-async function callModel(context: RunContext) {
-  const controller = new AbortController();
-  const forward = (): void => controller.abort(context.signal?.reason);
-  context.signal?.addEventListener('abort', forward, { once: true });
-  // A model call may not outlive the duration budget: abort it when the budget runs out.
-  const remaining = context.agent.budget.maxDurationMs !== undefined ? context.agent.budget.maxDurationMs - context.activeMs() : undefined;
-  const timer = remaining !== undefined ? setTimeout(() => controller.abort(new Error('duration budget reached')), Math.max(0, remaining)) : undefined;
-  try {
-    return await context.model.generate(buildRequest(context, controller.signal));
-  } catch (error) {
-    const stop = stopConditionsFor(context.agent, context.signal, Number.POSITIVE_INFINITY).map((condition) => condition(context.state, context.activeMs())).find(Boolean);
-    if (stop) throw stop;
-    if (error instanceof StepwiseError) throw error;
-    throw new ModelError(context.model.id, (error as Error)?.message ?? String(error), { cause: error });
-  } finally {
-    clearTimeout(timer);
-    context.signal?.removeEventListener('abort', forward);
   }
 }
 
