@@ -74,7 +74,12 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       store,
       heartbeatSeconds,
       model: env[ContainerEnv.Model] || undefined,
-      modelSettings: { baseURL: env.OPENAI_BASE_URL || undefined, apiKey: env.OPENAI_API_KEY || undefined },
+      modelSettings: {
+        baseURL: env.OPENAI_BASE_URL || undefined,
+        apiKey: env.OPENAI_API_KEY || undefined,
+        awsRegion: env[ContainerEnv.Region] || undefined,
+        bedrockEndpoint: env[ContainerEnv.BedrockEndpoint] || undefined,
+      },
       corpusDir: env[ContainerEnv.CorpusDir] || undefined,
       outboxDir: env[ContainerEnv.OutboxDir] || undefined,
       toolFunctions: toolFunctions as Record<string, string>,

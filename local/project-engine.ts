@@ -36,7 +36,12 @@ export interface ProjectEngineOptions {
   readonly workspace: ToolWorkspace;
   readonly port?: number;
   readonly model?: string;
-  readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
+  /**
+   * What the agent container needs to reach its model, passed as is: `OPENAI_BASE_URL`,
+   * `OPENAI_API_KEY`, and for `bedrock:` models the standard AWS settings (`AWS_REGION`,
+   * `AWS_PROFILE`, credentials, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`). Undefined values are left out.
+   */
+  readonly modelEnv?: Readonly<Record<string, string | undefined>>;
   readonly log?: (line: string) => void;
   readonly echoContainerOutput?: boolean;
   /**
@@ -65,8 +70,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
-    ...(options.modelEnv?.OPENAI_BASE_URL ? { OPENAI_BASE_URL: options.modelEnv.OPENAI_BASE_URL } : {}),
-    ...(options.modelEnv?.OPENAI_API_KEY ? { OPENAI_API_KEY: options.modelEnv.OPENAI_API_KEY } : {}),
+    ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
   return startEngine({
     root: options.root,

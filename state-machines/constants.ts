@@ -65,7 +65,9 @@ export const ContainerEnv = {
   SfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
   /** Standard AWS SDK setting: the Lambda endpoint (the local engine in local mode). */
   LambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
-  /** Standard AWS SDK setting. */
+  /** Standard AWS SDK setting: the Bedrock Runtime endpoint for `bedrock:` models (a VPC endpoint, a local test server). */
+  BedrockEndpoint: 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  /** Standard AWS SDK setting: the region, also Amazon Bedrock's for `bedrock:` models. */
   Region: 'AWS_REGION',
 } as const;
 export type ContainerEnv = (typeof ContainerEnv)[keyof typeof ContainerEnv];

@@ -57,7 +57,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
       root,
       workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd }),
       model: env.model,
-      modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
+      modelEnv: env.modelEnv,
     });
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
   }
