@@ -105,7 +105,7 @@ export const logs: Command = async (argv, env, io) => {
     } while (nextToken);
     return ExitCode.Ok;
   }
-  const print = progressPrinter(io.out, { color: env.color });
+  const print = progressPrinter(io.out, { color: env.color, writeText: io.outText });
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);

@@ -68,9 +68,10 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
     const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
     const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agent.name), input: JSON.stringify(input) }));
     progressLine(`execution: ${executionArn}`);
-    const events = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
+    const printer = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });
+    const events = await followExecution(target, executionArn!, approver, printer);
     const outcome = await finalOutcome(target, executionArn!, events);
-    printResult(outcome, args.json, io);
+    printResult(outcome, args.json, io, { answerShown: outcome.answer !== null && printer.answerShown(outcome.answer) });
     return outcome.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
   } finally {
     await engine?.stop();

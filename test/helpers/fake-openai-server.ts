@@ -25,6 +25,9 @@ export interface FakeMessageReply {
   readonly breakAfterChars?: number;
   /** Characters of content (and of tool-call arguments) per streamed chunk. @default 6 */
   readonly chunkChars?: number;
+  /** Send this many characters of the body, then wait for `resume` before sending the rest (a model still writing). */
+  readonly pauseAfterChars?: number;
+  readonly resume?: Promise<unknown>;
 }
 
 export interface FakeErrorReply {
@@ -231,6 +234,12 @@ async function sendBody(res: ServerResponse, contentType: string, body: string, 
   if (res.destroyed) return;
   res.writeHead(200, { 'content-type': contentType });
   const cut = reply.breakAfterChars;
+  if (reply.pauseAfterChars !== undefined) {
+    res.write(body.slice(0, reply.pauseAfterChars));
+    await reply.resume;
+    if (!res.destroyed) res.end(body.slice(reply.pauseAfterChars));
+    return;
+  }
   if (reply.dripMs === undefined && cut === undefined) {
     res.end(body);
     return;
