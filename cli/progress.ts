@@ -1,4 +1,5 @@
 import { EventType, OFFLINE_LABEL, type StepwiseEvent } from '../framework';
+import { dollars } from './cost-summary';
 
 /** Styles for the terminal, plain when colour is off. */
 function styles(color: boolean) {
@@ -65,10 +66,13 @@ export function progressPrinter(write: (line: string) => void, options: { color:
         write(`${event.outcome === 'approved' ? s.green('✔ approved') : s.red(`✘ ${event.outcome}`)} ${event.tool}${event.reason ? s.dim(` — ${event.reason}`) : ''}`);
         break;
       case EventType.RunCompleted:
-        write(s.bold(s.green(`■ completed · ${event.iteration} iterations · ${event.usage.inputTokens + event.usage.outputTokens} tokens · $${event.costUsd.toFixed(4)}`)));
+        write(s.bold(s.green(`■ completed · ${event.iteration} iterations · ${event.usage.inputTokens + event.usage.outputTokens} tokens · ${event.costUsd === null ? 'cost unknown' : dollars(event.costUsd)}`)));
         break;
       case EventType.RunFailed:
         write(s.bold(s.red(`■ failed · ${event.error.name}: ${event.error.message}`)));
+        break;
+      case EventType.Warning:
+        write(s.yellow(`⚠ ${event.message}`));
         break;
       default:
         break;

@@ -1,6 +1,6 @@
 export * from './constants';
 export * from './errors';
-export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolOptions, type ToolWorkspace } from './tool';
+export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolMeter, type ToolOptions, type ToolWorkspace } from './tool';
 export { toStrictJsonSchema, type JsonSchema } from './json-schema';
 export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';
 export { defineConfig, isConfig, type StepwiseConfig, type StepwiseConfigOptions } from './config';
@@ -12,7 +12,8 @@ export { ModelProvider, resolveModel, type ModelSettings } from './models/resolv
 export { EventStream, EventType, type EventListener, type StepwiseEvent } from './events';
 export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
 export * from './runner';
-export { addUsage, costOf, defaultPrices, findPrice, type ModelPrice, type PriceTable } from './cost';
+export type { RunPlatform, WorkflowUsage } from './runner/platform';
+export * from './cost';
 export { lambdaTool, lambdaToolFrom, type LambdaToolOptions, type LambdaTwinOptions } from './lambda-tool';
 export { toolHandler, workspaceFromEnvironment, bundledCorpusDir, ToolWorkspaceEnv, ToolWorkspaceDefaults, type ToolInvocationEvent, type ToolResultEnvelope, type ToolErrorBody, type ToolLambdaHandler, type ToolHandlerOptions } from './tool-handler';
 export * from './stores';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type LocalEngine } from './engine';
@@ -69,6 +69,10 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
+    // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
+    [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
+    [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
+    [ContainerEnv.TaskArchitecture]: TaskSizeDefaults.architecture,
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };

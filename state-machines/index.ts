@@ -6,8 +6,11 @@ export {
   ApprovalPayloadField,
   ContainerEnv,
   DefinitionDefaults,
+  ApprovalNotifierSize,
   DYNAMIC_CONTAINER_ENV,
   MAX_TASK_TIMEOUT_SECONDS,
+  TaskSizeDefaults,
+  ToolFunctionSize,
   StateName,
   StatesError,
   TaskResource,
@@ -17,6 +20,7 @@ export {
   approvalRequestSchema,
   approvalResponseSchema,
   approvalResultSchema,
+  costBreakdownSchema,
   executionInputSchema,
   normalizeDecision,
   parseApprovalResults,
@@ -35,3 +39,4 @@ export { buildAgentDefinition, type AgentDefinitionOptions, type AgentWorkflowRe
 export { formatStoreLocation, parseStoreLocation, type DynamoDbStoreLocation, type FileStoreLocation, type StoreLocation } from './store-location';
 export { installPromiseWithResolvers } from './promise-with-resolvers';
 export { approvalRecordOf } from './approval-record';
+export { workflowUsage } from './workflow-usage';

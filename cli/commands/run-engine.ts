@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
 import { startProjectEngine, type LocalEngine } from '../../local';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
-import { toolCallsFromEvents, type RunOutcome } from '../run-summary';
+import { costFromEvents, toolCallsFromEvents, type RunOutcome } from '../run-summary';
 import { DEFAULT_LOCAL_ENDPOINT, localTarget, type Target } from '../target';
 import { resolveWorkspace } from '../workspace';
 import { printResult, type RunArguments } from './run';
@@ -139,7 +139,8 @@ async function finalOutcome(target: Target, executionArn: string, events: readon
     await sleep(100);
     execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
-  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number; iterations?: number }) : {};
+  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number | null; cost?: CostBreakdown; iterations?: number }) : {};
+  const reported = costFromEvents(events);
   const started = events.find((event) => event.type === EventType.RunStarted);
   const usage = [...events].reverse().find((event) => event.type === EventType.UsageUpdated);
   const succeeded = execution.status === 'SUCCEEDED';
@@ -149,7 +150,8 @@ async function finalOutcome(target: Target, executionArn: string, events: readon
     iterations: output.iterations ?? Math.max(0, ...events.map((event) => event.iteration)),
     toolCalls: toolCallsFromEvents(events),
     usage: output.usage ?? (usage?.type === EventType.UsageUpdated ? usage.usage : { inputTokens: 0, outputTokens: 0 }),
-    costUsd: output.costUsd ?? (usage?.type === EventType.UsageUpdated ? Number(usage.costUsd.toFixed(6)) : 0),
+    costUsd: output.cost ? (output.costUsd ?? null) : (reported?.costUsd ?? null),
+    cost: output.cost ?? reported?.cost,
     model: started?.type === EventType.RunStarted ? started.model : 'offline',
     ...(succeeded ? {} : { error: { name: execution.error ?? ErrorName.InternalError, message: execution.cause ?? `the execution ended ${execution.status}` } }),
     executionArn,

@@ -4,6 +4,7 @@ import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import { createApprover, editedArgumentsValidator, parseApproveMode } from '../approver';
 import { progressPrinter, describeModel } from '../progress';
+import { costLine } from '../cost-summary';
 import { outcomeOf, type RunOutcome } from '../run-summary';
 import { resolveWorkspace } from '../workspace';
 import type { CliIo } from '../io';
@@ -83,5 +84,6 @@ export function printResult(outcome: RunOutcome, json: boolean, io: CliIo, optio
   if (outcome.status === RunStatus.Completed && !options.answerShown) io.out(outcome.answer ?? '');
   else if (outcome.error) io.out(`The run failed: ${outcome.error.name}: ${outcome.error.message}`);
   io.out('');
-  io.out(`model: ${describeModel(outcome.model)} · iterations: ${outcome.iterations} · tokens: ${outcome.usage.inputTokens + outcome.usage.outputTokens} · cost: $${outcome.costUsd.toFixed(4)}${outcome.executionArn ? ` · execution: ${outcome.executionArn}` : ''}`);
+  io.out(`model: ${describeModel(outcome.model)} · iterations: ${outcome.iterations} · tokens: ${outcome.usage.inputTokens + outcome.usage.outputTokens}${outcome.executionArn ? ` · execution: ${outcome.executionArn}` : ''}`);
+  io.out(costLine(outcome.costUsd, outcome.cost));
 }
