@@ -17,6 +17,7 @@ import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
 import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
 import { agentContainerEnvironment } from './container-environment';
+import { grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
 import { PlatformStorage } from './platform-storage';
@@ -57,8 +58,11 @@ export class AgentPlatform extends Construct {
   readonly approvalApi: apigateway.RestApi;
   /** The Lambda function behind `approvalApi`. */
   readonly approvalApiFunction: nodejs.NodejsFunction;
-  /** The model API key, given to the containers as the `OPENAI_API_KEY` secret. */
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /**
+   * The model API key, given as the `OPENAI_API_KEY` secret to the containers of agents that are
+   * not on Amazon Bedrock; undefined when every agent is (Bedrock authorizes with IAM).
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: AgentPlatformProps) {
     super(scope, id);
@@ -80,15 +84,18 @@ export class AgentPlatform extends Construct {
     this.approvalsTable = storage.approvalsTable;
     this.payloadBucket = storage.payloadBucket;
 
+    const needsApiKey = resolved.agents.some((agent) => !isBedrockModel(modelOfAgent(agent, resolved.modelId)));
     this.apiKeySecret =
       props.openAiApiKeySecret ??
-      new secretsmanager.Secret(this, 'ApiKeySecret', {
-        secretName: PlatformDefaults.openAiApiKeySecretName,
-        description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
-        // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
-        secretStringValue: SecretValue.unsafePlainText('replace-me'),
-        removalPolicy: resolved.removalPolicy,
-      });
+      (needsApiKey
+        ? new secretsmanager.Secret(this, 'ApiKeySecret', {
+            secretName: PlatformDefaults.openAiApiKeySecretName,
+            description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
+            // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
+            secretStringValue: SecretValue.unsafePlainText('replace-me'),
+            removalPolicy: resolved.removalPolicy,
+          })
+        : undefined);
 
     const tools = new ToolFunctions(this, 'Tools', {
       tools: resolved.tools,
@@ -116,6 +123,7 @@ export class AgentPlatform extends Construct {
     const stateMachines: Record<string, sfn.StateMachine> = {};
     for (const agent of resolved.agents) {
       const agentTools = agent.tools.map((tool) => this.toolFunctions[tool.name]);
+      const model = modelOfAgent(agent, resolved.modelId);
       const workflow = new AgentWorkflow(this, `Agent-${agent.name}`, {
         agent,
         stateMachineName: stateMachineNames.get(agent.name) as string,
@@ -126,6 +134,8 @@ export class AgentPlatform extends Construct {
         cpu: resolved.cpu,
         memoryLimitMiB: resolved.memoryLimitMiB,
         environment: agentContainerEnvironment({
+          cpu: resolved.cpu,
+          memoryLimitMiB: resolved.memoryLimitMiB,
           runStateTable: this.runStateTable.tableName,
           eventsTable: this.eventsTable.tableName,
           approvalsTable: this.approvalsTable.tableName,
@@ -137,7 +147,8 @@ export class AgentPlatform extends Construct {
           openAiBaseUrl: resolved.openAiBaseUrl,
           retentionDays: resolved.dataRetentionDays,
         }),
-        apiKeySecret: this.apiKeySecret,
+        // An agent on Bedrock authorizes with its task role and gets no API key.
+        apiKeySecret: isBedrockModel(model) ? undefined : this.apiKeySecret,
         toolFunctions: agentTools,
         approvalNotifier: this.approvalNotifier,
         approvalTimeoutSeconds: resolved.approvalTimeoutSeconds(agent),
@@ -145,12 +156,13 @@ export class AgentPlatform extends Construct {
         logRetention: resolved.logRetention,
       });
       this.grantStoreAccess(workflow);
+      if (isBedrockModel(model)) grantBedrockModel(workflow.taskRole, model);
       taskDefinitions[agent.name] = workflow.taskDefinition;
       stateMachines[agent.name] = workflow.stateMachine;
     }
     this.taskDefinitions = taskDefinitions;
     this.stateMachines = stateMachines;
-    if (props.openAiApiKeySecret === undefined) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
+    if (props.openAiApiKeySecret === undefined && this.apiKeySecret) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 
   /** The container's own stores: item access to the three tables, object access to the checkpoint prefix. */

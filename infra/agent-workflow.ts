@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Agent } from '../framework';
 import { AGENT_CONTAINER_NAME, buildAgentDefinition } from '../state-machines';
+import { AGENT_TASK_ARCHITECTURE } from './constants';
 import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
 
 /** What `AgentWorkflow` takes. */
@@ -24,7 +25,8 @@ export interface AgentWorkflowProps {
   readonly memoryLimitMiB: number;
   /** The static container environment (see `agentContainerEnvironment`). */
   readonly environment: Readonly<Record<string, string>>;
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /** The model API key (`OPENAI_API_KEY`); none for an agent on Amazon Bedrock. */
+  readonly apiKeySecret?: secretsmanager.ISecret;
   /** The agent's own tool functions; the container may invoke these and no others. */
   readonly toolFunctions: readonly lambda.IFunction[];
   readonly approvalNotifier: lambda.IFunction;
@@ -63,7 +65,8 @@ export class AgentWorkflow extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
       taskRole: this.taskRole,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // The architecture the container's cost assumes (STEPWISE_TASK_ARCHITECTURE) and the image is built for.
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.of(AGENT_TASK_ARCHITECTURE.toUpperCase()), operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const logGroup = new logs.LogGroup(this, 'ContainerLogs', { retention: props.logRetention });
     this.container = this.taskDefinition.addContainer('Agent', {
@@ -71,7 +74,7 @@ export class AgentWorkflow extends Construct {
       image: props.image,
       essential: true,
       environment: { ...props.environment },
-      secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) },
+      ...(props.apiKeySecret ? { secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) } } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: agent.name }),
     });
 

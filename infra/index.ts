@@ -9,6 +9,7 @@ export {
   type AgentContainerEnvironmentOptions,
 } from './container-environment';
 export {
+  AGENT_TASK_ARCHITECTURE,
   APPROVALS_BY_EXECUTION_INDEX,
   ApprovalFunctionEnv,
   CHECKPOINT_PREFIX,
@@ -20,3 +21,4 @@ export {
   stateMachineOutputName,
 } from './constants';
 export { AcknowledgedFinding } from './nag-suppressions';
+export { BEDROCK_INVOKE_ACTIONS, grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';
