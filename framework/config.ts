@@ -10,7 +10,7 @@ export interface StepwiseConfigOptions {
    * and the region and AWS prices (Fargate, Lambda, Step Functions) an execution's cost uses.
    */
   readonly prices?: PriceOverrides;
-  /** The default model for agents that name none: `openai:<model>` or `offline`. @default 'offline' */
+  /** The default model for agents that name none: `openai:<model>`, `bedrock:<model id>` or `offline`. @default 'offline' */
   readonly model?: string;
   /** Folder of documents for the bundled tools, relative to the config file. @default the bundled corpus */
   readonly corpusDir?: string;

@@ -19,7 +19,7 @@ import { settleToolCalls } from './tool-calls';
 
 /** How to run an agent. Every field is optional. */
 export interface RunOptions {
-  /** Overrides the agent's model: `openai:<model>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
+  /** Overrides the agent's model: `openai:<model>`, `bedrock:<model id>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
   readonly model?: string | Model;
   /** Endpoints, key and region of the models, read by the caller from the environment. */
   readonly modelSettings?: ModelSettings;

@@ -25,6 +25,8 @@ export interface FakeMessageReply {
   readonly breakAfterChars?: number;
   /** Characters of content (and of tool-call arguments) per streamed chunk. @default 6 */
   readonly chunkChars?: number;
+  /** Streamed replies: wait this long between SSE chunks (a model writing at a steady pace). */
+  readonly chunkDelayMs?: number;
   /** Send this many characters of the body, then wait for `resume` before sending the rest (a model still writing). */
   readonly pauseAfterChars?: number;
   readonly resume?: Promise<unknown>;
@@ -234,6 +236,15 @@ async function sendBody(res: ServerResponse, contentType: string, body: string, 
   if (res.destroyed) return;
   res.writeHead(200, { 'content-type': contentType });
   const cut = reply.breakAfterChars;
+  if (reply.chunkDelayMs !== undefined && contentType === 'text/event-stream') {
+    for (const event of body.split(/(?<=\n\n)/)) {
+      if (res.destroyed) return;
+      res.write(event);
+      await delay(reply.chunkDelayMs, timers);
+    }
+    res.end();
+    return;
+  }
   if (reply.pauseAfterChars !== undefined) {
     res.write(body.slice(0, reply.pauseAfterChars));
     await reply.resume;
