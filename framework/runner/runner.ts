@@ -97,10 +97,11 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
     options.onCheckpoint,
     options.platform,
   );
+  // Counted before anything else: a container re-run after its run ended (it died before reporting) is a turn too.
+  startTurn(state, options.platform);
   if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
   const resumed = state.status === RunStatus.AwaitingApproval || state.messages.length > 1 || state.iterations > 0;
   if (state.status === RunStatus.AwaitingApproval) await applyDecisions(context);
-  startTurn(state, options.platform);
   state.mutable.status = 'RUNNING';
   await context.emit({ type: EventType.RunStarted, task: state.task, model: model.id, resumed });
   try {

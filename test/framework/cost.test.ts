@@ -111,6 +111,19 @@ describe('the cost of a run', () => {
     expect(model.requests).toHaveLength(3); // $0.20 per call: the fourth would pass $0.50
   });
 
+  it('bills each container turn at least a minute, also a container that re-runs a run that had already ended', async () => {
+    const agent = defineAgent({ name: 'calc', description: 'adds', tools: [add] });
+    const container = (secondsAgo: number) => ({ container: { vcpu: 1, memoryGb: 2, architecture: 'x86_64' as const, startedAt: Date.now() - secondsAgo * 1000 } });
+
+    const first = await runAgent(agent, 'add', { model: scriptedModel([{ text: 'done' }]), platform: container(30) });
+    // The container died before reporting; the workflow runs the turn again and it reports the same answer.
+    const again = await runAgent(agent, first.state, { model: scriptedModel([]), platform: container(5) });
+
+    expect(first.cost.container).toMatchObject({ turns: 1, billedSeconds: 60, vcpuSeconds: 60, gbSeconds: 120, architecture: 'x86_64' });
+    expect(again.status === 'COMPLETED' && again.answer).toBe('done');
+    expect(again.cost.container).toMatchObject({ turns: 2, billedSeconds: 120 });
+  });
+
   it('counts the billed GB-seconds of each Lambda invocation from its REPORT line', async () => {
     const lambda = mockClient(LambdaClient);
     const report = 'START RequestId: r1 Version: $LATEST\nEND RequestId: r1\nREPORT RequestId: r1\tDuration: 811.20 ms\tBilled Duration: 812 ms\tMemory Size: 1024 MB\tMax Memory Used: 80 MB\t\n';
