@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ContainerEnv, parseApprovalResults, parseExecutionInput, parseStoreLocation, type ApprovalResult, type ExecutionInput, type StoreLocation } from '../state-machines';
-import { InvalidInputError, type ModelSettings } from '../framework';
+import { CpuArchitecture, InvalidInputError, type ContainerSize, type ModelSettings } from '../framework';
 
 /** Everything the container needs, read once from its environment and validated. */
 export interface ContainerConfig {
@@ -20,6 +20,26 @@ export interface ContainerConfig {
   readonly retentionDays?: number;
   /** Tool name → Lambda function name or ARN; tools not listed run inside the container. */
   readonly toolFunctions: Readonly<Record<string, string>>;
+  /** The task's size, for the execution's cost; undefined when the task definition does not say. */
+  readonly taskSize?: ContainerSize;
+}
+
+/** The task size from `STEPWISE_TASK_CPU`, `STEPWISE_TASK_MEMORY_MIB` and `STEPWISE_TASK_ARCHITECTURE`: all three, or none. */
+function taskSize(env: NodeJS.ProcessEnv): ContainerSize | undefined {
+  const names = [ContainerEnv.TaskCpu, ContainerEnv.TaskMemoryMiB, ContainerEnv.TaskArchitecture] as const;
+  const given = names.filter((name) => env[name] !== undefined && env[name] !== '');
+  if (given.length === 0) return undefined;
+  const missing = names.find((name) => !given.includes(name));
+  if (missing) throw new InvalidInputError(`${missing} is not set, but ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'}: the task definition sets all three or none`, { field: missing });
+  const cpu = Number(env[ContainerEnv.TaskCpu]);
+  const memoryMiB = Number(env[ContainerEnv.TaskMemoryMiB]);
+  const architecture = env[ContainerEnv.TaskArchitecture];
+  if (!Number.isInteger(cpu) || cpu <= 0) throw new InvalidInputError(`${ContainerEnv.TaskCpu} must be Fargate CPU units such as 1024, got ${JSON.stringify(env[ContainerEnv.TaskCpu])}`, { field: ContainerEnv.TaskCpu });
+  if (!Number.isInteger(memoryMiB) || memoryMiB <= 0) throw new InvalidInputError(`${ContainerEnv.TaskMemoryMiB} must be MiB such as 2048, got ${JSON.stringify(env[ContainerEnv.TaskMemoryMiB])}`, { field: ContainerEnv.TaskMemoryMiB });
+  if (!(Object.values(CpuArchitecture) as string[]).includes(architecture ?? '')) {
+    throw new InvalidInputError(`${ContainerEnv.TaskArchitecture} must be ${Object.values(CpuArchitecture).join(' or ')}, got ${JSON.stringify(architecture)}`, { field: ContainerEnv.TaskArchitecture });
+  }
+  return { vcpu: cpu / 1024, memoryGb: memoryMiB / 1024, architecture: architecture as CpuArchitecture };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -74,11 +94,17 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       store,
       heartbeatSeconds,
       model: env[ContainerEnv.Model] || undefined,
-      modelSettings: { baseURL: env.OPENAI_BASE_URL || undefined, apiKey: env.OPENAI_API_KEY || undefined },
+      modelSettings: {
+        baseURL: env.OPENAI_BASE_URL || undefined,
+        apiKey: env.OPENAI_API_KEY || undefined,
+        awsRegion: env[ContainerEnv.Region] || undefined,
+        bedrockEndpoint: env[ContainerEnv.BedrockEndpoint] || undefined,
+      },
       corpusDir: env[ContainerEnv.CorpusDir] || undefined,
       outboxDir: env[ContainerEnv.OutboxDir] || undefined,
       toolFunctions: toolFunctions as Record<string, string>,
       retentionDays,
+      taskSize: taskSize(env),
     };
   }
 }

@@ -47,7 +47,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       const { runTurn, storesFor } = require('./turn') as typeof import('./turn');
       const { LambdaClient } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
       const config = readContainerConfig(env);
-      const output = await runTurn(config, { stores: storesFor(config), lambda: new LambdaClient({}) }, controller.signal);
+      const startedAt = Date.now() - process.uptime() * 1000;
+      const output = await runTurn(config, { stores: storesFor(config), lambda: new LambdaClient({}), startedAt }, controller.signal);
       if (controller.signal.aborted) return 1;
       await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       process.stdout.write(`stepwise agent-task: ${config.agent} turn ended ${output.status} after ${output.iterations} iterations\n`);

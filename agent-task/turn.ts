@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { InvalidInputError, RunStatus, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunResult, type StoreSet, type ToolInvoker } from '../framework';
-import { MAX_TASK_TIMEOUT_SECONDS, parseTurnOutput, type TurnOutput } from '../state-machines';
+import { InvalidInputError, RunStatus, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunPlatform, type RunResult, type StoreSet, type ToolInvoker } from '../framework';
+import { MAX_TASK_TIMEOUT_SECONDS, parseTurnOutput, workflowUsage, type TurnOutput } from '../state-machines';
 import { loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
 import path from 'node:path';
@@ -12,6 +12,16 @@ const MAX_ANSWER_CHARS = 100_000;
 export interface TurnDependencies {
   readonly stores: StoreSet;
   readonly lambda: LambdaClient;
+  /** When the container started (epoch ms), for its billed time. @default when `runTurn` is called */
+  readonly startedAt?: number;
+}
+
+/** How an execution's cost is counted in this container: its size and start, and the workflow's shape. */
+function platformOf(config: ContainerConfig, startedAt: number): RunPlatform {
+  return {
+    ...(config.taskSize ? { container: { ...config.taskSize, startedAt } } : {}),
+    workflowUsage: (state) => workflowUsage(state, state.resources.containerTurns),
+  };
 }
 
 /** The stores for a container config's `STEPWISE_STORE`. */
@@ -53,6 +63,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
       outboxDir: config.outboxDir ?? path.join(config.store.kind === 'file' ? config.store.directory : '/tmp', 'outbox'),
     },
     prices: stepwiseConfig.prices,
+    platform: platformOf(config, dependencies.startedAt ?? Date.now()),
     signal,
     invokeTool: lambdaInvoker(config.toolFunctions, dependencies.lambda),
     onEvent: async (event) => {
@@ -84,7 +95,7 @@ function lambdaInvoker(toolFunctions: Readonly<Record<string, string>>, client: 
 }
 
 function turnOutputOf(result: RunResult, executionArn: string): TurnOutput {
-  const base = { usage: result.usage, costUsd: Number(result.costUsd.toFixed(6)), iterations: result.iterations };
+  const base = { usage: result.usage, costUsd: result.costUsd, cost: result.cost, iterations: result.iterations };
   switch (result.status) {
     case RunStatus.Completed: {
       const large = result.answer.length > MAX_ANSWER_CHARS;

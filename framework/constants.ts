@@ -18,6 +18,8 @@ export const ErrorName = {
   BudgetExceeded: 'Stepwise.BudgetExceeded',
   Aborted: 'Stepwise.Aborted',
   ModelError: 'Stepwise.ModelError',
+  /** The model's reply was cut off at its output token limit: never taken as an answer. */
+  ModelOutputTruncated: 'Stepwise.ModelOutputTruncated',
   ToolError: 'Stepwise.ToolError',
   ApprovalRejected: 'Stepwise.ApprovalRejected',
   CheckpointError: 'Stepwise.CheckpointError',
@@ -60,4 +62,11 @@ export const Defaults = {
   approvalTimeoutSeconds: 24 * 60 * 60,
   /** Characters of a tool result the model sees; the full result stays in the run state. */
   observationPreviewChars: 4_000,
+  /**
+   * Streamed text is emitted (and appended to the durable event log) at most this often, so a long
+   * answer makes a few events a second rather than one per token.
+   */
+  textDeltaFlushMs: 250,
+  /** …or as soon as this many characters wait, whichever comes first. */
+  textDeltaFlushChars: 2_000,
 } as const;

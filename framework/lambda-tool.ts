@@ -108,6 +108,7 @@ async function invokeFunction(
     ...(context.approval ? { approval: context.approval } : {}),
   };
   const deadline = AbortSignal.timeout(tool.timeoutMs);
+  const started = performance.now();
   let output: InvokeCommandOutput;
   try {
     output = await client.send(
@@ -115,6 +116,8 @@ async function invokeFunction(
         FunctionName: options.functionName,
         Qualifier: options.qualifier,
         InvocationType: 'RequestResponse',
+        // The log tail ends with the REPORT line: billed duration and memory, for the execution's cost.
+        LogType: 'Tail',
         Payload: Buffer.from(JSON.stringify(event)),
       }),
       { abortSignal: AbortSignal.any([context.signal, deadline]) },
@@ -122,7 +125,21 @@ async function invokeFunction(
   } catch (error) {
     throw invocationError(tool, options.functionName, error, { deadline, runSignal: context.signal });
   }
+  // Billed whether the function succeeded or not.
+  context.meter?.lambdaInvoked(billedUsage(output.LogResult) ?? { billedMs: Math.ceil(performance.now() - started) });
   return resultFromOutput(tool, options.functionName, output);
+}
+
+/**
+ * The billed duration and memory size in the `REPORT` line of a base64 log tail, e.g.
+ * `REPORT RequestId: … Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 512 MB …`.
+ */
+export function billedUsage(logResult: string | undefined): { billedMs: number; memoryMiB: number } | undefined {
+  if (!logResult) return undefined;
+  const report = Buffer.from(logResult, 'base64').toString('utf8');
+  const billed = /Billed Duration:\s*([\d.]+)\s*ms/.exec(report);
+  const memory = /Memory Size:\s*(\d+)\s*MB/.exec(report);
+  return billed && memory ? { billedMs: Number(billed[1]), memoryMiB: Number(memory[1]) } : undefined;
 }
 
 function invocationError(

@@ -18,6 +18,7 @@ import { ApprovalService } from './approval-service';
 import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX } from './constants';
 import { agentContainerEnvironment } from './container-environment';
 import { ExecutionEventsEndpoint } from './execution-events-endpoint';
+import { grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
 import { PlatformStorage } from './platform-storage';
@@ -59,8 +60,11 @@ export class AgentPlatform extends Construct {
   readonly approvalApi: apigateway.RestApi;
   /** The Lambda function behind `approvalApi`. */
   readonly approvalApiFunction: nodejs.NodejsFunction;
-  /** The model API key, given to the containers as the `OPENAI_API_KEY` secret. */
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /**
+   * The model API key, given as the `OPENAI_API_KEY` secret to the containers of agents that are
+   * not on Amazon Bedrock; undefined when every agent is (Bedrock authorizes with IAM).
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
   /** Fails the `RunAgent` task of an agent task that ECS stopped before it answered (see `TaskStopReporter`). */
   readonly taskStopReporter: nodejs.NodejsFunction;
   /** Live progress: `GET <url>executions/{executionArn}/events` as Server-Sent Events (IAM auth); `grantWatch` lets a principal call it. */
@@ -86,16 +90,19 @@ export class AgentPlatform extends Construct {
     this.approvalsTable = storage.approvalsTable;
     this.payloadBucket = storage.payloadBucket;
 
+    const needsApiKey = resolved.agents.some((agent) => !isBedrockModel(modelOfAgent(agent, resolved.modelId)));
     this.apiKeySecret =
       props.openAiApiKeySecret ??
-      // No fixed name: CloudFormation generates one per stack (the ApiKeySecretArn output), so two
-      // stacks in one account, or a redeploy after a destroy that retained the old secret, never collide.
-      new secretsmanager.Secret(this, 'ApiKeySecret', {
-        description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
-        // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
-        secretStringValue: SecretValue.unsafePlainText('replace-me'),
-        removalPolicy: resolved.removalPolicy,
-      });
+      (needsApiKey
+        ? // No fixed name: CloudFormation generates one per stack (the ApiKeySecretArn output), so two
+          // stacks in one account, or a redeploy after a destroy that retained the old secret, never collide.
+          new secretsmanager.Secret(this, 'ApiKeySecret', {
+            description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
+            // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
+            secretStringValue: SecretValue.unsafePlainText('replace-me'),
+            removalPolicy: resolved.removalPolicy,
+          })
+        : undefined);
 
     const tools = new ToolFunctions(this, 'Tools', {
       tools: resolved.tools,
@@ -124,6 +131,7 @@ export class AgentPlatform extends Construct {
     const stateMachines: Record<string, sfn.StateMachine> = {};
     for (const agent of resolved.agents) {
       const agentTools = agent.tools.map((tool) => this.toolFunctions[tool.name]);
+      const model = modelOfAgent(agent, resolved.modelId);
       const workflow = new AgentWorkflow(this, `Agent-${agent.name}`, {
         agent,
         stateMachineName: stateMachineNames.get(agent.name) as string,
@@ -135,6 +143,8 @@ export class AgentPlatform extends Construct {
         cpu: resolved.cpu,
         memoryLimitMiB: resolved.memoryLimitMiB,
         environment: agentContainerEnvironment({
+          cpu: resolved.cpu,
+          memoryLimitMiB: resolved.memoryLimitMiB,
           runStateTable: this.runStateTable.tableName,
           eventsTable: this.eventsTable.tableName,
           approvalsTable: this.approvalsTable.tableName,
@@ -146,7 +156,8 @@ export class AgentPlatform extends Construct {
           openAiBaseUrl: resolved.openAiBaseUrl,
           retentionDays: resolved.dataRetentionDays,
         }),
-        apiKeySecret: this.apiKeySecret,
+        // An agent on Bedrock authorizes with its task role and gets no API key.
+        apiKeySecret: isBedrockModel(model) ? undefined : this.apiKeySecret,
         toolFunctions: agentTools,
         approvalNotifier: this.approvalNotifier,
         approvalTimeoutSeconds: resolved.approvalTimeoutSeconds(agent),
@@ -154,6 +165,7 @@ export class AgentPlatform extends Construct {
         logRetention: resolved.logRetention,
       });
       this.grantStoreAccess(workflow);
+      if (isBedrockModel(model)) grantBedrockModel(workflow.taskRole, model);
       taskDefinitions[agent.name] = workflow.taskDefinition;
       stateMachines[agent.name] = workflow.stateMachine;
     }
@@ -173,7 +185,7 @@ export class AgentPlatform extends Construct {
       projectRoot: resolved.projectRoot,
       logRetention: resolved.logRetention,
     });
-    if (props.openAiApiKeySecret === undefined) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
+    if (props.openAiApiKeySecret === undefined && this.apiKeySecret) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 
   /** The container's own stores: item access to the three tables, object access to the checkpoint prefix. */

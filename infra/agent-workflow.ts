@@ -11,6 +11,7 @@ import type { Agent } from '../framework';
 import { AGENT_CONTAINER_NAME, buildAgentDefinition } from '../state-machines';
 import { AcknowledgedFinding, acknowledge, taskDefinitionRevisionsFinding } from './nag-suppressions';
 import { taskDefinitionRevisionArn } from './task-stop-reporter';
+import { AGENT_TASK_ARCHITECTURE } from './constants';
 
 /** What `AgentWorkflow` takes. */
 export interface AgentWorkflowProps {
@@ -27,7 +28,8 @@ export interface AgentWorkflowProps {
   readonly memoryLimitMiB: number;
   /** The static container environment (see `agentContainerEnvironment`). */
   readonly environment: Readonly<Record<string, string>>;
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /** The model API key (`OPENAI_API_KEY`); none for an agent on Amazon Bedrock. */
+  readonly apiKeySecret?: secretsmanager.ISecret;
   /** The agent's own tool functions; the container may invoke these and no others. */
   readonly toolFunctions: readonly lambda.IFunction[];
   readonly approvalNotifier: lambda.IFunction;
@@ -66,7 +68,8 @@ export class AgentWorkflow extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
       taskRole: this.taskRole,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // The architecture the container's cost assumes (STEPWISE_TASK_ARCHITECTURE) and the image is built for.
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.of(AGENT_TASK_ARCHITECTURE.toUpperCase()), operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     // Every change to the image or the environment replaces the task definition (a new revision).
     // CloudFormation would deregister the old revision, and an execution paused for approval when
@@ -82,7 +85,7 @@ export class AgentWorkflow extends Construct {
       image: props.image,
       essential: true,
       environment: { ...props.environment },
-      secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) },
+      ...(props.apiKeySecret ? { secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) } } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: agent.name }),
       // Node does not run as PID 1: ECS's SIGTERM reaches the agent's handler and child processes are reaped.
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),

@@ -8,7 +8,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv } from './constants';
+import { APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv, PlatformDefaults } from './constants';
 import { platformFunction } from './lambda-defaults';
 import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
 
@@ -95,7 +95,7 @@ export class ApprovalService extends Construct {
       description,
       entry: path.join(props.projectRoot, 'infra', 'functions', file),
       projectRoot: props.projectRoot,
-      memorySize: 256,
+      memorySize: PlatformDefaults.approvalNotifierMemorySizeMiB,
       timeout: Duration.seconds(30),
       environment,
       logRetention: props.logRetention,

@@ -2,11 +2,15 @@
  * Names and defaults of the AWS deployment. This file imports nothing from aws-cdk-lib, so the CLI
  * and the Lambda handlers can use it without loading the CDK.
  */
+import { ApprovalNotifierSize, TaskSizeDefaults, ToolFunctionSize } from '../state-machines/constants';
+
+/** The CPU architecture of the agent task (the image is built for it). */
+export const AGENT_TASK_ARCHITECTURE = TaskSizeDefaults.architecture;
 
 /** Defaults of `AgentPlatformProps`, resolved once in the constructor. */
 export const PlatformDefaults = {
-  cpu: 1024,
-  memoryLimitMiB: 2048,
+  cpu: TaskSizeDefaults.cpu,
+  memoryLimitMiB: TaskSizeDefaults.memoryMiB,
   logRetentionDays: 30,
   modelId: 'offline',
   /**
@@ -18,7 +22,8 @@ export const PlatformDefaults = {
   dataRetentionDays: 30,
   /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
   outboxTools: ['publish_report'],
-  toolMemorySizeMiB: 512,
+  toolMemorySizeMiB: ToolFunctionSize.memoryMiB,
+  approvalNotifierMemorySizeMiB: ApprovalNotifierSize.memoryMiB,
   /** Added to a tool's own `timeoutMs` for the Lambda timeout, so the tool times out first and reports it. */
   toolTimeoutMarginSeconds: 5,
 } as const;

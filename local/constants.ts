@@ -1,3 +1,4 @@
+import { ToolFunctionSize } from '../state-machines';
 /**
  * Names used by the local engine: the fake account and region, the AWS error codes it answers with,
  * execution statuses and the Step Functions resources it knows how to run.
@@ -74,4 +75,6 @@ export const LocalDefaults = {
   /** Seconds a container may live on after its task closed before it is killed. */
   containerGraceSeconds: 10,
   maxResults: 100,
+  /** The memory size the Invoke API reports for every local function: what the platform deploys tools with. */
+  functionMemoryMiB: ToolFunctionSize.memoryMiB,
 } as const;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type LocalEngine } from './engine';
@@ -38,7 +38,12 @@ export interface ProjectEngineOptions {
   readonly workspace: ToolWorkspace;
   readonly port?: number;
   readonly model?: string;
-  readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
+  /**
+   * What the agent container needs to reach its model, passed as is: `OPENAI_BASE_URL`,
+   * `OPENAI_API_KEY`, and for `bedrock:` models the standard AWS settings (`AWS_REGION`,
+   * `AWS_PROFILE`, credentials, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`). Undefined values are left out.
+   */
+  readonly modelEnv?: Readonly<Record<string, string | undefined>>;
   readonly log?: (line: string) => void;
   readonly echoContainerOutput?: boolean;
   /**
@@ -66,9 +71,12 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
+    // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
+    [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
+    [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
+    [ContainerEnv.TaskArchitecture]: TaskSizeDefaults.architecture,
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
-    ...(options.modelEnv?.OPENAI_BASE_URL ? { OPENAI_BASE_URL: options.modelEnv.OPENAI_BASE_URL } : {}),
-    ...(options.modelEnv?.OPENAI_API_KEY ? { OPENAI_API_KEY: options.modelEnv.OPENAI_API_KEY } : {}),
+    ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
   return startEngine({
     root: options.root,

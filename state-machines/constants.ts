@@ -65,7 +65,15 @@ export const ContainerEnv = {
   SfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
   /** Standard AWS SDK setting: the Lambda endpoint (the local engine in local mode). */
   LambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
-  /** Standard AWS SDK setting. */
+  /** Static, optional: the task's CPU in Fargate units (1024 = 1 vCPU), for the execution's cost. */
+  TaskCpu: 'STEPWISE_TASK_CPU',
+  /** Static, optional: the task's memory in MiB, for the execution's cost. */
+  TaskMemoryMiB: 'STEPWISE_TASK_MEMORY_MIB',
+  /** Static, optional: the task's CPU architecture (`x86_64` or `arm64`), for the execution's cost. */
+  TaskArchitecture: 'STEPWISE_TASK_ARCHITECTURE',
+  /** Standard AWS SDK setting: the Bedrock Runtime endpoint for `bedrock:` models (a VPC endpoint, a local test server). */
+  BedrockEndpoint: 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  /** Standard AWS SDK setting: the region, also Amazon Bedrock's for `bedrock:` models. */
   Region: 'AWS_REGION',
 } as const;
 export type ContainerEnv = (typeof ContainerEnv)[keyof typeof ContainerEnv];
@@ -116,6 +124,31 @@ export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 export const SEND_TASK_FAILURE_LIMITS = {
   error: 256,
   cause: 32_768,
+} as const;
+
+/**
+ * The agent task's size when the deployment names none: `AgentPlatform` deploys it, and the local
+ * engine gives its containers the same, so a local execution's cost is what it would be on AWS.
+ */
+export const TaskSizeDefaults = {
+  cpu: 1024,
+  memoryMiB: 2048,
+  architecture: 'x86_64',
+} as const;
+
+/** The tool functions `AgentPlatform` deploys; the local engine reports the same size in its Lambda logs. */
+export const ToolFunctionSize = {
+  memoryMiB: 512,
+} as const;
+
+/**
+ * The approval notifier Lambda: its memory (which `AgentPlatform` deploys) and the billed
+ * duration an execution's cost assumes per invocation (a DynamoDB put and an SNS publish; the
+ * container cannot see the real one).
+ */
+export const ApprovalNotifierSize = {
+  memoryMiB: 256,
+  estimatedBilledMs: 500,
 } as const;
 
 /** Defaults of `buildAgentDefinition`. */

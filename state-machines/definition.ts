@@ -309,6 +309,7 @@ export function buildAgentDefinition(options: AgentDefinitionOptions): AslDefini
           'answer.$': '$.turn.answer',
           'usage.$': '$.turn.usage',
           'costUsd.$': '$.turn.costUsd',
+          'cost.$': '$.turn.cost',
           'iterations.$': '$.turn.iterations',
         },
         Next: StateName.Succeeded,

@@ -6,9 +6,12 @@ export {
   ApprovalPayloadField,
   ContainerEnv,
   DefinitionDefaults,
+  ApprovalNotifierSize,
   DYNAMIC_CONTAINER_ENV,
   MAX_TASK_TIMEOUT_SECONDS,
   SEND_TASK_FAILURE_LIMITS,
+  TaskSizeDefaults,
+  ToolFunctionSize,
   StateName,
   StatesError,
   TaskResource,
@@ -18,6 +21,7 @@ export {
   approvalRequestSchema,
   approvalResponseSchema,
   approvalResultSchema,
+  costBreakdownSchema,
   executionInputSchema,
   normalizeDecision,
   parseApprovalResults,
@@ -36,3 +40,4 @@ export { buildAgentDefinition, type AgentDefinitionOptions, type AgentWorkflowRe
 export { formatStoreLocation, parseStoreLocation, type DynamoDbStoreLocation, type FileStoreLocation, type StoreLocation } from './store-location';
 export { installPromiseWithResolvers } from './promise-with-resolvers';
 export { approvalRecordOf } from './approval-record';
+export { workflowUsage } from './workflow-usage';

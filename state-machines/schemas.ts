@@ -40,6 +40,31 @@ export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
 
 const errorInfoSchema = z.object({ name: z.string().min(1), message: z.string() });
 
+const usd = z.number().min(0);
+const quantity = z.number().min(0);
+
+/** An execution's cost line by line (`CostBreakdown`), as the turn output and the execution output carry it. */
+export const costBreakdownSchema = z.object({
+  totalUsd: usd.nullable(),
+  region: z.string().min(1),
+  pricesAsOf: z.string().min(1),
+  model: z.object({
+    usd: usd.nullable(),
+    byModel: z.record(z.string(), z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0), usd: usd.nullable() })),
+    unpriced: z.array(z.string()),
+  }),
+  container: z.object({
+    turns: z.number().int().min(0),
+    billedSeconds: quantity,
+    vcpuSeconds: quantity,
+    gbSeconds: quantity,
+    architecture: z.enum(['x86_64', 'arm64']).nullable(),
+    usd,
+  }),
+  lambda: z.object({ requests: z.number().int().min(0), gbSeconds: quantity, usd }),
+  stepFunctions: z.object({ stateTransitions: z.number().int().min(0), usd }),
+});
+
 /**
  * What the container sends with SendTaskSuccess at the end of a turn. The status decides which
  * other fields must be there, because the workflow reads them with JSONPath.
@@ -53,7 +78,10 @@ export const turnOutputSchema = z
     resultRef: z.string().optional(),
     error: errorInfoSchema.optional(),
     usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }),
-    costUsd: z.number().min(0),
+    /** The whole cost so far in USD; null when a model has no price. */
+    costUsd: usd.nullable(),
+    /** The cost so far, line by line. */
+    cost: costBreakdownSchema,
     iterations: z.number().int().min(0),
   })
   .superRefine((turn, context) => {
@@ -166,7 +194,7 @@ export function parseExecutionInput(value: unknown): ExecutionInput {
  *
  * @throws InvalidInputError naming the first bad field.
  * @example
- * parseTurnOutput({ status: 'COMPLETED', answer: '42', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, iterations: 1 });
+ * parseTurnOutput({ status: 'COMPLETED', answer: '42', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, cost, iterations: 1 });
  */
 export function parseTurnOutput(value: unknown): TurnOutput {
   return parseWith(turnOutputSchema, value, 'turn output');

@@ -23,7 +23,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     workspace,
     port,
     model: values.model ?? env.model,
-    modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
+    modelEnv: env.modelEnv,
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
   });

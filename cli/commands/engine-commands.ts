@@ -9,7 +9,9 @@ import {
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { ErrorName, loadConfig } from '../../framework';
+import { ErrorName, loadConfig, type CostBreakdown, type StepwiseEvent } from '../../framework';
+import { costLine } from '../cost-summary';
+import { costFromEvents } from '../run-summary';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
@@ -40,26 +42,54 @@ export const start: Command = async (argv, env, io) => {
   return ExitCode.Ok;
 };
 
-/** `stepwise status <arn>`: the execution's status, and its output or error. */
+/** `stepwise status <arn>`: the execution's status, its output or error, and its cost. */
 export const status: Command = async (argv, env, io) => {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, `stepwise status <executionArn> [--json] ${targetUsage}`, 1);
   const target = resolveTarget(values, env);
-  const execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn: positionals[0] }));
-  const pending = execution.status === 'RUNNING' ? await target.approvals({ executionArn: positionals[0] }) : [];
+  const executionArn = positionals[0];
+  const execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const pending = execution.status === 'RUNNING' ? await target.approvals({ executionArn }) : [];
+  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; costUsd?: number | null; cost?: CostBreakdown; iterations?: number }) : undefined;
+  // A succeeded execution's output has its cost (an older one only the total); otherwise the run's events have the latest.
+  const { costUsd, cost } =
+    output && (output.cost || output.costUsd !== undefined)
+      ? { costUsd: output.costUsd ?? null, cost: output.cost }
+      : ((await latestCost(target, executionArn)) ?? { costUsd: null, cost: undefined });
   if (values.json) {
-    io.out(JSON.stringify({ executionArn: execution.executionArn, status: execution.status, startDate: execution.startDate, stopDate: execution.stopDate, output: execution.output ? JSON.parse(execution.output) : null, error: execution.error ?? null, cause: execution.cause ?? null, pendingApprovals: pending.map(({ taskToken: _token, ...rest }) => rest) }));
+    io.out(
+      JSON.stringify({
+        executionArn: execution.executionArn,
+        status: execution.status,
+        startDate: execution.startDate,
+        stopDate: execution.stopDate,
+        output: output ?? null,
+        error: execution.error ?? null,
+        cause: execution.cause ?? null,
+        pendingApprovals: pending.map(({ taskToken: _token, ...rest }) => rest),
+        costUsd,
+        cost: cost ?? null,
+      }),
+    );
     return ExitCode.Ok;
   }
   io.out(`${execution.name}  ${execution.status}  started ${date(execution.startDate)}  stopped ${date(execution.stopDate)}`);
   if (pending.length) io.out(`waiting for approval: ${pending.map((approval) => `${approval.approvalId} (${approval.tool})`).join(', ')}`);
-  if (execution.output) {
-    const output = JSON.parse(execution.output) as { answer?: string; costUsd?: number; iterations?: number };
-    io.out(`iterations: ${output.iterations ?? '-'} · cost: $${(output.costUsd ?? 0).toFixed(4)}`);
-    if (output.answer) io.out(`\n${output.answer}`);
-  }
+  if (output || cost) io.out(`iterations: ${output?.iterations ?? '-'} · ${costLine(costUsd, cost)}`);
+  if (output?.answer) io.out(`\n${output.answer}`);
   if (execution.error) io.out(`${execution.error}: ${execution.cause ?? ''}`);
   return ExitCode.Ok;
 };
+
+/** The latest cost the execution's events reported, when there are events to read. */
+async function latestCost(target: ReturnType<typeof resolveTarget>, executionArn: string): Promise<ReturnType<typeof costFromEvents>> {
+  const events: StepwiseEvent[] = [];
+  try {
+    for await (const logged of target.events(executionArn, { follow: false })) events.push(logged.event);
+  } catch {
+    return undefined; // no event log (yet): the cost is unknown, which the output says
+  }
+  return costFromEvents(events);
+}
 
 /** `stepwise list [--status S] [--agent A]`: executions, newest first. */
 export const list: Command = async (argv, env, io) => {
@@ -105,7 +135,7 @@ export const logs: Command = async (argv, env, io) => {
     } while (nextToken);
     return ExitCode.Ok;
   }
-  const print = progressPrinter(io.out, { color: env.color });
+  const print = progressPrinter(io.out, { color: env.color, writeText: io.outText });
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);

@@ -15,7 +15,7 @@ export const tokensExceed = (maxTokens: number): StopCondition => (state) => {
   return used >= maxTokens ? new BudgetExceededError('tokens', maxTokens, used) : undefined;
 };
 
-/** Stops when model cost reaches the budget. */
+/** Stops when the run's cost (everything priced so far) reaches the budget. */
 export const costExceeds = (maxCostUsd: number): StopCondition => (state) =>
   state.costUsd >= maxCostUsd ? new BudgetExceededError('costUsd', maxCostUsd, Number(state.costUsd.toFixed(6))) : undefined;
 

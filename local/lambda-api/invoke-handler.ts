@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LambdaErrorCode } from '../constants';
+import { LambdaErrorCode, LocalDefaults } from '../constants';
 import { LocalApiError } from '../errors';
 import { readBody, sendJson } from '../http/http-io';
 import type { LambdaRegistry } from './lambda-registry';
@@ -12,8 +13,23 @@ function sendLambdaError(response: ServerResponse, error: LocalApiError): void {
 }
 
 /**
+ * The `X-Amz-Log-Result` AWS sends for `LogType: Tail`: the base64 log tail, ending with the REPORT
+ * line (duration, billed duration in whole milliseconds, memory size).
+ */
+function logTail(durationMs: number): string {
+  const requestId = randomUUID();
+  const lines = [
+    `START RequestId: ${requestId} Version: $LATEST`,
+    `END RequestId: ${requestId}`,
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${LocalDefaults.functionMemoryMiB} MB\tMax Memory Used: ${Math.ceil(process.memoryUsage().rss / 1_048_576)} MB\t`,
+  ];
+  return Buffer.from(`${lines.join('\n')}\n`).toString('base64');
+}
+
+/**
  * Serves Lambda `Invoke` (request/response) for the registered local functions. A function that
  * throws answers like AWS: HTTP 200, `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage, trace }`.
+ * `X-Amz-Log-Type: Tail` gets the log tail's REPORT line in `X-Amz-Log-Result`, as on AWS.
  */
 export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void) {
   return async (request: IncomingMessage, response: ServerResponse, encodedName: string): Promise<void> => {
@@ -34,9 +50,12 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
         return;
       }
     }
+    const tail = String(request.headers['x-amz-log-type'] ?? '').toLowerCase() === 'tail';
+    const started = performance.now();
+    const logHeader = (): Record<string, string> => (tail ? { 'X-Amz-Log-Result': logTail(performance.now() - started) } : {});
     try {
       const result = await handler(event);
-      sendJson(response, 200, result === undefined ? null : result, { 'X-Amz-Executed-Version': '$LATEST' });
+      sendJson(response, 200, result === undefined ? null : result, { 'X-Amz-Executed-Version': '$LATEST', ...logHeader() });
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       log(`Lambda ${decodeURIComponent(encodedName)} failed: ${failure.name}: ${failure.message}`);
@@ -44,7 +63,7 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
         response,
         200,
         { errorType: failure.name || 'Error', errorMessage: failure.message, trace: (failure.stack ?? '').split('\n').slice(1).map((line) => line.trim()) },
-        { 'X-Amz-Function-Error': 'Unhandled', 'X-Amz-Executed-Version': '$LATEST' },
+        { 'X-Amz-Function-Error': 'Unhandled', 'X-Amz-Executed-Version': '$LATEST', ...logHeader() },
       );
     }
   };

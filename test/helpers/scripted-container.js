@@ -20,10 +20,20 @@ const input = JSON.parse(process.env.STEPWISE_INPUT || '{}');
 const decisions = JSON.parse(process.env.STEPWISE_DECISIONS || '[]');
 const sfn = new SFNClient({});
 const usage = { inputTokens: 1, outputTokens: 1 };
+// The cost every turn output carries (and the execution output passes on): nothing but one offline call.
+const cost = {
+  totalUsd: 0,
+  region: 'us-east-1',
+  pricesAsOf: '2025-10',
+  model: { usd: 0, byModel: { offline: { inputTokens: 1, outputTokens: 1, usd: 0 } }, unpriced: [] },
+  container: { turns: 1, billedSeconds: 0, vcpuSeconds: 0, gbSeconds: 0, architecture: null, usd: 0 },
+  lambda: { requests: 0, gbSeconds: 0, usd: 0 },
+  stepFunctions: { stateTransitions: 0, usd: 0 },
+};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const succeed = (turn) => sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(turn) }));
-const completed = (answer) => succeed({ status: 'COMPLETED', answer, usage, costUsd: 0, iterations: 1 });
+const completed = (answer) => succeed({ status: 'COMPLETED', answer, usage, costUsd: 0, cost, iterations: 1 });
 
 function outcomeOf(result) {
   if (result.error) return result.error.Error === 'States.Timeout' ? 'timeout' : `rejected(${result.error.Cause})`;
@@ -46,11 +56,11 @@ async function main() {
           reasoning: `email person ${n}`,
           timeoutSeconds: 60,
         });
-        return succeed({ status: 'AWAITING_APPROVAL', approvals: [approval(1), approval(2)], usage, costUsd: 0, iterations: 1 });
+        return succeed({ status: 'AWAITING_APPROVAL', approvals: [approval(1), approval(2)], usage, costUsd: 0, cost, iterations: 1 });
       }
       return completed(decisions.map((result) => `${result.approval.approvalId}:${outcomeOf(result)}`).join(','));
     case 'failed-turn':
-      return succeed({ status: 'FAILED', error: { name: 'Stepwise.ModelError', message: 'the model broke' }, usage, costUsd: 0, iterations: 1 });
+      return succeed({ status: 'FAILED', error: { name: 'Stepwise.ModelError', message: 'the model broke' }, usage, costUsd: 0, cost, iterations: 1 });
     case 'task-failure':
       return sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Custom.Error', cause: 'scripted failure' }));
     case 'exit':

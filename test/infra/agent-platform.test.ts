@@ -150,7 +150,7 @@ describe('the agent containers', () => {
     const names = container.Environment.map((variable) => variable.Name).sort();
     expect(names).toEqual([...TASK_DEFINITION_ENV].sort());
     expect(container.Secrets.map((secret) => secret.Name)).toEqual([...TASK_DEFINITION_SECRETS]);
-    expect(container.Secrets[0].ValueFrom).toEqual(stack.resolve(stack.platform.apiKeySecret.secretArn));
+    expect(container.Secrets[0].ValueFrom).toEqual(stack.resolve(stack.platform.apiKeySecret!.secretArn));
     expect(JSON.stringify(container.Environment)).not.toContain('OPENAI_API_KEY');
   });
 

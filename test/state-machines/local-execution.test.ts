@@ -12,6 +12,7 @@ import {
   type ApprovalRequest,
 } from '../../state-machines';
 import { decisionsOf, EXECUTION_ARN, ExecutionError, runLocally, taskFailure } from './local-harness';
+import { sampleCost } from '../helpers/cost';
 
 const resources = {
   cluster: 'stepwise',
@@ -26,9 +27,10 @@ function definition(overrides: Partial<AgentDefinitionOptions> = {}) {
 }
 
 const usage = { inputTokens: 120, outputTokens: 30 };
+const cost = sampleCost(usage);
 
 function completed(answer: string, iterations = 2) {
-  return { status: RunStatus.Completed, answer, usage, costUsd: 0.0012, iterations };
+  return { status: RunStatus.Completed, answer, usage, costUsd: 0.0012, cost, iterations };
 }
 
 function approval(id: string, tool: string): ApprovalRequest {
@@ -36,7 +38,7 @@ function approval(id: string, tool: string): ApprovalRequest {
 }
 
 function awaiting(...approvals: ApprovalRequest[]) {
-  return { status: RunStatus.AwaitingApproval, approvals, usage, costUsd: 0.001, iterations: 1 };
+  return { status: RunStatus.AwaitingApproval, approvals, usage, costUsd: 0.001, cost, iterations: 1 };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -60,7 +62,7 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     const output = await run.result;
 
     // Assess
-    expect(output).toEqual({ answer: 'The report says 42.', usage, costUsd: 0.0012, iterations: 2 });
+    expect(output).toEqual({ answer: 'The report says 42.', usage, costUsd: 0.0012, cost, iterations: 2 });
     expect(run.turns).toHaveLength(1);
     expect(run.turns[0].containerName).toBe('agent');
     expect(run.turns[0].env).toEqual({
@@ -87,7 +89,7 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     const output = await run.result;
 
     // Assess
-    expect(output).toEqual({ answer: 'Done: both ran.', usage, costUsd: 0.0012, iterations: 4 });
+    expect(output).toEqual({ answer: 'Done: both ran.', usage, costUsd: 0.0012, cost, iterations: 4 });
     expect(run.approvalInputs.map((request) => request.FunctionName)).toEqual(['stepwise-approval', 'stepwise-approval']);
     const payloads = run.approvalInputs.map((request) => request.Payload);
     expect(payloads.map((payload) => payload[ApprovalPayloadField.Approval])).toEqual(pending);
@@ -144,6 +146,7 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
       error: { name: ErrorName.MaxIterationsExceeded, message: 'The agent reached maxIterations (10)' },
       usage,
       costUsd: 0.01,
+      cost,
       iterations: 10,
     });
 

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../framework/errors';
+import { sampleCost } from '../helpers/cost';
 import {
   approvalLambdaPayloadSchema,
   approvalResultSchema,
@@ -23,6 +24,7 @@ const approval: ApprovalRequest = {
 };
 
 const usage = { inputTokens: 10, outputTokens: 5 };
+const cost = sampleCost(usage);
 
 describe('executionInputSchema', () => {
   it('accepts a task with a session and options, trimming the task', () => {
@@ -71,9 +73,9 @@ describe('turnOutputSchema', () => {
   it('accepts a completed, a failed and an awaiting turn', () => {
     // Act
     const turns = [
-      { status: RunStatus.Completed, answer: '42', resultRef: 's3://bucket/result.json', usage, costUsd: 0.01, iterations: 3 },
-      { status: RunStatus.Failed, error: { name: 'Stepwise.ModelError', message: 'model down' }, usage, costUsd: 0, iterations: 1 },
-      { status: RunStatus.AwaitingApproval, approvals: [approval], usage, costUsd: 0, iterations: 1 },
+      { status: RunStatus.Completed, answer: '42', resultRef: 's3://bucket/result.json', usage, costUsd: 0.01, cost, iterations: 3 },
+      { status: RunStatus.Failed, error: { name: 'Stepwise.ModelError', message: 'model down' }, usage, costUsd: 0, cost, iterations: 1 },
+      { status: RunStatus.AwaitingApproval, approvals: [approval], usage, costUsd: 0, cost, iterations: 1 },
     ].map((turn) => parseTurnOutput(turn));
 
     // Assess
@@ -81,12 +83,13 @@ describe('turnOutputSchema', () => {
   });
 
   it.each([
-    ['answer', { status: RunStatus.Completed, usage, costUsd: 0, iterations: 1 }],
-    ['error', { status: RunStatus.Failed, usage, costUsd: 0, iterations: 1 }],
-    ['approvals', { status: RunStatus.AwaitingApproval, approvals: [], usage, costUsd: 0, iterations: 1 }],
-    ['status', { status: 'DONE', answer: 'x', usage, costUsd: 0, iterations: 1 }],
-    ['usage', { status: RunStatus.Completed, answer: 'x', costUsd: 0, iterations: 1 }],
-    ['approvals.0.timeoutSeconds', { status: RunStatus.AwaitingApproval, approvals: [{ ...approval, timeoutSeconds: 0 }], usage, costUsd: 0, iterations: 1 }],
+    ['answer', { status: RunStatus.Completed, usage, costUsd: 0, cost, iterations: 1 }],
+    ['error', { status: RunStatus.Failed, usage, costUsd: 0, cost, iterations: 1 }],
+    ['approvals', { status: RunStatus.AwaitingApproval, approvals: [], usage, costUsd: 0, cost, iterations: 1 }],
+    ['status', { status: 'DONE', answer: 'x', usage, costUsd: 0, cost, iterations: 1 }],
+    ['usage', { status: RunStatus.Completed, answer: 'x', costUsd: 0, cost, iterations: 1 }],
+    ['cost', { status: RunStatus.Completed, answer: 'x', usage, costUsd: 0, iterations: 1 }],
+    ['approvals.0.timeoutSeconds', { status: RunStatus.AwaitingApproval, approvals: [{ ...approval, timeoutSeconds: 0 }], usage, costUsd: 0, cost, iterations: 1 }],
   ])('rejects a turn whose %s does not fit its status', (field, value) => {
     // Act
     const result = turnOutputSchema.safeParse(value);
