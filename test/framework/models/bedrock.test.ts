@@ -159,10 +159,12 @@ describe('bedrockModel', () => {
   it('never waits for a throttling retry past the deadline', async () => {
     const model = await modelFor([{ status: 429, errorType: 'ThrottlingException' }, { text: 'too late' }]);
 
-    const failure = model.generate(request({ deadline: Date.now() + 100 }));
+    // The first backoff is at least 375 ms, more than the 300 ms left. (On a loaded machine the
+    // first attempt itself may still be running at the deadline: the same error, and no retry.)
+    const failure = model.generate(request({ deadline: Date.now() + 300 }));
 
     await expect(failure).rejects.toThrow(ModelDeadlineError);
-    expect(server!.requests).toHaveLength(1);
+    expect(server!.requests.length).toBeLessThanOrEqual(1);
   });
 
   it('says which IAM actions are missing on AccessDeniedException, without retrying', async () => {
