@@ -65,3 +65,12 @@ export class EventAppendConflictError extends StoreError {
     this.attempts = attempts;
   }
 }
+
+/** A payload reference points to nothing (never written, or expired by the store's retention). */
+export class PayloadNotFoundError extends StoreError {
+  readonly ref: string;
+  constructor(ref: string, options: { cause?: unknown } = {}) {
+    super(`No payload at ${ref}: it was never stored, or it expired. Values behind references are kept for the store's retention period.`, options);
+    this.ref = ref;
+  }
+}
