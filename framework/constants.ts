@@ -21,6 +21,12 @@ export const ErrorName = {
   ToolError: 'Stepwise.ToolError',
   ApprovalRejected: 'Stepwise.ApprovalRejected',
   CheckpointError: 'Stepwise.CheckpointError',
+  /** A turn after the first found no checkpoint for its execution: resuming would re-run tools. */
+  CheckpointMissing: 'Stepwise.CheckpointMissing',
+  /** A tool call may or may not have happened (transport error, timeout): the turn ends so it is retried with the same idempotency key. */
+  ToolOutcomeUnknown: 'Stepwise.ToolOutcomeUnknown',
+  /** The container was told to stop (SIGTERM from ECS, or its engine went away) and handed its turn back. */
+  ContainerStopped: 'Stepwise.ContainerStopped',
   InternalError: 'Stepwise.InternalError',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
