@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createStores, follow, type LoggedEvent, type StoredApproval } from '../framework';
+import { uploaderOf } from '../state-machines';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
 import { UsageError } from './errors';
@@ -20,6 +21,18 @@ export interface Target {
   approvals(filter?: { executionArn?: string }): Promise<StoredApproval[]>;
   /** The events of an execution after `after`; with `follow`, waits for more until the execution ends or `signal` aborts. */
   events(executionArn: string, options: { after?: number; follow: boolean; signal?: AbortSignal }): AsyncIterable<LoggedEvent>;
+  /** The value behind a payload reference (long arguments, answers, reasons). */
+  resolve(ref: string): Promise<unknown>;
+  /** Stores a value too long to send inline and returns its reference. */
+  upload(value: unknown): Promise<string>;
+}
+
+/** The complete arguments of a pending approval: inline, or read back from their reference. */
+export async function approvalArguments(target: Target, approval: StoredApproval): Promise<Record<string, unknown>> {
+  if (approval.args) return approval.args;
+  const args = await target.resolve(approval.argsRef!);
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`The arguments of approval ${approval.approvalId} at ${approval.argsRef} are not a JSON object`);
+  return args as Record<string, unknown>;
 }
 
 /** The local engine at `endpoint`: Step Functions API, approvals and events over loopback HTTP. */
@@ -48,6 +61,16 @@ export function localTarget(endpoint: string): Target {
       const body = (await getJson(`/approvals${query}`)) as { approvals: StoredApproval[] };
       return body.approvals;
     },
+    async resolve(ref) {
+      return getJson(`/payloads/${encodeURIComponent(ref)}`);
+    },
+    async upload(value) {
+      const response = await fetch(`${base}/payloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }).catch((error: Error) => {
+        throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). Start one with "stepwise dev", or pass --endpoint.`);
+      });
+      if (!response.ok) throw new Error(`POST /payloads: HTTP ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { ref: string }).ref;
+    },
     async *events(executionArn, options) {
       const response = await fetch(`${base}/executions/${encodeURIComponent(executionArn)}/events?after=${options.after ?? 0}${options.follow ? '' : '&follow=false'}`, {
         headers: { accept: 'text/event-stream' },
@@ -75,6 +98,20 @@ interface StackOutputs {
   readonly bucket: string;
 }
 
+/**
+ * The execution output with the whole answer: a long one is stored and the output carries only a
+ * preview and its `resultRef`, which is read back here, so the answer is never shown cut.
+ */
+export async function fullOutput(target: Target, outputJson: string | undefined): Promise<Record<string, unknown> | null> {
+  if (!outputJson) return null;
+  const output = JSON.parse(outputJson) as Record<string, unknown>;
+  if (typeof output.resultRef === 'string') {
+    const answer = await target.resolve(output.resultRef);
+    if (typeof answer === 'string') output.answer = answer;
+  }
+  return output;
+}
+
 /** A deployed Stepwise stack, found by name with the user's AWS credentials and region. */
 export function awsTarget(stackName: string, region?: string): Target {
   const sfn = new SFNClient(region ? { region } : {});
@@ -95,6 +132,12 @@ export function awsTarget(stackName: string, region?: string): Target {
     },
     async approvals(filter = {}) {
       return (await stores()).approvals.list(filter);
+    },
+    async resolve(ref) {
+      return (await stores()).payloads.get(ref);
+    },
+    async upload(value) {
+      return uploaderOf((await stores()).payloads)(value);
     },
     async *events(executionArn, options) {
       const { events } = await stores();

@@ -42,6 +42,8 @@ export const ApprovalFunctionEnv = {
   ApprovalTimeouts: 'STEPWISE_APPROVAL_TIMEOUTS',
   /** Base URL of the approval HTTP API, for the instructions in the notification. */
   ApiUrl: 'STEPWISE_APPROVAL_API_URL',
+  /** The payload bucket: decisions, long arguments and reasons behind references live under `PAYLOAD_PREFIX`. */
+  PayloadBucket: 'STEPWISE_PAYLOAD_BUCKET',
 } as const;
 export type ApprovalFunctionEnv = (typeof ApprovalFunctionEnv)[keyof typeof ApprovalFunctionEnv];
 
@@ -110,3 +112,18 @@ export const APPROVALS_BY_EXECUTION_INDEX = 'byExecutionArn';
 
 /** Key prefix of checkpoints too large for a DynamoDB item (the default of `DynamoDbCheckpointStore`). */
 export const CHECKPOINT_PREFIX = 'checkpoints';
+
+/** Key prefix of payloads (values behind references; the default of `S3PayloadStore`). */
+export const PAYLOAD_PREFIX = 'payloads';
+
+/** Sub-prefixes of `PAYLOAD_PREFIX`, one per writer, so each role may write only its own (see `PayloadKey`). */
+export const PayloadArea = {
+  /** Long arguments of approvals, written by the container. */
+  Approvals: 'approvals',
+  /** Decisions, written by the decision recorder. */
+  Decisions: 'decisions',
+  /** Long final answers, written by the container. */
+  Results: 'results',
+  /** What approvers upload (edited arguments, long reasons). */
+  Uploads: 'uploads',
+} as const;

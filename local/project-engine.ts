@@ -4,7 +4,7 @@ import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framewo
 import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
-import { startEngine, type LocalEngine } from './engine';
+import { startEngine, type EngineOptions, type LocalEngine } from './engine';
 
 /** Resource names the local engine's workflow definitions carry (the engine ignores them; AWS uses real ARNs). */
 export const localResources: AgentWorkflowResources = {
@@ -13,6 +13,7 @@ export const localResources: AgentWorkflowResources = {
   subnets: ['local'],
   securityGroups: ['local'],
   approvalFunction: LocalDefaults.approvalNotifierFunctionName,
+  decisionFunction: LocalDefaults.decisionRecorderFunctionName,
 };
 
 
@@ -47,6 +48,8 @@ export interface ProjectEngineOptions {
   readonly heartbeatSeconds?: number;
   /** Retry pauses in ms by state name, instead of the definition's (tests). */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** See `EngineOptions.awsFaithful`. @default false */
+  readonly awsFaithful?: EngineOptions['awsFaithful'];
 }
 
 /**
@@ -78,6 +81,8 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     lambdaHandlers,
     container: { entry: agentTaskEntry(), env },
     approvalFunctionName: localResources.approvalFunction,
+    decisionFunctionName: localResources.decisionFunction,
+    awsFaithful: options.awsFaithful,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,

@@ -155,7 +155,15 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
         reject(new ToolTimeoutError(tool.name, tool.timeoutMs));
       }, tool.timeoutMs);
     });
-    const result = await Promise.race([invocation, timeout]);
+    // A stopped run does not wait for a call that ignores its signal: ECS kills a stopped task
+    // within seconds, and the turn must be handed back before that. The call stays `started`.
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = (): void => reject(new RunAbortedError(`while tool "${tool.name}" was running`));
+      if (context.signal?.aborted) stop();
+      else context.signal?.addEventListener('abort', stop, { once: true });
+    });
+    stopped.catch(() => undefined);
+    const result = await Promise.race([invocation, timeout, stopped]);
     entry.durationMs = Math.round(performance.now() - started);
     entry.status = 'completed';
     entry.result = result;

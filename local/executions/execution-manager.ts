@@ -11,6 +11,7 @@ import { ExecutionRun, type RunStart } from './execution-run';
 import { HistoryEventType } from './history-event';
 import { StateMachine } from './interpreter';
 import { ReusableTasks } from './reusable-tasks';
+import type { AwsFaithfulOptions } from './task-handlers';
 import { TaskTokens } from './task-tokens';
 import type { ExecutionRecord } from './types';
 
@@ -37,6 +38,8 @@ export interface ExecutionManagerOptions {
   readonly onApprovalClosed: (approvalId: string) => void;
   readonly log: (line: string) => void;
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** See `EngineOptions.awsFaithful`. @default off */
+  readonly awsFaithful?: AwsFaithfulOptions;
 }
 
 /** The cause given to executions the engine found running when it started. */
@@ -243,6 +246,7 @@ export class ExecutionManager {
         lambdas: this.options.lambdas,
         container: this.options.container,
         containerLogFile: store.containerLogFile(tracked.execution.executionArn),
+        awsFaithful: this.options.awsFaithful,
         onApprovalClosed: this.options.onApprovalClosed,
         log: this.options.log,
       },
