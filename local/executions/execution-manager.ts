@@ -13,7 +13,7 @@ import { StateMachine } from './interpreter';
 import { ReusableTasks } from './reusable-tasks';
 import type { AwsFaithfulOptions } from './task-handlers';
 import { TaskTokens } from './task-tokens';
-import type { ExecutionRecord } from './types';
+import type { ExecutionRecord, Json } from './types';
 
 /** A state machine registered with the engine. */
 export interface RegisteredStateMachine {
@@ -153,6 +153,8 @@ export class ExecutionManager {
       status: ExecutionStatus.Running,
       startDate: Date.now(),
       redriveCount: 0,
+      // Where a redrive starts if the engine dies before the first state is entered: the beginning.
+      resume: { stateName: machine.definition.StartAt, input: JSON.parse(input) as Json, segment: 0 },
     };
     this.options.store.saveExecution(execution);
     const tracked: Tracked = { execution, history: new ExecutionHistory((event) => this.options.store.appendHistory(arn, event)) };
