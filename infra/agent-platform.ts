@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { ConfigDefinitionError } from '../framework';
 import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
-import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, PAYLOAD_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
+import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, EVENT_PREFIX, PAYLOAD_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
 import { agentContainerEnvironment } from './container-environment';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
@@ -174,12 +174,16 @@ export class AgentPlatform extends Construct {
     workflow.taskRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.payloadBucket.arnForObjects(`${CHECKPOINT_PREFIX}/*`)] }),
     );
-    // Payloads: it writes long arguments and answers, and reads decisions and what approvers uploaded.
-    workflow.taskRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.payloadBucket.arnForObjects(`${PAYLOAD_PREFIX}/*`)] }));
+    // Payloads: it writes long arguments and answers, and reads decisions and what approvers uploaded;
+    // events too large for a DynamoDB item go to their own prefix.
+    workflow.taskRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.payloadBucket.arnForObjects(`${PAYLOAD_PREFIX}/*`), this.payloadBucket.arnForObjects(`${EVENT_PREFIX}/*`)] }),
+    );
     acknowledge(
       workflow.taskRole,
       prefixWildcardFinding(this.payloadBucket, `/${CHECKPOINT_PREFIX}/*`, 'Checkpoints too large for a DynamoDB item are objects under the checkpoints prefix, one per execution and sequence: their keys are not known in advance.'),
       prefixWildcardFinding(this.payloadBucket, `/${PAYLOAD_PREFIX}/*`, 'Payloads (long arguments, answers, decisions, approvers\' uploads) are objects keyed by approval or execution id: their keys are not known in advance.'),
+      prefixWildcardFinding(this.payloadBucket, `/${EVENT_PREFIX}/*`, 'Progress events too large for a DynamoDB item are objects keyed by execution and a random id: their keys are not known in advance.'),
     );
   }
 

@@ -9,8 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv, PAYLOAD_PREFIX, PayloadArea } from './constants';
-import { REASON_LIMIT } from './functions/decide-approval';
+import { APPROVAL_REASON_LIMIT, APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv, PAYLOAD_PREFIX, PayloadArea } from './constants';
 import { platformFunction } from './lambda-defaults';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 
@@ -135,13 +134,13 @@ export class ApprovalService extends Construct {
     const approveModel = model('ApproveBody', {
       title: 'ApproveBody',
       additionalProperties: false,
-      properties: { args: { type: apigateway.JsonSchemaType.OBJECT }, reason: { type: apigateway.JsonSchemaType.STRING, maxLength: REASON_LIMIT } },
+      properties: { args: { type: apigateway.JsonSchemaType.OBJECT }, reason: { type: apigateway.JsonSchemaType.STRING, maxLength: APPROVAL_REASON_LIMIT } },
     });
     const rejectModel = model('RejectBody', {
       title: 'RejectBody',
       additionalProperties: false,
       required: ['reason'],
-      properties: { reason: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: REASON_LIMIT } },
+      properties: { reason: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: APPROVAL_REASON_LIMIT } },
     });
     const withId = { 'method.request.path.approvalId': true };
     const approvals = this.api.root.addResource('approvals');

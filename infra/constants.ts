@@ -113,6 +113,15 @@ export const APPROVALS_BY_EXECUTION_INDEX = 'byExecutionArn';
 /** Key prefix of checkpoints too large for a DynamoDB item (the default of `DynamoDbCheckpointStore`). */
 export const CHECKPOINT_PREFIX = 'checkpoints';
 
+/**
+ * The longest reason the approval API takes, in characters. Far longer than Step Functions carries
+ * (a cause holds 32,768): what does not fit travels by reference. Kept below Lambda's 6 MB request.
+ */
+export const APPROVAL_REASON_LIMIT = 1_048_576;
+
+/** Key prefix of progress events too large for a DynamoDB item (the default of `DynamoDbEventLog`'s offload). */
+export const EVENT_PREFIX = 'events';
+
 /** Key prefix of payloads (values behind references; the default of `S3PayloadStore`). */
 export const PAYLOAD_PREFIX = 'payloads';
 

@@ -47,6 +47,8 @@ export interface AwsStoreLocation {
   readonly prefix?: string;
   /** Key prefix of payloads (values behind references) in the bucket. @default 'payloads' */
   readonly payloadPrefix?: string;
+  /** Key prefix of events too large for a DynamoDB item. @default 'events' */
+  readonly eventPrefix?: string;
   /** @default StoreDefaults.s3OffloadThresholdBytes (300 KB) */
   readonly offloadThresholdBytes?: number;
   /** TTL of checkpoint items. @default no TTL */
@@ -112,7 +114,12 @@ export function createStores(location: StoreLocation, clients: StoreClients = {}
           ttlSeconds: location.checkpointTtlSeconds,
           kmsKeyId: location.kmsKeyId,
         }),
-        events: new DynamoDbEventLog({ dynamodb, tableName: location.eventsTable, ttlSeconds: location.eventTtlSeconds }),
+        events: new DynamoDbEventLog({
+          dynamodb,
+          tableName: location.eventsTable,
+          ttlSeconds: location.eventTtlSeconds,
+          offload: { s3, bucket: location.bucket, prefix: location.eventPrefix, kmsKeyId: location.kmsKeyId },
+        }),
         approvals: new DynamoDbApprovalStore({ dynamodb, tableName: location.approvalsTable, executionArnIndexName: location.approvalsByExecutionIndex }),
         payloads: new S3PayloadStore({ s3, bucket: location.bucket, prefix: location.payloadPrefix, kmsKeyId: location.kmsKeyId }),
       };

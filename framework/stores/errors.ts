@@ -74,3 +74,13 @@ export class PayloadNotFoundError extends StoreError {
     this.ref = ref;
   }
 }
+
+/** An event is larger than a DynamoDB item holds and the event log has no bucket to put it in. */
+export class EventTooLargeError extends StoreError {
+  constructor(executionId: string, eventType: string, bytes: number) {
+    super(
+      `The ${eventType} event of "${executionId}" takes ${bytes} bytes, more than a DynamoDB item holds (400 KB). ` +
+        'Give the event log a bucket to put large events in (offload), as createStores does.',
+    );
+  }
+}

@@ -1,5 +1,5 @@
 export { StoreDefaults, FileStoreFolder, DynamoAttribute, StoreKind } from './constants';
-export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError, PayloadNotFoundError } from './errors';
+export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError, EventTooLargeError, PayloadNotFoundError } from './errors';
 export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore } from './checkpoint-store';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store';
 export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './dynamodb-checkpoint-store';

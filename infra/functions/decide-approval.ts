@@ -2,6 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { InvalidInputError, type ApprovalStore, type PayloadStore, type StoredApproval } from '../../framework';
 import { answerApproval, uploaderOf } from '../../state-machines';
+import { APPROVAL_REASON_LIMIT } from '../constants';
 
 /** The part of an API Gateway (REST, proxy integration) request the approval API reads. */
 export interface ApiGatewayRequest {
@@ -43,11 +44,7 @@ export const ApprovalRoute = {
   Reject: '/approvals/{approvalId}/reject',
 } as const;
 
-/**
- * The longest reason the API takes. It is far longer than Step Functions carries (a cause holds
- * 32,768 characters): what does not fit travels by reference. Kept below Lambda's 6 MB request.
- */
-export const REASON_LIMIT = 1_048_576;
+const REASON_LIMIT = APPROVAL_REASON_LIMIT;
 const approveBodySchema = z.strictObject({
   args: z.record(z.string(), z.unknown()).optional(),
   reason: z.string().max(REASON_LIMIT).optional(),

@@ -273,7 +273,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(found.length).toBeGreaterThan(0);
     for (const { id, reason } of found) {
       // Prefix grants (`<Bucket.Arn>/outbox/*`) and a container's own executions are the only IAM5 findings beside the services that require "*".
-      const prefixGrant = /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/(outbox|checkpoints|payloads(\/(approvals|decisions|uploads))?)\/\*\]$/.test(id);
+      const prefixGrant = /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/(outbox|checkpoints|events|payloads(\/(approvals|decisions|uploads))?)\/\*\]$/.test(id);
       const ownExecutions = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Stepwise-[\w-]+:\*\]$/.test(id);
       expect(known.has(id) || prefixGrant || ownExecutions).toBe(true);
       expect(reason.length).toBeGreaterThan(60);

@@ -104,7 +104,7 @@ describe('the container role of an agent', () => {
       ].sort(),
     );
     const s3 = statements.filter((statement) => actionsOf([statement]).includes('s3:GetObject'));
-    expect(s3.map((statement) => statement.Resource)).toEqual([payloadObjects('/checkpoints/*'), payloadObjects('/payloads/*')]);
+    expect(s3.map((statement) => statement.Resource)).toEqual([payloadObjects('/checkpoints/*'), normalized({ Action: [], Effect: 'Allow', Resource: [payloadObjects('/payloads/*'), payloadObjects('/events/*')] }).Resource]);
     const dynamodb = statements.find((statement) => actionsOf([statement]).includes('dynamodb:GetItem'))!;
     expect(dynamodb.Resource).toEqual(
       normalized({
