@@ -6,6 +6,8 @@ import { startHeartbeat } from './heartbeat';
 // the workflow must not take that for a dead container.
 const TASK_TOKEN = 'STEPWISE_TASK_TOKEN';
 const HEARTBEAT_SECONDS = 'STEPWISE_HEARTBEAT_SECONDS';
+/** `ContainerEnv.EngineLifeline`, repeated: the state-machines module is not loaded yet. */
+const ENGINE_LIFELINE = 'STEPWISE_ENGINE_LIFELINE';
 const DEFAULT_HEARTBEAT_SECONDS = 20;
 
 /** Step Functions accepts at most 256 characters of error name and 32,768 of cause (`AwsLimits`, repeated: the framework is not loaded yet). */
@@ -18,13 +20,13 @@ export const ENGINE_GONE_EXIT_CODE = 129;
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
- * When the local engine started this process, it holds an IPC channel to it. If the engine dies
- * (even `kill -9`), the channel closes and the container exits at once: an orphan would go on
- * calling tools through an API that is gone and could never report its turn. On ECS there is no
- * channel and nothing is watched.
+ * When the local engine started this process, it holds an IPC channel to it (and says so with
+ * `STEPWISE_ENGINE_LIFELINE=ipc`). If the engine dies (even `kill -9`), the channel closes and the
+ * container exits at once: an orphan would go on calling tools through an API that is gone and
+ * could never report its turn. On ECS there is no channel and nothing is watched.
  */
-function exitWithEngine(): void {
-  if (!process.channel) return;
+function exitWithEngine(env: NodeJS.ProcessEnv): void {
+  if (env[ENGINE_LIFELINE] !== 'ipc' || !process.channel) return;
   // The channel must not keep the process alive once its turn is done.
   process.channel.unref();
   process.once('disconnect', () => {
@@ -45,7 +47,7 @@ function exitWithEngine(): void {
  * process.exitCode = await main(process.env);
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  exitWithEngine();
+  exitWithEngine(env);
   const sfn = new SFNClient({});
   const taskToken = env[TASK_TOKEN];
   if (!taskToken) {

@@ -67,6 +67,11 @@ export const ContainerEnv = {
   ToolFunctions: 'STEPWISE_TOOL_FUNCTIONS',
   /** Static, optional: days progress events and checkpoints are kept in DynamoDB (TTL); unset keeps them. */
   RetentionDays: 'STEPWISE_RETENTION_DAYS',
+  /**
+   * Static, local engine only: `ipc` when the engine holds an IPC channel to the container; the
+   * container exits as soon as it closes (the engine died). Unset on ECS.
+   */
+  EngineLifeline: 'STEPWISE_ENGINE_LIFELINE',
   /** Standard AWS SDK setting: the Step Functions endpoint (the local engine in local mode). */
   SfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
   /** Standard AWS SDK setting: the Lambda endpoint (the local engine in local mode). */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ContainerEnv } from '../../state-machines';
 import { LocalDefaults } from '../constants';
 
 /** How a container process ended. */
@@ -67,7 +68,7 @@ export function processContainerRunner(options: ProcessContainerRunnerOptions): 
         const value = process.env[name];
         if (value !== undefined) env[name] = value;
       }
-      Object.assign(env, options.env, overrides);
+      Object.assign(env, options.env, overrides, { [ContainerEnv.EngineLifeline]: 'ipc' });
       // The IPC channel is the container's lifeline: when the engine dies, even by SIGKILL, the
       // channel closes and the container exits (see agent-task/main.ts), so no orphan goes on
       // calling tools through an API that is gone or checkpoints a turn it can never report.
