@@ -106,8 +106,13 @@ export async function fullOutput(target: Target, outputJson: string | undefined)
   if (!outputJson) return null;
   const output = JSON.parse(outputJson) as Record<string, unknown>;
   if (typeof output.resultRef === 'string') {
-    const answer = await target.resolve(output.resultRef);
-    if (typeof answer === 'string') output.answer = answer;
+    try {
+      const answer = await target.resolve(output.resultRef);
+      if (typeof answer === 'string') output.answer = answer;
+    } catch (error) {
+      // Expired or unreadable: show the start the output carries, and say that it is only the start.
+      output.resultError = `only the start of the answer is shown: the whole answer at ${output.resultRef} could not be read (${(error as Error).message})`;
+    }
   }
   return output;
 }

@@ -58,6 +58,7 @@ export const status: Command = async (argv, env, io) => {
   if (output) {
     io.out(`iterations: ${(output.iterations as number | undefined) ?? '-'} · cost: $${((output.costUsd as number | undefined) ?? 0).toFixed(4)}`);
     if (typeof output.answer === 'string' && output.answer) io.out(`\n${output.answer}`);
+    if (typeof output.resultError === 'string') io.error(`(${output.resultError})`);
   }
   if (execution.error) io.out(`${execution.error}: ${execution.cause ?? ''}`);
   return ExitCode.Ok;
