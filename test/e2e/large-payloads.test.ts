@@ -24,16 +24,20 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
   let engine: LocalEngine;
   let sfn: SFNClient;
 
-  beforeEach(async () => {
+  // One engine for the file: each test has its own executions, and reads only their lines.
+  beforeAll(async () => {
     project = temporaryProject();
     engine = await startFixtureEngine(CONFIG, project.root);
     sfn = sfnClient(engine);
   });
 
-  afterEach(async () => {
+  afterAll(async () => {
     await engine.stop();
     project.cleanup();
   });
+
+  /** What `publish` recorded for one execution. */
+  const publishedBy = (executionArn: string): string[] => outboxLines(project.outbox, PUBLISHED_LOG).filter((line) => line.includes(` ${executionArn}:`));
 
   /** Runs a command against the engine; a failed command fails the test with what it printed. */
   async function stepwise(...args: string[]): Promise<CliResult> {
@@ -54,14 +58,14 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
     const executionArn = await startAgent(sfn, 'bulky', { task: `publish ${MEGABYTE}` });
     const approval = await pendingApproval(engine, executionArn);
 
-    const [listed] = JSON.parse((await stepwise('approvals', '--json')).stdout) as { approvalId: string; args: { body: string } }[];
+    const [listed] = JSON.parse((await stepwise('approvals', '--execution', executionArn, '--json')).stdout) as { approvalId: string; args: { body: string } }[];
     expect(listed.approvalId).toBe(approval.approvalId);
     expect(fingerprint(listed.args.body)).toBe(fingerprint(body));
     await stepwise('approve', approval.approvalId);
     const execution = await waitForEnd(sfn, executionArn, 60_000);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toEqual([`report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
+    expect(publishedBy(executionArn)).toEqual([`report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
     const sizes = await overridesSizes(sfn, executionArn);
     expect(sizes).toHaveLength(2);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(ECS_OVERRIDES_LIMIT);
@@ -76,7 +80,7 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
     await stepwise('approve', approval.approvalId);
     await waitForEnd(sfn, executionArn, 60_000);
 
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toEqual([`report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
+    expect(publishedBy(executionArn)).toEqual([`report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
   }, 120_000);
 
   it('runs a call with a 1 MB argument approved with edits: the edited field replaces the original, the rest stays', async () => {
@@ -89,7 +93,7 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
 
     expect(approved.stdout).toContain(`approved ${approval.approvalId} (publish) with title edited`);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toEqual([`final report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
+    expect(publishedBy(executionArn)).toEqual([`final report ${fingerprint(body)} ${executionArn}:${approval.callId}`]);
   }, 120_000);
 
   it('runs a call whose 1 MB argument the approver replaced with another 1 MB from a file', async () => {
@@ -101,7 +105,7 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
     const execution = await waitForEnd(sfn, executionArn, 60_000);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toEqual([`report ${fingerprint(replacement)} ${executionArn}:${approval.callId}`]);
+    expect(publishedBy(executionArn)).toEqual([`report ${fingerprint(replacement)} ${executionArn}:${approval.callId}`]);
   }, 120_000);
 
   it('tells the agent a 200 KB rejection reason in full', async () => {
@@ -113,7 +117,7 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
     const execution = await waitForEnd(sfn, executionArn, 60_000);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toEqual([]);
+    expect(publishedBy(executionArn)).toEqual([]);
     const status = JSON.parse((await stepwise('status', executionArn, '--json')).stdout) as { output: { answer: string } };
     expect(fingerprint(status.output.answer)).toBe(fingerprint(`publish: rejected by human operator: ${reason}`));
   }, 120_000);
@@ -127,7 +131,7 @@ describe('values past every limit of Step Functions and ECS, end to end on the l
     const execution = await waitForEnd(sfn, executionArn, 60_000);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(outboxLines(project.outbox, PUBLISHED_LOG)).toHaveLength(1);
+    expect(publishedBy(executionArn)).toHaveLength(1);
     const decided = (await progressEvents(engine, executionArn)).map((logged) => logged.event).find((event) => event.type === 'approval.decided');
     expect(decided).toMatchObject({ outcome: 'approved' });
     expect(fingerprint((decided as { reason: string }).reason)).toBe(fingerprint(reason));

@@ -41,10 +41,11 @@ async function decisionOf(approvalId) {
 }
 
 async function main() {
+  // The first heartbeat before anything else, as the real container does.
+  await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
   const { input: inputJson } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const input = JSON.parse(inputJson);
   console.log(`scripted container: ${input.scenario} turn ${turn} for ${executionArn}`);
-  await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
   switch (input.scenario) {
     case 'complete':
       return completed(`done: ${input.task}`);
