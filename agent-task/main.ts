@@ -17,7 +17,12 @@ const TASK_CAUSE_CHARS = 32_768;
 /** The exit code of a container whose local engine went away: nobody can receive its result any more. */
 export const ENGINE_GONE_EXIT_CODE = 129;
 
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** Cut to `max` characters, saying so: the whole text is in the container's log (stderr) just before. */
+const clip = (text: string, max: number): string => {
+  if (text.length <= max) return text;
+  const note = `… [${text.length} characters in all; the whole text is in the container's log]`;
+  return `${text.slice(0, Math.max(0, max - note.length))}${note}`;
+};
 
 /**
  * When the local engine started this process, it holds an IPC channel to it (and says so with
