@@ -61,7 +61,7 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
     const { executionArn, agent, approval } = parsed.data;
     await options.approvals.put(approvalRecordOf(parsed.data, now()));
     options.log(
-      `Approval needed: ${agent} wants to call ${approval.tool} ${approval.args ? preview(approval.args) : preview(approval.argsPreview ?? '')} (approval ${approval.approvalId}). ` +
+      `Approval needed: ${agent} wants to call ${approval.tool} ${approval.args ? preview(approval.args) : clip(approval.argsPreview ?? '')} (approval ${approval.approvalId}). ` +
         `Answer with \`stepwise approve ${approval.approvalId}\` or \`stepwise reject ${approval.approvalId}\`.`,
     );
     if (options.webhookUrl) {
@@ -74,6 +74,9 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
 
 /** Arguments on one console line: long ones (a report body) are cut; `stepwise approvals` shows them. */
 function preview(args: unknown, max = 200): string {
-  const text = JSON.stringify(args) ?? '';
+  return clip(JSON.stringify(args) ?? '', max);
+}
+
+function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
