@@ -1,14 +1,18 @@
 import path from 'node:path';
-import { ContainerEnv, parseApprovalResults, parseExecutionInput, parseStoreLocation, type ApprovalResult, type ExecutionInput, type StoreLocation } from '../state-machines';
+import { ContainerEnv, parseStoreLocation, type StoreLocation } from '../state-machines';
 import { CpuArchitecture, InvalidInputError, type ContainerSize, type ModelSettings } from '../framework';
 
-/** Everything the container needs, read once from its environment and validated. */
+/**
+ * Everything the container needs from its environment, read once and validated. The execution
+ * input and the approval decisions are not in it: they are read by reference (DescribeExecution,
+ * the payload store), so nothing unbounded crosses the ECS overrides.
+ */
 export interface ContainerConfig {
   readonly taskToken: string;
   readonly executionArn: string;
   readonly agent: string;
-  readonly input: ExecutionInput;
-  readonly decisions: readonly ApprovalResult[];
+  /** Which turn of the execution this is (1, then one more after each round of approvals). */
+  readonly turn: number;
   readonly configPath: string;
   readonly store: StoreLocation;
   readonly heartbeatSeconds: number;
@@ -78,6 +82,11 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
     if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
       throw new InvalidInputError(`${ContainerEnv.RetentionDays} must be a whole number of days, got ${JSON.stringify(retention)}`, { field: ContainerEnv.RetentionDays });
     }
+    const turnText = required(env, ContainerEnv.Turn);
+    const turn = Number(turnText);
+    if (!Number.isSafeInteger(turn) || turn < 1) {
+      throw new InvalidInputError(`${ContainerEnv.Turn} must be a whole number from 1, got ${JSON.stringify(turnText)}`, { field: ContainerEnv.Turn });
+    }
     let store: StoreLocation;
     try {
       store = parseStoreLocation(required(env, ContainerEnv.Store));
@@ -88,8 +97,7 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       taskToken,
       executionArn: required(env, ContainerEnv.ExecutionArn),
       agent: required(env, ContainerEnv.Agent),
-      input: parseExecutionInput(json(env, ContainerEnv.Input)),
-      decisions: parseApprovalResults(json(env, ContainerEnv.Decisions, '[]')),
+      turn,
       configPath: path.resolve(required(env, ContainerEnv.Config)),
       store,
       heartbeatSeconds,

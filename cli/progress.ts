@@ -59,7 +59,7 @@ export function progressPrinter(write: (line: string) => void, options: { color:
         write(`    ${s.red('✗')} ${event.tool} ${s.dim(`${event.durationMs} ms`)} ${event.error.message}`);
         break;
       case EventType.ApprovalRequested:
-        write(s.yellow(`⏸ approval needed [${event.approvalId}]: ${event.tool} ${oneLine(event.args, 120)}`));
+        write(s.yellow(`⏸ approval ${event.repeated ? 'still ' : ''}needed [${event.approvalId}]: ${event.tool} ${oneLine(event.args, 120)}`));
         if (event.reasoning.trim()) write(s.dim(`    reasoning: ${oneLine(event.reasoning, 160)}`));
         break;
       case EventType.ApprovalDecided:
@@ -73,6 +73,9 @@ export function progressPrinter(write: (line: string) => void, options: { color:
         break;
       case EventType.Warning:
         write(s.yellow(`⚠ ${event.message}`));
+        break;
+      case EventType.RunInterrupted:
+        write(s.yellow(`↻ interrupted · ${event.error.name}: ${event.error.message} (the workflow runs the turn again from its last checkpoint)`));
         break;
       default:
         break;

@@ -23,11 +23,15 @@ export const ErrorName = {
   ToolError: 'Stepwise.ToolError',
   ApprovalRejected: 'Stepwise.ApprovalRejected',
   CheckpointError: 'Stepwise.CheckpointError',
+  /** A turn after the first found no checkpoint for its execution: resuming would re-run tools. */
+  CheckpointMissing: 'Stepwise.CheckpointMissing',
+  /** A tool call may or may not have happened (transport error, timeout): the turn ends so it is retried with the same idempotency key. */
+  ToolOutcomeUnknown: 'Stepwise.ToolOutcomeUnknown',
   InternalError: 'Stepwise.InternalError',
   /**
    * The agent's container stopped before it answered its task token (ECS stopped the task, the
-   * container was sent SIGTERM, crashed or ran out of memory): the next attempt resumes from the
-   * checkpoint, so the workflow retries it.
+   * container was sent SIGTERM and handed its turn back, crashed or ran out of memory): the next
+   * attempt resumes from the checkpoint, so the workflow retries it.
    */
   ContainerStopped: 'Stepwise.ContainerStopped',
   /**

@@ -96,6 +96,20 @@ export class ToolTimeoutError extends ToolExecutionError {
   }
 }
 
+/**
+ * Nobody knows whether a tool call happened: the request to the tool's function failed in transit
+ * (connection refused or reset, a timeout while it may still run). It is never shown to the model
+ * as a failure it could retry with a new call id; the turn ends and the same call is re-invoked
+ * with the same idempotency key.
+ */
+export class ToolOutcomeUnknownError extends StepwiseError {
+  readonly toolName: string;
+  constructor(toolName: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorName.ToolOutcomeUnknown, fault: 'system', cause: options.cause });
+    this.toolName = toolName;
+  }
+}
+
 /** The model endpoint failed or answered with something unusable. */
 export class ModelError extends StepwiseError {
   readonly modelId: string;
@@ -180,6 +194,31 @@ export class RunAbortedError extends StepwiseError {
 export class RunStateError extends StepwiseError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: ErrorName.CheckpointError, fault: 'system', cause: options.cause });
+  }
+}
+
+/**
+ * A turn after the first found no checkpoint for its execution. Starting afresh would run every
+ * tool call again, so the turn fails instead.
+ */
+export class CheckpointMissingError extends StepwiseError {
+  readonly executionArn: string;
+  readonly turn: number;
+  constructor(executionArn: string, turn: number) {
+    super(
+      `Execution ${executionArn} is on turn ${turn}, but its run state checkpoint is gone (deleted, or expired by the store's retention). ` +
+        'Starting afresh would run its tool calls again, so this turn stops here; start a new execution to run the task again.',
+      { code: ErrorName.CheckpointMissing, fault: 'system' },
+    );
+    this.executionArn = executionArn;
+    this.turn = turn;
+  }
+}
+
+/** The container was asked to stop (SIGTERM) and handed its turn back to the workflow, which runs it again. */
+export class ContainerStoppedError extends StepwiseError {
+  constructor(reason: string) {
+    super(`The container was stopped (${reason}); its last checkpoint is kept and the next attempt resumes from it.`, { code: ErrorName.ContainerStopped, fault: 'system' });
   }
 }
 

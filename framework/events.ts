@@ -17,6 +17,11 @@ export const EventType = {
   RunCompleted: 'run.completed',
   RunFailed: 'run.failed',
   Warning: 'run.warning',
+  /**
+   * The turn stopped without an outcome (aborted, stopped, or a tool call whose outcome is
+   * unknown): its last checkpoint stands and a retried container or a redrive continues from it.
+   */
+  RunInterrupted: 'run.interrupted',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -51,13 +56,23 @@ export type StepwiseEvent =
   | (EventBase & { readonly type: typeof EventType.ToolCalled; readonly callId: string; readonly tool: string; readonly args: unknown })
   | (EventBase & { readonly type: typeof EventType.ToolCompleted; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly preview: string })
   | (EventBase & { readonly type: typeof EventType.ToolFailed; readonly callId: string; readonly tool: string; readonly durationMs: number; readonly error: { name: string; message: string }; readonly args?: unknown })
-  | (EventBase & { readonly type: typeof EventType.ApprovalRequested; readonly approvalId: string; readonly callId: string; readonly tool: string; readonly args: unknown; readonly reasoning: string })
+  | (EventBase & {
+      readonly type: typeof EventType.ApprovalRequested;
+      readonly approvalId: string;
+      readonly callId: string;
+      readonly tool: string;
+      readonly args: unknown;
+      readonly reasoning: string;
+      /** Set when a resumed turn found the approval still undecided and asks for it again (same id). */
+      readonly repeated?: true;
+    })
   | (EventBase & { readonly type: typeof EventType.ApprovalDecided; readonly approvalId: string; readonly callId: string; readonly tool: string; readonly outcome: DecisionOutcome; readonly reason?: string })
   | (EventBase & { readonly type: typeof EventType.UsageUpdated; readonly usage: Usage; readonly costUsd: number | null; readonly cost: CostBreakdown })
   | (EventBase & { readonly type: typeof EventType.RunPaused; readonly status: typeof RunStatus.AwaitingApproval; readonly pendingApprovals: number; readonly costUsd: number | null; readonly cost: CostBreakdown })
   | (EventBase & { readonly type: typeof EventType.RunCompleted; readonly answer: string; readonly usage: Usage; readonly costUsd: number | null; readonly cost: CostBreakdown })
   | (EventBase & { readonly type: typeof EventType.RunFailed; readonly error: { name: string; message: string }; readonly usage?: Usage; readonly costUsd?: number | null; readonly cost?: CostBreakdown })
-  | (EventBase & { readonly type: typeof EventType.Warning; readonly message: string });
+  | (EventBase & { readonly type: typeof EventType.Warning; readonly message: string })
+  | (EventBase & { readonly type: typeof EventType.RunInterrupted; readonly error: { name: string; message: string } });
 
 /** A function that receives events as they happen. */
 export type EventListener = (event: StepwiseEvent) => void | Promise<void>;

@@ -1,5 +1,6 @@
 export * from './constants';
 export * from './errors';
+export { AwsLimits, utf8Bytes, type AwsLimit } from './limits';
 export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolMeter, type ToolOptions, type ToolWorkspace } from './tool';
 export { toStrictJsonSchema, type JsonSchema } from './json-schema';
 export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';

@@ -15,7 +15,7 @@ import { ConfigDefinitionError } from '../framework';
 import { agentImageAssetProps } from './agent-image';
 import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
-import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX } from './constants';
+import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, EVENT_PREFIX, PAYLOAD_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
 import { agentContainerEnvironment } from './container-environment';
 import { ExecutionEventsEndpoint } from './execution-events-endpoint';
 import { grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';
@@ -57,6 +57,8 @@ export class AgentPlatform extends Construct {
   readonly payloadBucket: s3.Bucket;
   readonly approvalTopic: sns.Topic;
   readonly approvalNotifier: nodejs.NodejsFunction;
+  /** Stores the decision of every approval (the `RecordDecision` state), whoever answered it. */
+  readonly decisionRecorder: nodejs.NodejsFunction;
   readonly approvalApi: apigateway.RestApi;
   /** The Lambda function behind `approvalApi`. */
   readonly approvalApiFunction: nodejs.NodejsFunction;
@@ -115,6 +117,7 @@ export class AgentPlatform extends Construct {
 
     const approvals = new ApprovalService(this, 'Approvals', {
       approvalsTable: this.approvalsTable,
+      payloadBucket: this.payloadBucket,
       stateMachineArns: [...stateMachineNames.values()].map((name) => stateMachineArnFromName(this, name)),
       approvalTimeouts: Object.fromEntries(resolved.agents.map((agent) => [agent.name, resolved.approvalTimeoutSeconds(agent)])),
       projectRoot: resolved.projectRoot,
@@ -122,6 +125,7 @@ export class AgentPlatform extends Construct {
     });
     this.approvalTopic = approvals.topic;
     this.approvalNotifier = approvals.notifier;
+    this.decisionRecorder = approvals.decisionRecorder;
     this.approvalApi = approvals.api;
     this.approvalApiFunction = approvals.apiFunction;
 
@@ -160,6 +164,7 @@ export class AgentPlatform extends Construct {
         apiKeySecret: isBedrockModel(model) ? undefined : this.apiKeySecret,
         toolFunctions: agentTools,
         approvalNotifier: this.approvalNotifier,
+        decisionRecorder: this.decisionRecorder,
         approvalTimeoutSeconds: resolved.approvalTimeoutSeconds(agent),
         heartbeatSeconds: resolved.heartbeatSeconds,
         logRetention: resolved.logRetention,
@@ -180,6 +185,7 @@ export class AgentPlatform extends Construct {
     }).function;
     this.eventsEndpoint = new ExecutionEventsEndpoint(this, 'Events', {
       eventsTable: this.eventsTable,
+      payloadBucket: this.payloadBucket,
       stateMachineNames: [...stateMachineNames.values()],
       corsOrigins: resolved.eventStreamCorsOrigins,
       projectRoot: resolved.projectRoot,
@@ -188,7 +194,7 @@ export class AgentPlatform extends Construct {
     if (props.openAiApiKeySecret === undefined && this.apiKeySecret) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 
-  /** The container's own stores: item access to the three tables, object access to the checkpoint prefix. */
+  /** The container's own stores: item access to the three tables, object access to the checkpoint and payload prefixes. */
   private grantStoreAccess(workflow: AgentWorkflow): void {
     workflow.taskRole.addToPolicy(
       new iam.PolicyStatement({
@@ -204,9 +210,16 @@ export class AgentPlatform extends Construct {
     workflow.taskRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.payloadBucket.arnForObjects(`${CHECKPOINT_PREFIX}/*`)] }),
     );
+    // Payloads: it writes long arguments and answers, and reads decisions and what approvers uploaded;
+    // events too large for a DynamoDB item go to their own prefix.
+    workflow.taskRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.payloadBucket.arnForObjects(`${PAYLOAD_PREFIX}/*`), this.payloadBucket.arnForObjects(`${EVENT_PREFIX}/*`)] }),
+    );
     acknowledge(
       workflow.taskRole,
       prefixWildcardFinding(this.payloadBucket, `/${CHECKPOINT_PREFIX}/*`, 'Checkpoints too large for a DynamoDB item are objects under the checkpoints prefix, one per execution and sequence: their keys are not known in advance.'),
+      prefixWildcardFinding(this.payloadBucket, `/${PAYLOAD_PREFIX}/*`, 'Payloads (long arguments, answers, decisions, approvers\' uploads) are objects keyed by approval or execution id: their keys are not known in advance.'),
+      prefixWildcardFinding(this.payloadBucket, `/${EVENT_PREFIX}/*`, 'Progress events too large for a DynamoDB item are objects keyed by execution and a random id: their keys are not known in advance.'),
     );
   }
 

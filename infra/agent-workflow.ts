@@ -33,6 +33,8 @@ export interface AgentWorkflowProps {
   /** The agent's own tool functions; the container may invoke these and no others. */
   readonly toolFunctions: readonly lambda.IFunction[];
   readonly approvalNotifier: lambda.IFunction;
+  /** The function behind each approval's `RecordDecision` state. */
+  readonly decisionRecorder: lambda.IFunction;
   readonly approvalTimeoutSeconds: number;
   readonly heartbeatSeconds: number;
   readonly logRetention: logs.RetentionDays;
@@ -44,6 +46,11 @@ export interface AgentWorkflowProps {
  */
 export function stateMachineArnFromName(scope: Construct, stateMachineName: string): string {
   return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The ARNs of every execution of a state machine, from its name (`execution:<name>:*`). */
+export function executionArnsOf(scope: Construct, stateMachineName: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**
@@ -102,6 +109,12 @@ export class AgentWorkflow extends Construct {
         resources: [stateMachineArnFromName(this, props.stateMachineName)],
       }),
     );
+    // It reads its execution input itself (nothing unbounded crosses the RunTask overrides): of its own executions only.
+    this.taskRole.addToPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArnsOf(this, props.stateMachineName)] }));
+    acknowledge(this.taskRole, {
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:' + props.stateMachineName + ':*]',
+      reason: 'The container reads the input of the execution that started it; execution names are not known in advance, so the grant covers the executions of its own state machine.',
+    });
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       // Step Functions log groups are conventionally under /aws/vendedlogs/ (resource policy size limits).
@@ -121,6 +134,7 @@ export class AgentWorkflow extends Construct {
         securityGroups: [props.securityGroup.securityGroupId],
         assignPublicIp: props.assignPublicIp,
         approvalFunction: props.approvalNotifier.functionArn,
+        decisionFunction: props.decisionRecorder.functionArn,
       },
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -162,7 +176,7 @@ export class AgentWorkflow extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );
-    // The exact function ARN: the state invokes it unqualified, so no `:*` version wildcard.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.approvalNotifier.functionArn] }));
+    // The exact function ARNs: the states invoke them unqualified, so no `:*` version wildcard.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.approvalNotifier.functionArn, props.decisionRecorder.functionArn] }));
   }
 }

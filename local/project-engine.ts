@@ -4,7 +4,7 @@ import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framewo
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
-import { startEngine, type LocalEngine } from './engine';
+import { startEngine, type EngineOptions, type LocalEngine } from './engine';
 import type { ConsoleAgent } from './console/api-types';
 import { stateMachineArn } from './sfn-api/arn';
 
@@ -15,6 +15,7 @@ export const localResources: AgentWorkflowResources = {
   subnets: ['local'],
   securityGroups: ['local'],
   approvalFunction: LocalDefaults.approvalNotifierFunctionName,
+  decisionFunction: LocalDefaults.decisionRecorderFunctionName,
 };
 
 
@@ -54,6 +55,8 @@ export interface ProjectEngineOptions {
   readonly heartbeatSeconds?: number;
   /** Retry pauses in ms by state name, instead of the definition's (tests). */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** See `EngineOptions.awsFaithful`. @default false */
+  readonly awsFaithful?: EngineOptions['awsFaithful'];
 }
 
 /**
@@ -88,6 +91,8 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     lambdaHandlers,
     container: { entry: agentTaskEntry(), env },
     approvalFunctionName: localResources.approvalFunction,
+    decisionFunctionName: localResources.decisionFunction,
+    awsFaithful: options.awsFaithful,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,

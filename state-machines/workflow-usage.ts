@@ -12,12 +12,13 @@ import { ApprovalNotifierSize } from './constants';
  * - `RunAgent` per container turn started (a retried turn enters it again);
  * - `CheckTurnStatus` per turn that ended;
  * - per approval round: `RequestApprovals`, then per approval `RequestApproval` (and
- *   `ApprovalRejected`/`ApprovalTimedOut` when it was not approved); the approval notifier
- *   Lambda is invoked once per approval;
+ *   `ApprovalRejected`/`ApprovalTimedOut` when it was not approved) and, once it is decided,
+ *   `RecordDecision`; then `NextTurn` once the round is decided. Per approval the approval
+ *   notifier Lambda is invoked, and the decision recorder once it is decided;
  * - the end: `ShapeResult` and `Succeeded`, or `Failed`.
  *
  * The state's status says how the current turn ends, so a turn that pauses counts the approval
- * states that follow it. The notifier's GB-seconds are an estimate (`ApprovalNotifierSize`).
+ * states it enters (the waits); what follows a decision is counted by the next turn. The two functions' GB-seconds are an estimate (`ApprovalNotifierSize`).
  *
  * @example
  * workflowUsage(state.toJSON(), 2); // { stateTransitions: 9, lambdaRequests: 1, lambdaGbSeconds: 0.125 }
@@ -35,8 +36,10 @@ export function workflowUsage(state: Readonly<Pick<RunStateData, 'runId' | 'stat
   const ended = state.status === RunStatus.Completed ? 2 : state.status === RunStatus.Failed ? 1 : 0;
   const checks = rounds + (ended > 0 ? 1 : 0);
   return {
-    stateTransitions: 1 + Math.max(containerTurns, 1) + checks + rounds + approvals + notApproved + ended,
-    lambdaRequests: approvals,
-    lambdaGbSeconds: approvals * (ApprovalNotifierSize.estimatedBilledMs / 1000) * (ApprovalNotifierSize.memoryMiB / 1024),
+    // RequestApprovals per round and NextTurn per decided round; RequestApproval per approval and RecordDecision per decided one.
+    stateTransitions: 1 + Math.max(containerTurns, 1) + checks + rounds + decidedRounds + approvals + decided.length + notApproved + ended,
+    // The notifier per approval, the decision recorder per decided one.
+    lambdaRequests: approvals + decided.length,
+    lambdaGbSeconds: (approvals + decided.length) * (ApprovalNotifierSize.estimatedBilledMs / 1000) * (ApprovalNotifierSize.memoryMiB / 1024),
   };
 }

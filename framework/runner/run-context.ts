@@ -30,6 +30,8 @@ export class RunContext {
     readonly signal: AbortSignal | undefined,
     private readonly onCheckpoint: ((state: RunState) => Promise<void>) | undefined,
     readonly platform: RunPlatform | undefined,
+    /** Whether a tool's calls leave this process, so that a timeout leaves their outcome unknown. */
+    readonly isRemoteTool: (tool: AnyTool) => boolean = () => false,
   ) {}
 
   findTool(name: string): AnyTool | undefined {

@@ -1,13 +1,13 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
 import { addUsage, billedTurnSeconds, findModelPrice, resolvePrices, type CostBreakdown, type PriceOverrides, type PriceTable } from '../cost';
-import { ConfigDefinitionError, InvalidInputError, RunAbortedError, describeError } from '../errors';
+import { ConfigDefinitionError, ContainerStoppedError, InvalidInputError, RunAbortedError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
 import { resolveModel, type ModelSettings } from '../models/resolve';
 import { RunState, type PendingApproval } from '../run-state';
-import type { ToolMeter, ToolWorkspace } from '../tool';
+import type { AnyTool, ToolMeter, ToolWorkspace } from '../tool';
 import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
 import { callModel, refuseIncomplete } from './model-call';
@@ -44,6 +44,15 @@ export interface RunOptions {
   readonly platform?: RunPlatform;
   /** Tool calls of one turn that run at the same time. @default 4 */
   readonly toolConcurrency?: number;
+  /**
+   * Whether a tool's calls leave this process (e.g. a Lambda function). Such a call that times out
+   * may still be running, so its outcome is unknown: the run is interrupted (`Stepwise.ToolOutcomeUnknown`)
+   * and the call is invoked again, with the same idempotency key, when the run resumes, instead of
+   * the model hearing that it failed. Transport errors (`ToolOutcomeUnknownError`) are treated so
+   * for every tool.
+   * @default no tool (an in-process tool that times out was told so through its signal; the model hears of the timeout)
+   */
+  readonly isRemoteTool?: (tool: AnyTool) => boolean;
 }
 
 interface ResultBase {
@@ -61,7 +70,15 @@ interface ResultBase {
 export type RunResult =
   | (ResultBase & { readonly status: typeof RunStatus.Completed; readonly answer: string })
   | (ResultBase & { readonly status: typeof RunStatus.AwaitingApproval; readonly approvals: readonly PendingApproval[] })
-  | (ResultBase & { readonly status: typeof RunStatus.Failed; readonly error: { name: string; message: string } });
+  | (ResultBase & {
+      readonly status: typeof RunStatus.Failed;
+      readonly error: { name: string; message: string };
+      /**
+       * The run did not fail; it stopped without an outcome (aborted, the container stopped, a tool
+       * call's outcome unknown). Its state is still at the last committed step: resume it.
+       */
+      readonly interrupted?: true;
+    });
 
 /**
  * Runs the ReAct loop (think → act → observe) until the agent answers, needs a human, or stops.
@@ -96,12 +113,18 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
     options.signal,
     options.onCheckpoint,
     options.platform,
+    options.isRemoteTool ?? (() => false),
   );
   // Counted before anything else: a container re-run after its run ended (it died before reporting) is a turn too.
   startTurn(state, options.platform);
   if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
   const resumed = state.status === RunStatus.AwaitingApproval || state.messages.length > 1 || state.iterations > 0;
-  if (state.status === RunStatus.AwaitingApproval) await applyDecisions(context);
+  if (state.status === RunStatus.AwaitingApproval) {
+    // Resumed without every decision (a lost answer, an engine that died after the pause was
+    // committed): ask again for the same approvals, same ids, instead of failing the run.
+    if (undecidedApprovals(context.state).length > 0) return pauseAgain(context);
+    await applyDecisions(context);
+  }
   state.mutable.status = 'RUNNING';
   await context.emit({ type: EventType.RunStarted, task: state.task, model: model.id, resumed });
   try {
@@ -162,9 +185,10 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
     if (pending.calls.length > 0) {
       const abortedBefore = aborted(context.signal)(context.state, 0);
       if (abortedBefore) return finishFailed(context, abortedBefore);
-      const approvals = await settleToolCalls(context, pending.calls, pending.reasoning);
+      const { approvals, interrupted } = await settleToolCalls(context, pending.calls, pending.reasoning);
       const abortedDuring = aborted(context.signal)(context.state, 0);
       if (abortedDuring) return finishFailed(context, abortedDuring);
+      if (interrupted) return finishFailed(context, interrupted);
       const waiting = pending.calls.some((call) => data.ledger[call.id]?.status === 'awaiting_approval');
       if (waiting) return pause(context, approvals);
       for (const call of pending.calls) {
@@ -232,6 +256,23 @@ async function pause(context: RunContext, approvals: PendingApproval[]): Promise
   return resultOf(context);
 }
 
+/** Pending approvals the state has no decision for yet. */
+function undecidedApprovals(state: RunState): PendingApproval[] {
+  const decided = new Set(state.decisions.map((decision) => decision.approvalId));
+  return state.pendingApprovals.filter((approval) => !decided.has(approval.approvalId));
+}
+
+/** Reports the still undecided approvals of a paused run again, keeping any decisions that did arrive. */
+async function pauseAgain(context: RunContext): Promise<RunResult> {
+  const undecided = undecidedApprovals(context.state);
+  for (const approval of undecided) {
+    await context.emit({ type: EventType.ApprovalRequested, approvalId: approval.approvalId, callId: approval.callId, tool: approval.tool, args: approval.args, reasoning: approval.reasoning, repeated: true });
+  }
+  await context.emit({ type: EventType.RunPaused, status: RunStatus.AwaitingApproval, pendingApprovals: undecided.length, ...costFields(context) });
+  await context.checkpoint();
+  return resultOf(context);
+}
+
 async function finishCompleted(context: RunContext, answer: string, thought: string): Promise<RunResult> {
   const data = context.state.mutable;
   await context.emit({ type: EventType.ModelStep, thought, toolCalls: [], final: true });
@@ -243,14 +284,23 @@ async function finishCompleted(context: RunContext, answer: string, thought: str
   return resultOf(context);
 }
 
+/** Stops that are not an outcome of the run: it continues from its last committed step when resumed. */
+const isInterruption = (error: unknown): error is StepwiseError =>
+  error instanceof RunAbortedError || error instanceof ContainerStoppedError || error instanceof ToolOutcomeUnknownError;
+
 async function finishFailed(context: RunContext, error: unknown): Promise<RunResult> {
   const data = context.state.mutable;
+  if (isInterruption(error)) {
+    // Nothing is committed: the last checkpoint stays RUNNING, so a retried container, a redrive
+    // or an in-process resume of this state continues from it instead of finding a failed run.
+    const described = describeError(error);
+    await context.emit({ type: EventType.RunInterrupted, error: described });
+    return { ...resultBase(context), status: RunStatus.Failed, error: described, interrupted: true };
+  }
   data.error = describeError(error);
   data.status = RunStatus.Failed;
   try {
-    // An abort is not an outcome of the run: the last committed step stays RUNNING, so a retried
-    // container or a redrive resumes from it instead of finding a finished, failed run.
-    if (!(error instanceof RunAbortedError)) await context.checkpoint();
+    await context.checkpoint();
   } finally {
     await context.emit({ type: EventType.RunFailed, error: data.error, usage: data.usage, ...costFields(context) });
   }
@@ -263,11 +313,15 @@ function costFields(context: RunContext): { costUsd: number | null; cost: CostBr
   return { costUsd: cost.totalUsd, cost };
 }
 
+function resultBase(context: RunContext): ResultBase {
+  const data = context.state.mutable;
+  return { state: context.state, iterations: data.iterations, usage: { ...data.usage }, ...costFields(context), model: context.model.id };
+}
+
 function resultOf(context: RunContext): RunResult {
   const data = context.state.mutable;
-  const { costUsd, cost } = costFields(context);
-  const base = { state: context.state, iterations: data.iterations, usage: { ...data.usage }, costUsd, cost, model: context.model.id };
+  const base = resultBase(context);
   if (data.status === RunStatus.Completed) return { ...base, status: RunStatus.Completed, answer: data.answer ?? '' };
-  if (data.status === RunStatus.AwaitingApproval) return { ...base, status: RunStatus.AwaitingApproval, approvals: [...data.pendingApprovals] };
+  if (data.status === RunStatus.AwaitingApproval) return { ...base, status: RunStatus.AwaitingApproval, approvals: undecidedApprovals(context.state) };
   return { ...base, status: RunStatus.Failed, error: data.error ?? { name: 'Stepwise.InternalError', message: 'the run ended without a result' } };
 }

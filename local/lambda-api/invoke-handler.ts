@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LambdaErrorCode, LocalDefaults } from '../constants';
+import { LambdaErrorCode, LocalDefaults, RequestBodyLimits } from '../constants';
 import { LocalApiError } from '../errors';
-import { readBody, sendJson } from '../http/http-io';
+import { BodyTooLargeError, readBody, sendJson, sendTooLarge } from '../http/http-io';
 import type { LambdaRegistry } from './lambda-registry';
 
 /** `/2015-03-31/functions/{name}/invocations` */
@@ -33,7 +33,14 @@ function logTail(durationMs: number): string {
  */
 export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void) {
   return async (request: IncomingMessage, response: ServerResponse, encodedName: string): Promise<void> => {
-    const body = await readBody(request);
+    let body: Buffer;
+    try {
+      body = await readBody(request, RequestBodyLimits.lambdaInvokeBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      sendTooLarge(response, { Type: 'User', message: `Request must be smaller than ${error.limitBytes} bytes for the InvokeFunction operation` }, { 'x-amzn-ErrorType': LambdaErrorCode.RequestTooLarge });
+      return;
+    }
     let handler;
     try {
       handler = lambdas.resolve(decodeURIComponent(encodedName));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SfnErrorCode } from '../constants';
+import { RequestBodyLimits, SfnErrorCode } from '../constants';
 import { LocalApiError, sfnError } from '../errors';
-import { readBody, sendJson } from '../http/http-io';
+import { BodyTooLargeError, readBody, sendJson, sendTooLarge } from '../http/http-io';
 import type { SfnOperation } from './operations';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -9,6 +9,10 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 
 /** Sends an AWS JSON 1.0 error: the SDK reads the code from `__type` (or the header) and raises its typed exception. */
 export function sendSfnError(response: ServerResponse, error: unknown, log: (line: string) => void): void {
+  if (error instanceof BodyTooLargeError) {
+    sendTooLarge(response, { __type: SfnErrorCode.ValidationException, message: error.message }, { 'x-amzn-ErrorType': SfnErrorCode.ValidationException }, CONTENT_TYPE);
+    return;
+  }
   const apiError =
     error instanceof LocalApiError
       ? error
@@ -29,7 +33,7 @@ export function sfnRequestHandler(operations: Record<string, SfnOperation>, log:
     try {
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
-      const body = await readBody(request);
+      const body = await readBody(request, RequestBodyLimits.sfnApiBytes);
       if (!operation) throw sfnError(SfnErrorCode.UnknownOperation, `Unknown operation: '${target}'. The local engine serves ${Object.keys(operations).join(', ')}`);
       let parsed: unknown = {};
       if (body.length > 0) {

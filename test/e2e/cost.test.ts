@@ -41,7 +41,7 @@ describe('the cost of an execution on the local engine', () => {
     project.cleanup();
   });
 
-  it('is in the execution output line by line: two container turns, three Lambda requests, the states it entered', async () => {
+  it('is in the execution output line by line: two container turns, four Lambda requests, the states it entered', async () => {
     const executionArn = await startAgent(sfn, 'ledger', { task: 'tea' });
     const approval = await pendingApproval(engine, executionArn);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify({ approved: true }) }));
@@ -55,8 +55,8 @@ describe('the cost of an execution on the local engine', () => {
     expect(cost.container.billedSeconds).toBeGreaterThanOrEqual(120);
     expect(cost.container.vcpuSeconds).toBe(cost.container.billedSeconds);
     expect(cost.container.gbSeconds).toBe(cost.container.billedSeconds * 2);
-    // lookup and write_entry through the Lambda API, and the approval notifier.
-    expect(cost.lambda.requests).toBe(3);
+    // lookup and write_entry through the Lambda API, the approval notifier and the decision recorder.
+    expect(cost.lambda.requests).toBe(4);
     expect(cost.lambda.gbSeconds).toBeGreaterThan(0);
     expect(cost.stepFunctions.stateTransitions).toBe(await statesEntered(sfn, executionArn));
     expectConsistent(cost);
@@ -76,7 +76,7 @@ describe('the cost of an execution on the local engine', () => {
 
     const { cost } = JSON.parse(execution.output!) as { cost: CostBreakdown };
     expect(cost.stepFunctions.stateTransitions).toBe(await statesEntered(sfn, executionArn));
-    expect(cost.lambda.requests).toBe(2); // lookup, and the notifier; write_entry never ran
+    expect(cost.lambda.requests).toBe(3); // lookup, the notifier and the decision recorder; write_entry never ran
   });
 
   it('is what stepwise status --json reports, also for an execution that did not succeed', async () => {

@@ -82,7 +82,7 @@ describe('deployment follows the model', () => {
     expect(environment).toMatchObject({ [ContainerEnv.TaskCpu]: '1024', [ContainerEnv.TaskMemoryMiB]: '2048', [ContainerEnv.TaskArchitecture]: 'x86_64' });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '1024', Memory: '2048', RuntimePlatform: { CpuArchitecture: 'X86_64' } });
 
-    const config = readContainerConfig({ ...environment, STEPWISE_TASK_TOKEN: 't', STEPWISE_EXECUTION_ARN: 'arn:aws:states:us-east-1:1:execution:m:e', STEPWISE_AGENT: 'nova', STEPWISE_INPUT: '{"task":"x"}' });
+    const config = readContainerConfig({ ...environment, STEPWISE_TASK_TOKEN: 't', STEPWISE_EXECUTION_ARN: 'arn:aws:states:us-east-1:1:execution:m:e', STEPWISE_AGENT: 'nova', STEPWISE_TURN: '1' });
     expect(config.taskSize).toEqual({ vcpu: 1, memoryGb: 2, architecture: 'x86_64' });
     expect(config.model).toBe('openai:gpt-4.1-mini');
   });

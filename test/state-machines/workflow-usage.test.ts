@@ -16,7 +16,7 @@ describe('workflowUsage', () => {
     expect(workflowUsage(pausedRun('exec-1').toJSON(), 1)).toMatchObject({ stateTransitions: 5, lambdaRequests: 1 });
   });
 
-  it('counts a rejected approval and the end of the run, and a retried turn once more', () => {
+  it('counts a rejected approval, its recorded decision and the end of the run, and a retried turn once more', () => {
     const state = pausedRun('exec-1');
     const data = state.mutable;
     data.ledger.call_1.status = 'rejected';
@@ -24,8 +24,8 @@ describe('workflowUsage', () => {
     data.pendingApprovals = [];
     data.status = 'COMPLETED';
 
-    // + RunAgent ×2 (one retry), CheckTurnStatus, ApprovalRejected, ShapeResult, Succeeded.
-    expect(workflowUsage(data, 3).stateTransitions).toBe(5 + 2 + 1 + 1 + 2);
+    // + RecordDecision, NextTurn, RunAgent ×2 (one retry), CheckTurnStatus, ApprovalRejected, ShapeResult, Succeeded.
+    expect(workflowUsage(data, 3)).toMatchObject({ stateTransitions: 5 + 2 + 2 + 1 + 1 + 2, lambdaRequests: 2 });
   });
 
   it('does not count the approvals of earlier executions of the same session', () => {
