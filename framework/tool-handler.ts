@@ -177,7 +177,7 @@ function nonBlank(value: string | undefined): string | undefined {
  * const corpusDir = bundledCorpusDir(); // '/home/me/stepwise/tools/corpus'
  */
 export function bundledCorpusDir(): string {
-  const root = findPackageRoot(__dirname, 'stepwise');
+  const root = findPackageRoot(__dirname, 'stepwise-agents');
   return path.join(root ?? process.cwd(), ToolWorkspaceDefaults.corpusPathInPackage);
 }
 
