@@ -7,6 +7,16 @@ export class UsageError extends StepwiseError {
   }
 }
 
+/**
+ * No engine answers where the command looked for one (connection refused, nothing listening).
+ * Every command says this the same way and exits 1.
+ */
+export class NoEngineError extends StepwiseError {
+  constructor(readonly address: string) {
+    super(`nothing answers at ${address}. Start the local engine with "stepwise dev", or pass --endpoint URL (or --target aws).`, { code: 'Stepwise.NoEngine', fault: 'system' });
+  }
+}
+
 /** Exit codes of the `stepwise` command. */
 export const ExitCode = {
   Ok: 0,

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -294,6 +296,16 @@ describe('props validation', () => {
 
   it('refuses a tool without a Lambda handler, telling how to name one', () => {
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha] })).toThrow(expect.objectContaining({ field: 'toolEntries', message: expect.stringContaining('toolEntries: { lookup:') }));
+  });
+
+  it('refuses a config the agent image would not hold, so the state machines and the container cannot come from different configs', () => {
+    const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+    const outside = path.join(os.tmpdir(), 'elsewhere.config.ts');
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: outside })).toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('outside projectRoot') }));
+    // The repository's .dockerignore lets only stepwise.config.ts (and agents/, tools/, …) into the image.
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: 'test/fixtures/support.config.ts' }))
+      .toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('leaves out of the agent image') }));
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, dockerfile: 'nope/Dockerfile' })).toThrow(expect.objectContaining({ field: 'dockerfile' }));
   });
 
   it('refuses a heartbeat too short for the container to beat three times per interval', () => {
