@@ -22,5 +22,7 @@ export const ExitCode = {
   Ok: 0,
   RunFailed: 1,
   BadUsage: 2,
+  /** Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -4,6 +4,7 @@ import { runUsage } from './usage';
 import { targetUsage } from './target-options';
 import { readCliEnvironment } from './environment';
 import { ExitCode, NoEngineError, UsageError } from './errors';
+import { ApprovalPromptInterrupted } from './approver';
 import { processIo, type CliIo } from './io';
 
 /** Each command's usage line(s) and what it does: the source of `stepwise help` and `stepwise <command> --help`. */
@@ -117,6 +118,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof ApprovalPromptInterrupted) {
+    io.error(`stepwise: ${error.message}`);
+    return ExitCode.Interrupted;
+  }
   if (error instanceof UsageError || (error instanceof StepwiseError && error.fault === 'user')) {
     io.error(`stepwise: ${error.message}`);
     return ExitCode.BadUsage;

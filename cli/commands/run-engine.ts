@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, chooseModel, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
 import { projectIdentity, startProjectEngine, type EngineProject, type LocalEngine } from '../../local';
 import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
+import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
@@ -66,6 +67,9 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
   if (running && args.corpus) {
     throw new UsageError(`The engine at ${endpoint} is running and uses the corpus it was started with; --corpus applies when "stepwise run" starts its own engine. Restart it with "stepwise dev --corpus ${args.corpus}", or stop it.`);
   }
+  // The run's model is checked before anything starts; the environment too when this process
+  // starts the engine (a running engine's containers get that engine's environment).
+  checkModelBeforeStart(chooseModel({ run: args.model, agent: agent.model, config: config.model, fallback: running ? undefined : env.model }), agent, running ? undefined : env.modelSettings);
   let engine: LocalEngine | undefined;
   if (running) {
     progressLine(`(using the running engine at ${endpoint})`);
@@ -118,7 +122,19 @@ async function runWorkflow(
   validate?: (tool: string, edited: Record<string, unknown>) => string | undefined,
 ): Promise<number> {
   const progressLine = args.json ? io.error : io.out;
-  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, validate);
+  const approver = createApprover(
+    args.approve,
+    {
+      interactive: env.interactive,
+      input: io.stdin,
+      output: io.stderr,
+      notice: io.error,
+      editor: env.editor,
+      decideLater: (approval) =>
+        `The execution waits for it (it is kept with the engine's state): decide later with "stepwise approve ${approval.approvalId}" or "stepwise reject ${approval.approvalId} --reason TEXT"${target.kind === 'local' ? ' while "stepwise dev" runs' : ''}, or in the console.`,
+    },
+    validate,
+  );
   // The model travels in the execution input, which outranks the agent's and the config's own.
   const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
   const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agentName), input: JSON.stringify(input) }));

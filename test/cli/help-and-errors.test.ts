@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
@@ -55,5 +55,22 @@ describe('errors the service answers with', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('a model that cannot run', () => {
+  const config = path.join(__dirname, '..', 'fixtures', 'support.config.ts');
+  it.each([
+    ['through the local engine', []],
+    ['in process', ['--in-process']],
+  ])('is refused %s before any execution or engine starts: exit 2, naming the model and what it needs', async (_where, extra) => {
+    const dir = cwd();
+    const missingKey = await runCli(['run', 'support', 'Refund order 1042', '--config', config, '--model', 'openai:gpt-4o-mini', '--approve', 'all', ...extra], { cwd: dir, env: { STEPWISE_ENDPOINT: 'http://127.0.0.1:9' } });
+    const unknown = await runCli(['run', 'support', 'Refund order 1042', '--config', config, '--model', 'gpt-4o', '--approve', 'all', ...extra], { cwd: dir, env: { STEPWISE_ENDPOINT: 'http://127.0.0.1:9' } });
+
+    expect(missingKey).toMatchObject({ code: 2, stdout: '' });
+    expect(missingKey.stderr.trim()).toBe('stepwise: Cannot run agent "support" on model "openai:gpt-4o-mini": Model "openai:gpt-4o-mini" needs OPENAI_API_KEY (or OPENAI_BASE_URL pointing at a server that needs no key). No execution was started.');
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('on model "gpt-4o": Unknown model "gpt-4o"') });
+    expect(existsSync(path.join(dir, '.stepwise'))).toBe(false);
   });
 });
