@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import path from 'node:path';
-import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
+import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, saveRunState, type AnyTool, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
 import { workflowUsage, type TurnOutput } from '../state-machines';
 import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
@@ -45,7 +45,8 @@ export function storesFor(config: ContainerConfig): StoreSet {
 /**
  * Runs one turn of the agent: read the execution input, load the checkpoint (a turn after the
  * first must find one), apply the decisions the workflow recorded for the approvals it waits for,
- * and run until the agent completes, fails or needs a human, checkpointing after every step.
+ * and run until the agent completes, fails or needs a human, appending every step to the run's
+ * journal (`runAgent` with `checkpointStore`, the same API a program uses in process).
  * Returns the turn output, bounded whatever the model produced.
  *
  * @throws StepwiseError with the interruption's code (`Stepwise.ToolOutcomeUnknown`,
@@ -79,13 +80,11 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     onEvent: async (event) => {
       await stores.events.append(config.executionArn, [event]);
     },
-    onCheckpoint: async (current) => {
-      await stores.checkpoints.save(config.executionArn, { sequence: current.sequence, state: current.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
-    },
+    checkpointStore: stores.checkpoints,
   });
   if (result.status === RunStatus.Failed && result.interrupted) throw new StepwiseError(result.error.message, { code: result.error.name, fault: 'system' });
   if (result.status === RunStatus.Completed && input.sessionId) {
-    await stores.checkpoints.save(sessionKey(input.sessionId), { sequence: Date.now(), state: result.state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
+    await saveRunState(stores.checkpoints, sessionKey(input.sessionId), result.state);
   }
   return turnOutputOf(result, { executionArn: config.executionArn, payloads: stores.payloads });
 }

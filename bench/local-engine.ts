@@ -142,7 +142,7 @@ async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp
   const durable = (runId: string): RunOptions => ({
     runId,
     onEvent: async (event) => void (await stores.events.append(runId, [event])),
-    onCheckpoint: (state) => stores.checkpoints.save(runId, { sequence: state.sequence, state: state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() }),
+    checkpointStore: stores.checkpoints,
   });
   const inProcessOnce = async (withStores = false): Promise<number> => {
     const started = performance.now();

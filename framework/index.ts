@@ -13,6 +13,7 @@ export { ModelProvider, resolveModel, type ModelSettings } from './models/resolv
 export { EventStream, EventType, type EventListener, type StepwiseEvent } from './events';
 export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
 export * from './runner';
+export { JOURNAL_RECORD_VERSION, JournalDefaults, foldJournal, loadRunState, saveRunState, type StepRecord } from './journal';
 export type { RunPlatform, WorkflowUsage } from './runner/platform';
 export * from './cost';
 export { lambdaTool, lambdaToolFrom, type LambdaToolOptions, type LambdaTwinOptions } from './lambda-tool';
