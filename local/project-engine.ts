@@ -57,6 +57,8 @@ export interface ProjectEngineOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** See `EngineOptions.awsFaithful`. @default false */
   readonly awsFaithful?: EngineOptions['awsFaithful'];
+  /** See `EngineOptions.maxContainers`. @default derived from the machine's free memory and CPUs */
+  readonly maxContainers?: number;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     approvalFunctionName: localResources.approvalFunction,
     decisionFunctionName: localResources.decisionFunction,
     awsFaithful: options.awsFaithful,
+    maxContainers: options.maxContainers,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,
