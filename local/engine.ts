@@ -40,7 +40,14 @@ export interface EngineOptions {
    * How agent containers run: a Node entrypoint started as a child process with the given static
    * environment, or a runner of your own.
    */
-  readonly container: { readonly entry: string; readonly env: Record<string, string> } | ContainerRunner;
+  readonly container:
+    | {
+        readonly entry: string;
+        readonly env: Record<string, string>;
+        /** Variables computed just before each container starts (e.g. a config compiled again after an edit). */
+        readonly envAtStart?: () => Record<string, string>;
+      }
+    | ContainerRunner;
   /**
    * How many agent containers run at once; more wait in line (their RunAgent task stays scheduled
    * and its heartbeat clock stands still until their container starts), so load turns into waiting
@@ -164,7 +171,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
         run: (env, runOptions) =>
           processContainerRunner({
             entry: configured.entry,
-            env: { ...LOCAL_AWS_ENV, ...configured.env, AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
+            env: { ...LOCAL_AWS_ENV, ...configured.env, ...configured.envAtStart?.(), AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
             log: options.echoContainerOutput ? log : undefined,
           }).run(env, runOptions),
       };
