@@ -13,7 +13,7 @@ Usage:
       Runs an agent end to end through the local engine (started in-process when none is running);
       --in-process runs the ReAct loop in this process without the workflow; --target aws runs it
       on the deployed stack and streams its progress from the stack's events endpoint.
-  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose] [--aws-faithful [--cold-start SECONDS]]
+  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]
   stepwise start <agent> "<task>" [--session ID]        prints the execution ARN
   stepwise status <executionArn> [--json]
   stepwise list [--status S] [--agent A]
