@@ -3,6 +3,7 @@ import {
   PayloadNotFoundError,
   RunState,
   RunStatus,
+  loadRunState,
   payloadRef,
   type Agent,
   type CheckpointStore,
@@ -14,7 +15,7 @@ import { PayloadKey, storedDecisionSchema, type ExecutionInput, type NormalizedD
 export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
 
 /**
- * The state to continue from: the execution's own checkpoint (a retried or resumed container),
+ * The state to continue from: the execution's own journal (a retried or resumed container),
  * else — on the first turn only — the session's last state with the new task (memory across
  * executions), else a new run. A later turn without a checkpoint is an error: starting afresh
  * would run its tool calls again.
@@ -22,16 +23,13 @@ export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
  * @throws CheckpointMissingError when `turn` is after the first and the checkpoint is gone.
  */
 export async function loadOrStartState(store: CheckpointStore, options: { executionArn: string; agent: string; input: ExecutionInput; turn: number }): Promise<RunState> {
-  const own = await store.load(options.executionArn);
-  if (own) return RunState.fromJSON(own.state);
+  const own = await loadRunState(store, options.executionArn);
+  if (own) return own;
   if (options.turn > 1) throw new CheckpointMissingError(options.executionArn, options.turn);
   const { task, sessionId } = options.input;
   if (sessionId) {
-    const session = await store.load(sessionKey(sessionId));
-    if (session) {
-      const previous = RunState.fromJSON(session.state);
-      if (previous.agent === options.agent) return RunState.continueSession(previous, { task, runId: options.executionArn });
-    }
+    const previous = await loadRunState(store, sessionKey(sessionId));
+    if (previous && previous.agent === options.agent) return RunState.continueSession(previous, { task, runId: options.executionArn });
   }
   return RunState.start({ agent: options.agent, task, runId: options.executionArn, sessionId });
 }

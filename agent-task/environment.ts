@@ -14,6 +14,8 @@ export interface ContainerConfig {
   /** Which turn of the execution this is (1, then one more after each round of approvals). */
   readonly turn: number;
   readonly configPath: string;
+  /** The config compiled ahead of time (`STEPWISE_CONFIG_COMPILED`), loaded instead of compiling `configPath`. */
+  readonly compiledConfigPath?: string;
   readonly store: StoreLocation;
   readonly heartbeatSeconds: number;
   readonly model?: string;
@@ -99,6 +101,7 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       agent: required(env, ContainerEnv.Agent),
       turn,
       configPath: path.resolve(required(env, ContainerEnv.Config)),
+      ...(env[ContainerEnv.CompiledConfig] ? { compiledConfigPath: path.resolve(env[ContainerEnv.CompiledConfig]!) } : {}),
       store,
       heartbeatSeconds,
       model: env[ContainerEnv.Model] || undefined,

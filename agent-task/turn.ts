@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import path from 'node:path';
-import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, chooseModel, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
+import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, chooseModel, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
 import { workflowUsage, type TurnOutput } from '../state-machines';
 import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
@@ -43,9 +43,25 @@ export function storesFor(config: ContainerConfig): StoreSet {
 }
 
 /**
+ * The config: compiled ahead of time when the environment names the compiled file (no TypeScript
+ * toolchain at start), else compiled now from its source. A compiled config that Node cannot
+ * `require` (it imports a package that is ES modules only) is loaded from its source instead.
+ */
+async function loadContainerConfig(config: ContainerConfig): Promise<LoadedConfig> {
+  if (!config.compiledConfigPath) return loadConfig(config.configPath);
+  try {
+    return loadCompiledConfig(config.compiledConfigPath, config.configPath);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ERR_REQUIRE_ESM') throw error;
+    return loadConfig(config.configPath);
+  }
+}
+
+/**
  * Runs one turn of the agent: read the execution input, load the checkpoint (a turn after the
  * first must find one), apply the decisions the workflow recorded for the approvals it waits for,
- * and run until the agent completes, fails or needs a human, checkpointing after every step.
+ * and run until the agent completes, fails or needs a human, appending every step to the run's
+ * journal (`runAgent` with `checkpointStore`, the same API a program uses in process).
  * Returns the turn output, bounded whatever the model produced.
  *
  * @throws StepwiseError with the interruption's code (`Stepwise.ToolOutcomeUnknown`,
@@ -53,7 +69,7 @@ export function storesFor(config: ContainerConfig): StoreSet {
  *   workflow runs it again and it continues from its checkpoint.
  */
 export async function runTurn(config: ContainerConfig, dependencies: TurnDependencies, signal?: AbortSignal): Promise<TurnOutput> {
-  const { config: stepwiseConfig } = await loadConfig(config.configPath);
+  const { config: stepwiseConfig } = await loadContainerConfig(config);
   const agent = stepwiseConfig.agents.find((candidate) => candidate.name === config.agent);
   if (!agent) {
     throw new InvalidInputError(`The config has no agent "${config.agent}" (it has ${stepwiseConfig.agents.map((a) => a.name).join(', ')})`, { field: 'STEPWISE_AGENT' });
@@ -79,13 +95,11 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     onEvent: async (event) => {
       await stores.events.append(config.executionArn, [event]);
     },
-    onCheckpoint: async (current) => {
-      await stores.checkpoints.save(config.executionArn, { sequence: current.sequence, state: current.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
-    },
+    checkpointStore: stores.checkpoints,
   });
   if (result.status === RunStatus.Failed && result.interrupted) throw new StepwiseError(result.error.message, { code: result.error.name, fault: 'system' });
   if (result.status === RunStatus.Completed && input.sessionId) {
-    await stores.checkpoints.save(sessionKey(input.sessionId), { sequence: Date.now(), state: result.state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
+    await saveRunState(stores.checkpoints, sessionKey(input.sessionId), result.state);
   }
   return turnOutputOf(result, { executionArn: config.executionArn, payloads: stores.payloads });
 }

@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { bundledCorpusDir, createStores, loadConfig, runAgent, type LoggedEvent, type RunOptions, type StoredApproval } from '../framework';
 import { agentTaskEntry, stateMachineArn, startProjectEngine, type LocalEngine } from '../local';
+import { compileConfig } from '../local/config-build';
 import { FIVE_STEPS_ITERATIONS } from './fixtures/engine-bench.config';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-bench.config.ts');
@@ -109,16 +110,20 @@ async function nodeRunTime(args: readonly string[]): Promise<number> {
 }
 
 /** What starting a container costs before it does anything: Node itself, the modules a turn needs, the config. */
-async function containerStartUp(): Promise<{ bareNode: number; loadModules: number; loadModulesAndConfig: number }> {
+async function containerStartUp(): Promise<{ bareNode: number; loadModules: number; loadModulesAndConfig: number; loadModulesAndCompiledConfig: number }> {
   const folder = path.dirname(agentTaskEntry());
   // What main() loads before it runs the turn (it loads all but the first lazily, after the first heartbeat).
   const modules = [agentTaskEntry(), path.join(folder, 'environment.js'), path.join(folder, 'turn.js'), '@aws-sdk/client-lambda'];
   const requireAll = modules.map((module) => `require(${JSON.stringify(module)});`).join(' ');
   const framework = JSON.stringify(path.resolve(folder, '..', 'framework'));
+  // What the engine hands its containers: the config compiled ahead of time.
+  const buildRoot = mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-config-'));
+  const compiled = compileConfig(FIXTURE, buildRoot);
   return {
     bareNode: await nodeRunTime(['-e', '0']),
     loadModules: await nodeRunTime(['-e', requireAll]),
     loadModulesAndConfig: await nodeRunTime(['-e', `${requireAll} require(${framework}).loadConfig(${JSON.stringify(FIXTURE)}).catch((e) => { console.error(e); process.exit(1); })`]),
+    loadModulesAndCompiledConfig: await nodeRunTime(['-e', `${requireAll} require(${framework}).loadCompiledConfig(${JSON.stringify(compiled)}, ${JSON.stringify(FIXTURE)})`]),
   };
 }
 
@@ -142,7 +147,7 @@ async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp
   const durable = (runId: string): RunOptions => ({
     runId,
     onEvent: async (event) => void (await stores.events.append(runId, [event])),
-    onCheckpoint: (state) => stores.checkpoints.save(runId, { sequence: state.sequence, state: state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() }),
+    checkpointStore: stores.checkpoints,
   });
   const inProcessOnce = async (withStores = false): Promise<number> => {
     const started = performance.now();
@@ -190,7 +195,8 @@ async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp
   print(`   container start-up alone (child processes run to their end before the engine started, median of ${Repetitions.nodeStart}):`);
   print(`     node -e 0: ${ms(startUp.bareNode)}`);
   print(`     node + the modules the container loads (dist/agent-task/main.js, environment.js, turn.js, @aws-sdk/client-lambda): ${ms(startUp.loadModules)}`);
-  print(`     node + those modules + loadConfig(the TypeScript fixture config, via jiti): ${ms(startUp.loadModulesAndConfig)}`);
+  print(`     node + those modules + loadConfig(the TypeScript fixture config, via jiti; what containers did before issue 10): ${ms(startUp.loadModulesAndConfig)}`);
+  print(`     node + those modules + loadCompiledConfig(the same config compiled ahead of time, what containers do now): ${ms(startUp.loadModulesAndCompiledConfig)}`);
 }
 
 /** Polls the event log until an event after `after` appears. */
@@ -319,7 +325,8 @@ async function main(): Promise<void> {
     console.log(`3. ${CONCURRENT_EXECUTIONS} executions of the ${FIVE_STEPS_ITERATIONS}-iteration agent started at once (no approval; one round, polled every ${SAMPLE_MS} ms):`);
     console.log(`   all SUCCEEDED after ${ms(run.wall)}; per execution (startDate → stopDate) ${spread(run.perExecution)}`);
     console.log(`   engine process RSS: ${mib(run.baselineRss)} before, peak ${mib(run.peakRss)} (sampled every ${SAMPLE_MS} ms)`);
-    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc)`);
+    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc), ${mib(run.peakContainerRss / Math.max(1, run.peakContainers))} per container`);
+    console.log(`   engine RSS growth (peak − before): ${mib(run.peakRss - run.baselineRss)}; the engine ran at most ${engine.maxContainers} containers at once (its default cap on this machine)`);
     console.log(`SDK retries during the bench (connection reset on a reused keep-alive socket): ${bench.retries}; load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
   } finally {
     await engine?.stop();

@@ -18,7 +18,7 @@ const COMMANDS: Readonly<Record<string, { readonly usage: string; readonly summa
     summary: 'Runs an agent end to end through the local engine (started in-process when none is running);\n--in-process runs the ReAct loop in this process without the workflow; --target aws runs it\non the deployed stack and streams its progress from the stack\'s events endpoint.',
   },
   dev: {
-    usage: 'stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--model M] [--verbose] [--aws-faithful [--cold-start SECONDS]]',
+    usage: 'stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--model M] [--verbose] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]',
     summary: 'Runs the local engine (Step Functions and Lambda APIs on loopback) and the web console until Ctrl-C.',
   },
   start: { usage: 'stepwise start <agent> "<task>" [--session ID]', summary: 'Starts an execution and prints its ARN.' },

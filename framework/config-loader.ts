@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createJiti } from 'jiti';
 import { isConfig, type StepwiseConfig } from './config';
 import { ConfigDefinitionError, StepwiseError } from './errors';
 
@@ -31,6 +30,8 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
   if (!existsSync(configPath)) {
     throw new ConfigDefinitionError(`Config file not found: ${configPath}`, { field: 'config' });
   }
+  // Loaded on first use: a process that loads a compiled config never pays for the TypeScript loader.
+  const { createJiti } = require('jiti') as typeof import('jiti');
   const jiti = createJiti(configPath, { alias: options.aliases, moduleCache: true, fsCache: false });
   let loaded: unknown;
   try {
@@ -46,4 +47,28 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
     throw new ConfigDefinitionError(`Config ${configPath} must default-export defineConfig({ agents: [...] }) (export default defineConfig(...))`, { field: 'config' });
   }
   return { config: loaded, path: configPath };
+}
+
+/**
+ * Loads a config compiled ahead of time to CommonJS (what `stepwise dev` writes to
+ * `.stepwise/build/config.cjs`, or an image's build step): a plain `require`, with no TypeScript
+ * toolchain. `sourcePath` is the config it was compiled from, whose folder relative paths in the
+ * config start from.
+ *
+ * @example
+ * const { config } = loadCompiledConfig('/app/dist/stepwise.config.cjs', '/app/stepwise.config.ts');
+ */
+export function loadCompiledConfig(compiledPath: string, sourcePath: string): LoadedConfig {
+  let loaded: unknown;
+  try {
+    const module = require(compiledPath) as { default?: unknown } | undefined;
+    loaded = module && typeof module === 'object' && 'default' in module ? module.default : module;
+  } catch (error) {
+    if (error instanceof StepwiseError) throw error;
+    throw new ConfigDefinitionError(`Could not load the compiled config ${compiledPath} (compiled from ${sourcePath}): ${(error as Error)?.message ?? String(error)}`, { field: 'config', cause: error });
+  }
+  if (!isConfig(loaded)) {
+    throw new ConfigDefinitionError(`Config ${sourcePath} (compiled to ${compiledPath}) must default-export defineConfig({ agents: [...] }) (export default defineConfig(...))`, { field: 'config' });
+  }
+  return { config: loaded, path: sourcePath };
 }

@@ -215,6 +215,18 @@ export class CheckpointMissingError extends StepwiseError {
   }
 }
 
+/** `runAgent(agent, { resume: runId }, { checkpointStore })` found nothing stored for the run. */
+export class RunNotFoundError extends StepwiseError {
+  readonly runId: string;
+  constructor(runId: string) {
+    super(
+      `The checkpoint store holds no run "${runId}": it was never started with this store (runAgent(agent, task, { checkpointStore, runId })), it was deleted, or it expired. Start it again with its task.`,
+      { code: ErrorName.InvalidInput, fault: 'user' },
+    );
+    this.runId = runId;
+  }
+}
+
 /** The container was asked to stop (SIGTERM) and handed its turn back to the workflow, which runs it again. */
 export class ContainerStoppedError extends StepwiseError {
   constructor(reason: string) {

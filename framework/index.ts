@@ -5,7 +5,7 @@ export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutco
 export { toStrictJsonSchema, type JsonSchema } from './json-schema';
 export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';
 export { defineConfig, isConfig, type StepwiseConfig, type StepwiseConfigOptions } from './config';
-export { loadConfig, type LoadedConfig } from './config-loader';
+export { loadCompiledConfig, loadConfig, type LoadedConfig } from './config-loader';
 export { StopReason, type Message, type Model, type ModelRequest, type ModelResponse, type ModelToolCall, type ToolSpec, type Usage } from './model';
 export * from './models';
 export { OFFLINE_LABEL, answerFromSearch, offlinePlanner, type OfflinePlan, type PlanContext, type PlanObservation, type PlanStep } from './models/offline-planner';
@@ -13,6 +13,7 @@ export { ModelProvider, chooseModel, resolveModel, type ModelChoices, type Model
 export { EventStream, EventType, type EventListener, type StepwiseEvent } from './events';
 export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
 export * from './runner';
+export { JOURNAL_RECORD_VERSION, JournalDefaults, foldJournal, loadRunState, saveRunState, type StepRecord } from './journal';
 export type { RunPlatform, WorkflowUsage } from './runner/platform';
 export * from './cost';
 export { lambdaTool, lambdaToolFrom, type LambdaToolOptions, type LambdaTwinOptions } from './lambda-tool';

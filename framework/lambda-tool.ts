@@ -17,6 +17,8 @@ export interface LambdaToolOptions<Schema extends z.ZodObject> {
   readonly timeoutMs?: number;
   /** @default false */
   readonly handlesRejection?: boolean;
+  /** Whether a call changes anything outside the run (see `ToolOptions.sideEffects`). @default true */
+  readonly sideEffects?: boolean;
   /** Name, ARN or partial ARN of the Lambda function. */
   readonly functionName: string;
   /** Version or alias to invoke. @default `$LATEST` (none sent) */
@@ -80,6 +82,7 @@ export function lambdaTool<Schema extends z.ZodObject, Result = unknown>(options
     needsApproval: options.needsApproval,
     timeoutMs: options.timeoutMs,
     handlesRejection: options.handlesRejection,
+    sideEffects: options.sideEffects,
     execute: (args, context) => invokeFunction(tool, options, getClient(), args, context) as Promise<Result>,
   });
   return tool;
@@ -87,7 +90,7 @@ export function lambdaTool<Schema extends z.ZodObject, Result = unknown>(options
 
 /**
  * The Lambda-backed twin of a tool made with `defineTool`: same name, description, schema,
- * approval rule and timeout, but `execute` invokes `functionName` (whose handler is
+ * approval rule, timeout and side effects, but `execute` invokes `functionName` (whose handler is
  * `toolHandler(tool)`).
  *
  * @example
@@ -101,6 +104,7 @@ export function lambdaToolFrom<Schema extends z.ZodObject, Result>(tool: Tool<Sc
     needsApproval: tool.needsApproval,
     timeoutMs: tool.timeoutMs,
     handlesRejection: tool.handlesRejection,
+    sideEffects: tool.sideEffects,
     functionName: options.functionName,
     qualifier: options.qualifier,
     client: options.client,

@@ -69,6 +69,15 @@ export interface ToolOptions<Schema extends z.ZodObject, Result> {
    * @default false
    */
   readonly handlesRejection?: boolean;
+  /**
+   * Whether a call changes anything outside the run (sends, writes, publishes, pays). A call with
+   * side effects is durably recorded as started before it runs, so that after a crash it is invoked
+   * again with the same idempotency key instead of being forgotten or run under a new one. A
+   * read-only tool (search, fetch, compute) may say `false`: it skips that write, and a crash while
+   * it runs simply asks the model again. Say `false` only when running the call twice is harmless.
+   * @default true
+   */
+  readonly sideEffects?: boolean;
   readonly execute: (args: z.output<Schema>, context: ToolContext) => Promise<Result> | Result;
 }
 
@@ -85,6 +94,8 @@ export interface Tool<Schema extends z.ZodObject = z.ZodObject, Result = unknown
   readonly needsApproval: NeedsApproval<z.output<Schema>>;
   readonly timeoutMs: number;
   readonly handlesRejection: boolean;
+  /** Whether a call changes anything outside the run; see `ToolOptions.sideEffects`. */
+  readonly sideEffects: boolean;
   /** Validates `args` with the schema; throws `ToolArgumentsError` naming the field. */
   parse(args: unknown): z.output<Schema>;
   readonly execute: (args: z.output<Schema>, context: ToolContext) => Promise<Result> | Result;
@@ -105,6 +116,7 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
  *   name: 'add',
  *   description: 'Adds two numbers',
  *   parameters: z.object({ a: z.number(), b: z.number() }),
+ *   sideEffects: false, // read-only: no durable "started" mark before it runs
  *   execute: ({ a, b }) => ({ sum: a + b }),
  * });
  */
@@ -124,6 +136,9 @@ export function defineTool<Schema extends z.ZodObject, Result>(options: ToolOpti
   if (typeof options.execute !== 'function') {
     throw new ConfigDefinitionError(`Tool "${options.name}" needs an execute function`, { field: 'execute' });
   }
+  if (options.sideEffects !== undefined && typeof options.sideEffects !== 'boolean') {
+    throw new ConfigDefinitionError(`Tool "${options.name}": sideEffects must be true or false, got ${JSON.stringify(options.sideEffects)}`, { field: 'sideEffects' });
+  }
   const timeoutMs = options.timeoutMs ?? Defaults.toolTimeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigDefinitionError(`Tool "${options.name}": timeoutMs must be a positive number of milliseconds`, { field: 'timeoutMs' });
@@ -138,6 +153,7 @@ export function defineTool<Schema extends z.ZodObject, Result>(options: ToolOpti
     needsApproval: options.needsApproval ?? false,
     timeoutMs,
     handlesRejection: options.handlesRejection ?? false,
+    sideEffects: options.sideEffects ?? true,
     parse: (args: unknown) => parseArguments(options.name, options.parameters, args),
     execute: options.execute,
   };

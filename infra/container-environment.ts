@@ -56,6 +56,10 @@ export interface AgentContainerEnvironmentOptions {
 export function agentContainerEnvironment(options: AgentContainerEnvironmentOptions): Record<string, string> {
   const environment: Record<string, string> = {
     [ContainerEnv.Config]: options.configPath ?? PlatformPaths.containerConfig,
+    // The repository's image compiles stepwise.config.ts at build time and names it in its ENV; a
+    // task that loads another config must not load that one, so it is cleared (the container then
+    // loads the config it was given from source).
+    ...(options.configPath !== undefined && options.configPath !== PlatformPaths.containerConfig ? { [ContainerEnv.CompiledConfig]: '' } : {}),
     [ContainerEnv.Store]: formatStoreLocation({
       kind: 'dynamodb',
       runStateTable: options.runStateTable,

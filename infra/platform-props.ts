@@ -195,13 +195,16 @@ function collectTools(agents: readonly Agent[], projectRoot: string, toolEntries
  * `.dockerignore` (one that starts with `*`), would not be in the image, and the first turn would
  * fail with "the config has no agent": refuse it at synthesis instead.
  */
-function imageConfigPath(projectRoot: string, configFile: string | undefined): string {
+function imageConfigPath(projectRoot: string, configFile: string | undefined, imageSources: readonly string[] | undefined): string {
   const file = path.resolve(projectRoot, configFile ?? 'stepwise.config.ts');
   const relative = path.relative(projectRoot, file).split(path.sep).join('/');
   if (relative.startsWith('../') || path.isAbsolute(relative)) {
     fail('configFile', `is ${file}, outside projectRoot ${projectRoot}: the agent image is built from projectRoot, so the container could not load it. Move the config into the project`);
   }
   if (!existsSync(file)) fail('configFile', `is ${file}, which does not exist`);
+  if (imageSources !== undefined && !imageSources.some((entry) => relative === entry || relative.startsWith(`${entry}/`))) {
+    fail('configFile', `is ${relative}, which ${PlatformPaths.dockerfile} does not copy into the agent image (it copies ${imageSources.join(', ')}): the state machines would be built from a config the container cannot load. Use stepwise.config.ts, or a config under agents/`);
+  }
   const ignoreFile = path.join(projectRoot, '.dockerignore');
   if (existsSync(ignoreFile)) {
     const lines = readFileSync(ignoreFile, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
@@ -264,7 +267,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   if (!existsSync(path.join(projectRoot, dockerfile))) {
     fail(props.dockerfile === undefined ? 'projectRoot' : 'dockerfile', `must name the agent image's Dockerfile under projectRoot; ${path.join(projectRoot, dockerfile)} does not exist${props.projectRoot === undefined ? ' (set projectRoot to your project\'s folder and dockerfile to its Dockerfile; `stepwise init` writes both)' : ''}`);
   }
-  const containerConfigPath = imageConfigPath(projectRoot, props.configFile);
+  const containerConfigPath = imageConfigPath(projectRoot, props.configFile, dockerfile === PlatformPaths.dockerfile ? PlatformPaths.repositoryImageConfigSources : undefined);
   const tools = collectTools(props.agents, projectRoot, props.toolEntries ?? {});
   const outboxTools = new Set(props.outboxTools ?? PlatformDefaults.outboxTools);
   return {

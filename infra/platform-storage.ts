@@ -37,7 +37,11 @@ export class PlatformStorage extends Construct {
       timeToLiveAttribute: DynamoAttribute.Ttl,
       removalPolicy: props.removalPolicy,
     };
-    this.runStateTable = new dynamodb.Table(this, 'RunStateTable', tableDefaults);
+    // One item per journal record (`sk` = its sequence; 0 holds the last snapshot): see DynamoDbCheckpointStore.
+    this.runStateTable = new dynamodb.Table(this, 'RunStateTable', {
+      ...tableDefaults,
+      sortKey: { name: DynamoAttribute.SortKey, type: dynamodb.AttributeType.NUMBER },
+    });
     this.eventsTable = new dynamodb.Table(this, 'EventsTable', {
       ...tableDefaults,
       sortKey: { name: DynamoAttribute.SortKey, type: dynamodb.AttributeType.NUMBER },

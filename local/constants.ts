@@ -88,6 +88,19 @@ export const LocalDefaults = {
 } as const;
 
 /**
+ * How many agent containers the engine runs at once when not told (`defaultMaxContainers`): as
+ * many as half the free memory holds at a container's budget, and no more than a few per CPU (a
+ * container mostly waits on its model, but its start and its tools take CPU).
+ */
+export const ContainerCapDefaults = {
+  /** What one container process may take: its measured RSS with room for a long conversation. */
+  memoryBudgetBytes: 128 * 1024 * 1024,
+  /** The share of free memory containers may take together. */
+  freeMemoryShare: 0.5,
+  containersPerCpu: 4,
+} as const;
+
+/**
  * The largest request body each route of the engine reads; a larger one is refused with HTTP 413
  * (by its Content-Length, or as soon as the stream passes the limit) and never held in memory.
  */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AslDefinition } from '../state-machines';
 import { LocalAws, LocalDefaults } from './constants';
 import { processContainerRunner, type ContainerRunner } from './container/container-runner';
+import { ContainerSlots, assertMaxContainers, defaultMaxContainers } from './container/container-slots';
 import type { AslDefinition as InternalDefinition } from './executions/definition';
 import { ExecutionManager } from './executions/execution-manager';
 import { createEngineServer, listen } from './http/engine-server';
@@ -49,7 +50,21 @@ export interface EngineOptions {
    * How agent containers run: a Node entrypoint started as a child process with the given static
    * environment, or a runner of your own.
    */
-  readonly container: { readonly entry: string; readonly env: Record<string, string> } | ContainerRunner;
+  readonly container:
+    | {
+        readonly entry: string;
+        readonly env: Record<string, string>;
+        /** Variables computed just before each container starts (e.g. a config compiled again after an edit). */
+        readonly envAtStart?: () => Record<string, string>;
+      }
+    | ContainerRunner;
+  /**
+   * How many agent containers run at once; more wait in line (their RunAgent task stays scheduled
+   * and its heartbeat clock stands still until their container starts), so load turns into waiting
+   * rather than memory exhaustion.
+   * @default `defaultMaxContainers()`: half the free memory at 128 MiB a container, at most 4 per CPU, at least 1
+   */
+  readonly maxContainers?: number;
   /** Whether container output is also printed through `log`. @default false */
   readonly echoContainerOutput?: boolean;
   /** URL that receives a POST for each approval request. @default none */
@@ -99,6 +114,8 @@ export interface LocalEngine {
   readonly consoleUrl: string;
   readonly port: number;
   readonly root: string;
+  /** How many containers run at once (`EngineOptions.maxContainers`, or the machine's default). */
+  readonly maxContainers: number;
   readonly executions: ExecutionManager;
   /** The shared file stores under the root (events, approvals, checkpoints). */
   readonly stores: StoreSet;
@@ -170,14 +187,16 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
         run: (env, runOptions) =>
           processContainerRunner({
             entry: configured.entry,
-            env: { ...LOCAL_AWS_ENV, ...configured.env, AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
+            env: { ...LOCAL_AWS_ENV, ...configured.env, ...configured.envAtStart?.(), AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
             log: options.echoContainerOutput ? log : undefined,
           }).run(env, runOptions),
       };
+  const containerSlots = new ContainerSlots(options.maxContainers === undefined ? defaultMaxContainers() : assertMaxContainers(options.maxContainers));
   const manager = new ExecutionManager({
     store,
     lambdas,
     container,
+    containerSlots,
     onApprovalClosed: (approvalId) => {
       stores.approvals.delete(approvalId).catch((error: unknown) => log(`Could not remove answered approval ${approvalId}: ${String(error)}`));
     },
@@ -212,12 +231,13 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   });
   endpoint = `http://${options.host ?? LocalDefaults.host}:${port}`;
   manager.recover();
-  log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')})`);
+  log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')}; at most ${containerSlots.max} containers at once)`);
   return {
     endpoint,
     consoleUrl: `${endpoint}/`,
     port,
     root,
+    maxContainers: containerSlots.max,
     executions: manager,
     stores,
     async stop() {

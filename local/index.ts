@@ -1,7 +1,8 @@
 export { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
-export { LocalAws, LocalDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
+export { LocalAws, LocalDefaults, ContainerCapDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
 export { LocalApiError, LocalEngineConfigError, LocalStoreError } from './errors';
 export { processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';
+export { ContainerSlots, defaultMaxContainers, type ContainerSlot } from './container/container-slots';
 export type { LambdaHandler } from './lambda-api/lambda-registry';
 export { executionArn, stateMachineArn } from './sfn-api/arn';
 export { engineRestartedCause } from './executions/execution-manager';

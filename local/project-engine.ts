@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { compileConfig } from './config-build';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
@@ -58,6 +59,8 @@ export interface ProjectEngineOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** See `EngineOptions.awsFaithful`. @default false */
   readonly awsFaithful?: EngineOptions['awsFaithful'];
+  /** See `EngineOptions.maxContainers`. @default derived from the machine's free memory and CPUs */
+  readonly maxContainers?: number;
 }
 
 /**
@@ -82,6 +85,18 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+  const log = options.log ?? (() => undefined);
+  // The container requires the config compiled ahead of time (no TypeScript toolchain at its start),
+  // compiled again before a container starts if the config or a file it imports changed since.
+  const compiledConfig = (): Record<string, string> => {
+    try {
+      return { [ContainerEnv.CompiledConfig]: compileConfig(options.configPath, options.root) };
+    } catch (error) {
+      log(`The config ${options.configPath} could not be compiled ahead of time (${(error as Error).message.split('\n')[0]}); containers compile it themselves.`);
+      return {};
+    }
+  };
+  compiledConfig();
   return startEngine({
     root: options.root,
     project: projectIdentity(options.configPath, options.root),
@@ -91,10 +106,11 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
       definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds, resources: localResources }),
     })),
     lambdaHandlers,
-    container: { entry: agentTaskEntry(), env },
+    container: { entry: agentTaskEntry(), env, envAtStart: compiledConfig },
     approvalFunctionName: localResources.approvalFunction,
     decisionFunctionName: localResources.decisionFunction,
     awsFaithful: options.awsFaithful,
+    maxContainers: options.maxContainers,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,

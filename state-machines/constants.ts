@@ -51,8 +51,14 @@ export const ContainerEnv = {
    * container reads it with DescribeExecution, and the decisions from the payload store.
    */
   Turn: 'STEPWISE_TURN',
-  /** Static: path of `stepwise.config.ts`/`.js` inside the image. */
+  /** Static: path of `stepwise.config.ts`/`.js` inside the image; the config's relative paths start from its folder. */
   Config: 'STEPWISE_CONFIG',
+  /**
+   * Static, optional: the config compiled ahead of time to one CommonJS file (esbuild; packages
+   * stay imports), which the container `require`s instead of compiling TypeScript when it starts.
+   * The local engine compiles it into `.stepwise/build/`; the image at build time.
+   */
+  CompiledConfig: 'STEPWISE_CONFIG_COMPILED',
   /** Static: where run state, events and approvals live (see `parseStoreLocation`). */
   Store: 'STEPWISE_STORE',
   /** Static: seconds between heartbeats the container sends. */

@@ -9,7 +9,7 @@ import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 
 /**
- * `stepwise dev [--port N] [--config FILE] [--corpus DIR] [--aws-faithful [--cold-start SECONDS]]`:
+ * `stepwise dev [--port N] [--config FILE] [--corpus DIR] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]`:
  * runs the local engine and its web console until Ctrl-C (or SIGTERM).
  */
 export async function dev(argv: readonly string[], env: CliEnvironment, io: CliIo, until?: Promise<void>): Promise<number> {
@@ -24,6 +24,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
       verbose: { type: 'boolean' },
       'aws-faithful': { type: 'boolean' },
       'cold-start': { type: 'string' },
+      'max-containers': { type: 'string' },
     },
   });
   const port = Number(values.port ?? new URL(DEFAULT_LOCAL_ENDPOINT).port);
@@ -31,6 +32,8 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
   const coldStartSeconds = values['cold-start'] === undefined ? undefined : Number(values['cold-start']);
   if (coldStartSeconds !== undefined && !(Number.isFinite(coldStartSeconds) && coldStartSeconds >= 0)) throw new UsageError(`--cold-start must be a number of seconds (got "${values['cold-start']}")`);
   if (coldStartSeconds !== undefined && !values['aws-faithful']) throw new UsageError('--cold-start applies with --aws-faithful');
+  const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
+  if (maxContainers !== undefined && !(Number.isSafeInteger(maxContainers) && maxContainers >= 1)) throw new UsageError(`--max-containers must be a whole number, 1 or more (got "${values['max-containers']}")`);
   const { config, path: configPath } = await loadConfig(values.config, { cwd: io.cwd });
   const workspace = resolveWorkspace({ corpus: values.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const root = path.resolve(io.cwd, '.stepwise');
@@ -45,6 +48,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
     awsFaithful: values['aws-faithful'] ? { coldStartSeconds } : false,
+    maxContainers,
   });
   io.out(`Stepwise local engine running (state in ${root})`);
   io.out(`  Console             ${engine.consoleUrl}   (open it in a browser: runs, a run's graph and timeline, approvals)`);
@@ -52,6 +56,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
   io.out(`  Lambda API          ${engine.endpoint}/2015-03-31/functions/<tool>/invocations`);
   io.out(`  Live progress (SSE) ${engine.endpoint}/executions/<executionArn>/events`);
   io.out(`  Approvals           ${engine.endpoint}/approvals`);
+  io.out(`  Containers          at most ${engine.maxContainers} at once${maxContainers === undefined ? ' (from free memory and CPUs; --max-containers N to change)' : ''}; more wait in line`);
   io.out(`  Agents: ${config.agents.map((agent) => agent.name).join(', ')}   (Ctrl-C to stop)`);
   if (values['aws-faithful']) io.out(`  AWS-faithful: a crashed container surfaces only as a heartbeat timeout${coldStartSeconds ? `; containers take ${coldStartSeconds} s to start` : ''}`);
   await (until ?? new Promise<void>((resolve) => {

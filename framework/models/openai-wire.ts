@@ -3,7 +3,7 @@
  * `ModelResponse` read from a whole completion or assembled from streamed chunks — the two give
  * the same text, tool calls and usage.
  */
-import { APIConnectionError, APIError } from 'openai';
+import type { APIError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { ToolCallingMode } from '../constants';
 import { StopReason, type Message, type ModelRequest, type ModelResponse, type ModelToolCall, type Usage } from '../model';
@@ -97,9 +97,12 @@ export class BrokenStreamError extends Error {
 /** Errors thrown by fetch/undici for a dropped connection; compared by name because they come from another realm under test runners. */
 const CONNECTION_ERROR_NAMES = new Set(['TypeError', 'SocketError', 'ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError']);
 
+/** The SDK's error classes, loaded with the SDK on first use (an OpenAI failure means the SDK is loaded already). */
+const sdkErrors = (): Pick<typeof import('openai'), 'APIConnectionError' | 'APIError'> => require('openai') as typeof import('openai');
+
 /** Whether `error` is a dropped or refused connection (not a bad answer). */
 export function isConnectionFailure(error: unknown): boolean {
-  return error instanceof APIConnectionError || CONNECTION_ERROR_NAMES.has((error as { name?: string })?.name ?? '');
+  return error instanceof sdkErrors().APIConnectionError || CONNECTION_ERROR_NAMES.has((error as { name?: string })?.name ?? '');
 }
 
 /** The response in a whole (non-streamed) chat completion body. */
@@ -204,7 +207,8 @@ export function classifyFailure(error: unknown, context: { endpoint: string; mod
     return { retryable: true, explain: (attempts) => `the ${error.streamed ? 'stream' : 'answer'} from ${endpoint} broke off${attemptsNote(attempts)}: ${error.message}` };
   }
   if (error instanceof MalformedResponseError) return { retryable: false, explain: () => `${endpoint} ${error.message}` };
-  if (error instanceof APIError && error.status !== undefined) {
+  const { APIConnectionError, APIError: SdkApiError } = sdkErrors();
+  if (error instanceof SdkApiError && error.status !== undefined) {
     const status = error.status;
     const detail = apiMessage(error);
     const header = (name: string) => (error.headers as Headers | undefined)?.get?.(name);

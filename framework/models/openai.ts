@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { ConfigDefinitionError } from '../errors';
 import type { Model, ModelRequest, ModelResponse } from '../model';
 import { RetryDefaults, boundedCall, type Attempt, type RetryPolicy } from './attempts';
@@ -150,8 +150,10 @@ function createClient(id: string, options: OpenAIModelOptions): OpenAI {
       field: 'apiKey',
     });
   }
+  // Loaded on first use: a process whose agents use no OpenAI-compatible model never pays for the SDK.
+  const { OpenAI: Client } = require('openai') as typeof import('openai');
   // Every option the SDK would otherwise take from process.env is given explicitly: config is read at the edge.
-  return new OpenAI({
+  return new Client({
     apiKey,
     baseURL: options.baseURL ?? DEFAULT_BASE_URL,
     adminAPIKey: null,

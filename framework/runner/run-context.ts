@@ -1,6 +1,7 @@
 import type { Agent } from '../agent';
 import { costBreakdown, pricedUsd, type CostBreakdown, type PriceTable } from '../cost';
 import { EventStream, type StepwiseEvent } from '../events';
+import { JournalWriter, type JournalWriterOptions } from '../journal/journal-writer';
 import type { Model } from '../model';
 import type { RunState } from '../run-state';
 import type { AnyTool, ToolContext, ToolWorkspace } from '../tool';
@@ -15,8 +16,8 @@ export type EventBody = DistributiveOmit<StepwiseEvent, 'runId' | 'agent' | 'at'
 
 /** Everything one run needs, resolved once. @internal */
 export class RunContext {
-  private saving: Promise<void> = Promise.resolve();
   private segmentStart = performance.now();
+  private readonly journal: JournalWriter;
 
   constructor(
     readonly agent: Agent,
@@ -28,11 +29,20 @@ export class RunContext {
     readonly toolConcurrency: number,
     readonly events: EventStream,
     readonly signal: AbortSignal | undefined,
-    private readonly onCheckpoint: ((state: RunState) => Promise<void>) | undefined,
+    journal: Omit<JournalWriterOptions, 'beforeCommit'>,
     readonly platform: RunPlatform | undefined,
     /** Whether a tool's calls leave this process, so that a timeout leaves their outcome unknown. */
     readonly isRemoteTool: (tool: AnyTool) => boolean = () => false,
-  ) {}
+  ) {
+    this.journal = new JournalWriter(state, {
+      ...journal,
+      beforeCommit: () => {
+        this.closeSegment();
+        this.meter();
+        this.state.mutable.updatedAt = new Date().toISOString();
+      },
+    });
+  }
 
   findTool(name: string): AnyTool | undefined {
     return this.agent.tools.find((tool) => tool.name === name);
@@ -77,19 +87,16 @@ export class RunContext {
   }
 
   /**
-   * Commits the state through `onCheckpoint`. Saves are serialized so concurrent tool calls
-   * never write out of order; a failed save fails the run rather than losing a step silently.
+   * Commits the state: one journal record with what changed since the last commit (commits asked
+   * for together share one), then `onCheckpoint`. A failed write fails the run rather than losing a
+   * step silently.
    */
   checkpoint(): Promise<void> {
-    const save = async (): Promise<void> => {
-      this.closeSegment();
-      const data = this.state.mutable;
-      this.meter();
-      data.sequence += 1;
-      data.updatedAt = new Date().toISOString();
-      if (this.onCheckpoint) await this.onCheckpoint(this.state);
-    };
-    this.saving = this.saving.then(save);
-    return this.saving;
+    return this.journal.commit();
+  }
+
+  /** Ends the run's hold on its journal. */
+  closeJournal(): Promise<void> {
+    return this.journal.close();
   }
 }

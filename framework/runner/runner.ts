@@ -1,12 +1,15 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
 import { addUsage, billedTurnSeconds, findModelPrice, resolvePrices, type CostBreakdown, type PriceOverrides, type PriceTable } from '../cost';
-import { ConfigDefinitionError, ContainerStoppedError, InvalidInputError, RunAbortedError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
+import { ConfigDefinitionError, ContainerStoppedError, InvalidInputError, RunAbortedError, RunNotFoundError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
 import { chooseModel, resolveModel, type ModelSettings } from '../models/resolve';
 import { RunState, type PendingApproval } from '../run-state';
+import { loadRunState } from '../journal/run-store';
+import type { CheckpointStore } from '../stores/checkpoint-store';
+import { CheckpointConflictError } from '../stores/errors';
 import type { AnyTool, ToolMeter, ToolWorkspace } from '../tool';
 import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
@@ -34,7 +37,19 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Receives every event as it happens. */
   readonly onEvent?: EventListener;
-  /** Called after every step with the state to commit. */
+  /**
+   * Makes the run durable: each step appends what it added to the run's journal in this store
+   * (key: the run id), so after a crash `runAgent(agent, { resume: runId }, { checkpointStore })`
+   * continues from the last committed step, and no completed tool call runs again. A tool with side
+   * effects is committed as started before it runs. Any store works: `MemoryCheckpointStore`,
+   * `FileCheckpointStore`, `DynamoDbCheckpointStore`.
+   * @default none: the run lives in memory only
+   */
+  readonly checkpointStore?: CheckpointStore;
+  /**
+   * Called after every commit with the committed state (after the store's write, when there is
+   * one). The state is live: serialize it (`toJSON`) if you keep it.
+   */
   readonly onCheckpoint?: (state: RunState) => Promise<void>;
   /** How tools are called. @default in process (`tool.execute`) */
   readonly invokeTool?: ToolInvoker;
@@ -80,19 +95,26 @@ export type RunResult =
       readonly interrupted?: true;
     });
 
+/** What a run starts from: a task, a run state (with decisions recorded on it), or the id of a run in `checkpointStore`. */
+export type RunInput = string | RunState | { readonly resume: string };
+
 /**
  * Runs the ReAct loop (think → act → observe) until the agent answers, needs a human, or stops.
- * Pass a task to start, or a `RunState` (with decisions recorded on it) to resume.
+ * Pass a task to start, a `RunState` (with decisions recorded on it) to continue, or
+ * `{ resume: runId }` to continue the run a `checkpointStore` holds (after a crash, or a pause).
  *
  * @example
- * let result = await runAgent(research, 'How do cities use battery storage?', { onEvent: console.log });
+ * const store = new FileCheckpointStore({ directory: '.stepwise/checkpoints' });
+ * let result = await runAgent(research, 'How do cities use battery storage?', { checkpointStore: store, runId: 'run-1' });
+ * // …or, after a crash, from the last committed step:
+ * result = await runAgent(research, { resume: 'run-1' }, { checkpointStore: store });
  * if (result.status === 'AWAITING_APPROVAL') {
  *   result.state.approve(result.approvals[0].approvalId);
- *   result = await runAgent(research, result.state);
+ *   result = await runAgent(research, result.state, { checkpointStore: store });
  * }
  */
-export async function runAgent(agent: Agent, input: string | RunState, options: RunOptions = {}): Promise<RunResult> {
-  const state = typeof input === 'string' ? startState(agent, input, options) : input;
+export async function runAgent(agent: Agent, input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+  const state = await initialState(agent, input, options);
   if (state.agent !== agent.name) {
     throw new InvalidInputError(`This run state belongs to agent "${state.agent}", not "${agent.name}"`, { field: 'agent' });
   }
@@ -111,10 +133,34 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
     options.toolConcurrency ?? Defaults.toolConcurrency,
     events,
     options.signal,
-    options.onCheckpoint,
+    { store: options.checkpointStore, key: state.runId, onCommit: options.onCheckpoint },
     options.platform,
     options.isRemoteTool ?? (() => false),
   );
+  try {
+    // A new durable run is stored before anything happens, so `{ resume: runId }` finds it whenever it stops.
+    if (typeof input === 'string' && options.checkpointStore) await storeNewRun(context);
+    return await runFrom(context, state, model, options);
+  } finally {
+    await context.closeJournal();
+  }
+}
+
+async function storeNewRun(context: RunContext): Promise<void> {
+  try {
+    await context.checkpoint();
+  } catch (error) {
+    if (!(error instanceof CheckpointConflictError)) throw error;
+    const { runId } = context.state;
+    throw new InvalidInputError(
+      `The checkpoint store already holds a run "${runId}": continue it with runAgent(agent, { resume: ${JSON.stringify(runId)} }, { checkpointStore }), or give this run another runId`,
+      { field: 'runId', cause: error },
+    );
+  }
+}
+
+async function runFrom(context: RunContext, state: RunState, model: Model, options: RunOptions): Promise<RunResult> {
+  const { agent } = context;
   // Counted before anything else: a container re-run after its run ended (it died before reporting) is a turn too.
   startTurn(state, options.platform);
   if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
@@ -171,6 +217,21 @@ function meteredInvoker(state: RunState, invoke: ToolInvoker): ToolInvoker {
   return (tool, args, toolContext) => invoke(tool, args, { ...toolContext, meter });
 }
 
+async function initialState(agent: Agent, input: RunInput, options: RunOptions): Promise<RunState> {
+  if (typeof input === 'string') return startState(agent, input, options);
+  if (input instanceof RunState) return input;
+  if (typeof input !== 'object' || input === null || typeof (input as { resume?: unknown }).resume !== 'string' || (input as { resume: string }).resume === '') {
+    throw new InvalidInputError('runAgent takes a task (a string), a RunState, or { resume: runId }', { field: 'input' });
+  }
+  const runId = input.resume;
+  if (!options.checkpointStore) {
+    throw new InvalidInputError(`{ resume: "${runId}" } needs the store the run was committed to: runAgent(agent, { resume }, { checkpointStore })`, { field: 'checkpointStore' });
+  }
+  const state = await loadRunState(options.checkpointStore, runId);
+  if (!state) throw new RunNotFoundError(runId);
+  return state;
+}
+
 function startState(agent: Agent, task: string, options: RunOptions): RunState {
   if (typeof task !== 'string' || task.trim() === '') throw new InvalidInputError('The task is empty: say what the agent should do', { field: 'task' });
   return RunState.start({ agent: agent.name, task, runId: options.runId, sessionId: options.sessionId });
@@ -191,10 +252,10 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
       if (interrupted) return finishFailed(context, interrupted);
       const waiting = pending.calls.some((call) => data.ledger[call.id]?.status === 'awaiting_approval');
       if (waiting) return pause(context, approvals);
+      // Not committed on its own: a resumed run derives these messages from the ledger again.
       for (const call of pending.calls) {
         data.messages.push({ role: 'tool', toolCallId: call.id, toolName: call.name, content: observationFor(data.ledger[call.id]) });
       }
-      await context.checkpoint();
     }
     context.meter();
     const stop = stops.map((condition) => condition(context.state, context.activeMs())).find(Boolean);
@@ -235,7 +296,8 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
     } else {
       return finishCompleted(context, response.text, '');
     }
-    await context.checkpoint();
+    // The step is committed with the next commit: before a call with side effects starts, when a
+    // call settles, or when the run pauses or ends. A crash before then asks the model again.
   }
 }
 

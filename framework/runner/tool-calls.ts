@@ -53,6 +53,10 @@ export async function settleToolCalls(context: RunContext, calls: readonly Model
     runnable.push(prepared);
   }
   let interrupted: StepwiseError | undefined;
+  // Exactly once: a call with side effects is durably marked started (with the model step that
+  // asked for it) before it runs, so a resumed run invokes it again with its idempotency key rather
+  // than forgetting it. Read-only tools (`sideEffects: false`) skip this write.
+  if (runnable.some(({ tool }) => tool.sideEffects)) await context.checkpoint();
   if (runnable.length > 0) {
     // A call still queued when the run is aborted (or another call's outcome turned out unknown)
     // never starts; it stays `started` and unrun, so a resumed run invokes it (with its
@@ -122,14 +126,13 @@ function outcomeUnknown(context: RunContext, tool: AnyTool, error: unknown): Ste
 }
 
 /**
- * Runs one call with its timeout, marking it started before and completed after, with a checkpoint
- * each time. When the outcome is unknown, the call stays `started` (as committed before it ran) and
- * the reason is returned: the turn must end so the call is invoked again with the same key.
+ * Runs one call with its timeout and commits its outcome (the caller committed it as started
+ * before, if it has side effects). When the outcome is unknown, the call stays `started` and the
+ * reason is returned: the turn must end so the call is invoked again with the same key.
  */
 export async function executeCall(context: RunContext, entry: LedgerEntry, tool: AnyTool): Promise<StepwiseError | undefined> {
   entry.status = 'started';
   entry.startedAt = new Date().toISOString();
-  await context.checkpoint();
   await context.emit({ type: EventType.ToolCalled, callId: entry.callId, tool: tool.name, args: entry.args });
   const started = performance.now();
   const controller = new AbortController();

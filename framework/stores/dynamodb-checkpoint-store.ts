@@ -1,7 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { assertCheckpoint, parseCheckpoint, type Checkpoint, type CheckpointStore } from './checkpoint-store';
+import { InvalidInputError } from '../errors';
+import { utf8Bytes } from '../limits';
+import { assertRecord, assertRecords, parseRecord, parseSnapshot, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
 import { DynamoAttribute, StoreDefaults } from './constants';
 import { isConditionalCheckFailed, toDocumentClient, ttlFromNow, type DynamoDbClientInput } from './dynamodb-client';
 import { CheckpointConflictError, StoreCorruptError } from './errors';
@@ -12,43 +14,67 @@ import { assertStoreKey } from './key-encoding';
 export interface DynamoDbCheckpointStoreOptions {
   /** The DynamoDB client (region, endpoint, credentials are the caller's). */
   readonly dynamodb: DynamoDbClientInput;
-  /** The S3 client for states too large for an item. */
+  /** The S3 client for records and snapshots too large for an item. */
   readonly s3: S3Client;
-  /** The run-state table: string partition key `pk`. */
+  /** The run-state table: string partition key `pk`, number sort key `sk`. */
   readonly tableName: string;
-  /** The bucket large states are written to. */
+  /** The bucket large records and snapshots are written to. */
   readonly bucket: string;
-  /** Key prefix of large states in the bucket. @default 'checkpoints' */
+  /** Key prefix of large records and snapshots in the bucket. @default 'checkpoints' */
   readonly prefix?: string;
-  /** States whose JSON is larger than this many bytes go to S3. @default StoreDefaults.s3OffloadThresholdBytes (300 KB) */
+  /** Records and snapshots whose JSON is larger than this many bytes go to S3. @default StoreDefaults.s3OffloadThresholdBytes (300 KB) */
   readonly offloadThresholdBytes?: number;
-  /** When set, items carry a `ttl` attribute this many seconds after each save. @default no TTL */
+  /** When set, items carry a `ttl` attribute this many seconds after they are written. @default no TTL */
   readonly ttlSeconds?: number;
   /** A KMS key for the S3 objects (SSE-KMS); without it objects use SSE-S3. @default SSE-S3 (AES256) */
   readonly kmsKeyId?: string;
 }
 
-interface CheckpointItem {
+/** The sort key of the item that holds a key's last snapshot; records start at 1. */
+const SNAPSHOT_SK = 0;
+/** A load that finds the snapshot's S3 object replaced by a newer compaction reads the item again, this many times. */
+const LOAD_ATTEMPTS = 3;
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITE_MAX = 25;
+/** TransactWriteItems takes at most 100 actions. */
+const TRANSACT_MAX = 100;
+
+interface RecordItem {
   readonly pk: string;
-  readonly sequence: number;
-  readonly savedAt: string;
-  /** The state as a JSON string: unlike a map, it has no nesting-depth limit and keeps JSON exactly. */
-  readonly state?: string;
-  /** Where the state is when it was too large for the item. */
+  readonly sk: number;
+  /** The record's JSON text: unlike a map it has no nesting-depth limit and keeps JSON exactly. */
+  readonly record?: string;
+  /** Where the record is when it was too large for the item. */
   readonly s3Key?: string;
   readonly ttl?: number;
 }
 
-/** A load that finds its S3 object replaced by a newer save reads the item again, this many times. */
-const LOAD_ATTEMPTS = 3;
+interface SnapshotItem {
+  readonly pk: string;
+  readonly sk: typeof SNAPSHOT_SK;
+  readonly snapshotSeq: number;
+  readonly savedAt: string;
+  readonly state?: string;
+  readonly s3Key?: string;
+  readonly ttl?: number;
+}
 
 /**
- * Checkpoints in DynamoDB (one item per key) with large states in S3. A save is a conditional
- * write on `sequence`, so a zombie container cannot overwrite newer progress.
+ * Run journals in DynamoDB: one small item per record, keyed by run and sequence, and one item with
+ * the last snapshot (`sk` 0). An append is a conditional put (`attribute_not_exists`) of the
+ * record's own key, so a zombie container, whose next sequence another writer already took, is
+ * refused and cannot interleave; a batch of several records is one transaction. Records are never
+ * deleted by compaction — a deleted sequence could be written again by a zombie — but expire with
+ * the table's TTL when `ttlSeconds` is set. A load reads the snapshot item, then queries only the
+ * records after it. Records and snapshots larger than `offloadThresholdBytes` are written to S3
+ * first and the item holds the object's key, so no item approaches DynamoDB's 400 KB.
+ *
+ * A put cannot also check that the sequence before it exists without doubling the cost of every
+ * write, so a caller that skips numbers is not refused here; a load reports the gap.
  *
  * @example
  * const store = new DynamoDbCheckpointStore({ dynamodb: new DynamoDBClient({}), s3: new S3Client({}), tableName: 'RunState', bucket: 'payloads' });
- * const checkpoint = await store.load(executionArn);
+ * const result = await runAgent(agent, { resume: executionArn }, { checkpointStore: store });
  */
 export class DynamoDbCheckpointStore implements CheckpointStore {
   private readonly client: DynamoDBDocumentClient;
@@ -71,70 +97,164 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     this.kmsKeyId = options.kmsKeyId;
   }
 
-  async load(key: string): Promise<Checkpoint | undefined> {
+  async load(key: string): Promise<StoredJournal | undefined> {
     assertStoreKey(key, 'key');
     for (let attempt = 1; ; attempt += 1) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key }, ConsistentRead: true }));
-      if (!Item) return undefined;
-      const item = Item as CheckpointItem;
-      let stateJson = item.state;
-      if (typeof item.s3Key === 'string') {
-        stateJson = await this.readObject(item.s3Key);
-        // A newer save replaced the object between our two reads: read the item again.
-        if (stateJson === undefined && attempt < LOAD_ATTEMPTS) continue;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
+      const item = Item as SnapshotItem | undefined;
+      let snapshot;
+      if (item) {
+        const location = item.s3Key === undefined ? `dynamodb://${this.tableName}/${key}/${SNAPSHOT_SK}` : `s3://${this.bucket}/${item.s3Key}`;
+        const text = item.s3Key === undefined ? item.state : await this.readObject(item.s3Key);
+        // A newer compaction replaced the object between our two reads: read the item again.
+        if (text === undefined && item.s3Key !== undefined && attempt < LOAD_ATTEMPTS) continue;
+        if (text === undefined) throw new StoreCorruptError(location, 'the snapshot is missing');
+        snapshot = parseSnapshot({ sequence: item.snapshotSeq, savedAt: item.savedAt, state: tryParseJson(text) });
+        if (!snapshot) throw new StoreCorruptError(location, 'not a run state snapshot written by Stepwise');
       }
-      const location = item.s3Key === undefined ? `dynamodb://${this.tableName}/${key}` : `s3://${this.bucket}/${item.s3Key}`;
-      if (stateJson === undefined) throw new StoreCorruptError(location, 'the state is missing');
-      const checkpoint = parseCheckpoint({ sequence: item.sequence, savedAt: item.savedAt, state: tryParseJson(stateJson) });
-      if (!checkpoint) throw new StoreCorruptError(location, 'not a checkpoint written by Stepwise');
-      return checkpoint;
+      const records = await this.readRecords(key, snapshot?.sequence ?? 0);
+      if (!snapshot && records.length === 0) return undefined;
+      return { ...(snapshot ? { snapshot } : {}), records, lastSeq: records.length > 0 ? records[records.length - 1].seq : snapshot!.sequence };
     }
   }
 
-  async save(key: string, checkpoint: Checkpoint): Promise<void> {
-    assertCheckpoint(key, checkpoint);
-    const stateJson = JSON.stringify(checkpoint.state);
-    const s3Key = Buffer.byteLength(stateJson, 'utf8') > this.offloadThresholdBytes ? this.objectKeyFor(key, checkpoint.sequence) : undefined;
-    if (s3Key) await this.writeObject(s3Key, stateJson);
-    const item: CheckpointItem = {
-      pk: key,
-      sequence: checkpoint.sequence,
-      savedAt: checkpoint.savedAt,
-      ...(s3Key ? { s3Key } : { state: stateJson }),
-      ...(this.ttlSeconds === undefined ? {} : { ttl: ttlFromNow(this.ttlSeconds) }),
-    };
-    let previous: CheckpointItem | undefined;
+  async append(key: string, records: readonly JournalRecord[]): Promise<void> {
+    assertRecords(key, records);
+    if (records.length > TRANSACT_MAX) throw new InvalidInputError(`records holds ${records.length} records; DynamoDB writes at most ${TRANSACT_MAX} in one transaction, so append them in smaller batches`, { field: 'records' });
+    const items: RecordItem[] = [];
+    const uploaded: string[] = [];
     try {
-      const result = await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk) OR #seq < :seq',
-          ExpressionAttributeNames: { '#seq': 'sequence' },
-          ExpressionAttributeValues: { ':seq': checkpoint.sequence },
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      for (const record of records) {
+        const s3Key = utf8Bytes(record.json) > this.offloadThresholdBytes ? this.objectKeyFor(key, record.seq) : undefined;
+        if (s3Key) {
+          await this.writeObject(s3Key, record.json);
+          uploaded.push(s3Key);
+        }
+        items.push({ pk: key, sk: record.seq, ...(s3Key ? { s3Key } : { record: record.json }), ...this.ttl() });
+      }
+      const condition = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey } };
+      if (items.length === 1) {
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: items[0], ...condition }));
+      } else {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items.map((item) => ({ Put: { TableName: this.tableName, Item: item, ...condition } })) }));
+      }
+    } catch (error) {
+      for (const s3Key of uploaded) await this.deleteObjectQuietly(s3Key);
+      if (isConditionalCheckFailed(error) || isCancelledByCondition(error)) throw new CheckpointConflictError(key, records[0].seq, undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  async compact(key: string, snapshot: JournalRecord): Promise<void> {
+    assertStoreKey(key, 'key');
+    assertRecord(snapshot, 'snapshot');
+    const { Item: previous } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
+    if (previous && (previous as SnapshotItem).snapshotSeq >= snapshot.seq) return;
+    const s3Key = utf8Bytes(snapshot.json) > this.offloadThresholdBytes ? this.objectKeyFor(key, snapshot.seq) : undefined;
+    if (s3Key) await this.writeObject(s3Key, snapshot.json);
+    const item: SnapshotItem = { pk: key, sk: SNAPSHOT_SK, snapshotSeq: snapshot.seq, savedAt: new Date().toISOString(), ...(s3Key ? { s3Key } : { state: snapshot.json }), ...this.ttl() };
+    try {
+      // One transaction: the record the snapshot stands for exists (the journal reached it), and no newer snapshot is stored.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: snapshot.seq },
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: item,
+                ConditionExpression: 'attribute_not_exists(#pk) OR #snap < :seq',
+                ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey, '#snap': 'snapshotSeq' },
+                ExpressionAttributeValues: { ':seq': snapshot.seq },
+              },
+            },
+          ],
         }),
       );
-      previous = result.Attributes as CheckpointItem | undefined;
     } catch (error) {
       if (s3Key) await this.deleteObjectQuietly(s3Key);
-      if (!isConditionalCheckFailed(error)) throw error;
-      throw new CheckpointConflictError(key, checkpoint.sequence, storedSequenceOf(error), { cause: error });
+      const reasons = cancellationCodes(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') throw new CheckpointConflictError(key, snapshot.seq, undefined, { cause: error, reason: 'compact' });
+      if (reasons?.[1] === 'ConditionalCheckFailed') return; // a newer snapshot got there first
+      throw error;
     }
-    if (previous?.s3Key && previous.s3Key !== s3Key) await this.deleteObjectQuietly(previous.s3Key);
+    const old = (previous as SnapshotItem | undefined)?.s3Key;
+    if (old && old !== s3Key) await this.deleteObjectQuietly(old);
+  }
+
+  async release(key: string): Promise<void> {
+    assertStoreKey(key, 'key');
   }
 
   async delete(key: string): Promise<void> {
     assertStoreKey(key, 'key');
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key }, ReturnValues: 'ALL_OLD' }),
-    );
-    const s3Key = (Attributes as CheckpointItem | undefined)?.s3Key;
-    if (s3Key) await this.deleteObjectQuietly(s3Key);
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey },
+          ExpressionAttributeValues: { ':pk': key },
+          ConsistentRead: true,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      const items = (page.Items ?? []) as (RecordItem | SnapshotItem)[];
+      for (let start = 0; start < items.length; start += BATCH_WRITE_MAX) {
+        const batch = items.slice(start, start + BATCH_WRITE_MAX);
+        let requests = batch.map((item) => ({ DeleteRequest: { Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: item.sk } } }));
+        while (requests.length > 0) {
+          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        }
+        for (const item of batch) if (item.s3Key) await this.deleteObjectQuietly(item.s3Key);
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
   }
 
-  /** Unique per save: a rejected writer with the same sequence must not overwrite the committed object. */
+  /** The records after `afterSeq`, in order and without gaps (a gap is damage, reported). */
+  private async readRecords(key: string, afterSeq: number): Promise<LoadedRecord[]> {
+    const records: LoadedRecord[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk > :after',
+          ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey, '#sk': DynamoAttribute.SortKey },
+          ExpressionAttributeValues: { ':pk': key, ':after': afterSeq },
+          ConsistentRead: true,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as RecordItem[]) {
+        const location = item.s3Key === undefined ? `dynamodb://${this.tableName}/${key}/${item.sk}` : `s3://${this.bucket}/${item.s3Key}`;
+        const text = item.s3Key === undefined ? item.record : await this.readObject(item.s3Key);
+        const record = typeof text === 'string' ? parseRecord(text) : undefined;
+        if (!record) throw new StoreCorruptError(location, text === undefined ? 'the record is missing' : 'not a journal record written by Stepwise');
+        const expected = records.length > 0 ? records[records.length - 1].seq + 1 : afterSeq > 0 ? afterSeq + 1 : item.sk;
+        if (item.sk !== expected) throw new StoreCorruptError(location, `record ${item.sk} follows record ${expected - 1}`);
+        records.push({ seq: item.sk, record });
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return records;
+  }
+
+  private ttl(): { ttl?: number } {
+    return this.ttlSeconds === undefined ? {} : { [DynamoAttribute.Ttl]: ttlFromNow(this.ttlSeconds) };
+  }
+
+  /** Unique per write: a refused writer with the same sequence must not overwrite the committed object. */
   private objectKeyFor(key: string, sequence: number): string {
     const name = `${encodeURIComponent(key)}/${sequence}-${randomBytes(6).toString('hex')}.json`;
     return this.prefix ? `${this.prefix}/${name}` : name;
@@ -163,7 +283,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** The save already committed (or already failed): an object we cannot delete is only garbage for a bucket lifecycle rule, not a failure. */
+  /** The write already committed (or already failed): an object we cannot delete is only garbage for the bucket's lifecycle rule, not a failure. */
   private async deleteObjectQuietly(s3Key: string): Promise<void> {
     try {
       await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: s3Key }));
@@ -173,8 +293,12 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 }
 
-/** DynamoDB returns the stored item (marshalled) with the failed condition when asked to. */
-function storedSequenceOf(error: unknown): number | undefined {
-  const stored = (error as { Item?: { sequence?: { N?: string } } }).Item?.sequence?.N;
-  return stored === undefined ? undefined : Number(stored);
+/** The per-action codes of a cancelled transaction (`ConditionalCheckFailed`, `None`, …). */
+function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if ((error as { name?: string } | undefined)?.name !== 'TransactionCanceledException') return undefined;
+  return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
+}
+
+function isCancelledByCondition(error: unknown): boolean {
+  return cancellationCodes(error)?.includes('ConditionalCheckFailed') ?? false;
 }

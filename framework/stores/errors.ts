@@ -8,18 +8,24 @@ export class StoreError extends StepwiseError {
   }
 }
 
-/** A checkpoint was not saved because the store already holds the same or newer progress (a stale writer, e.g. a zombie container). */
+/**
+ * A journal record was not appended (or a snapshot not stored) because it does not continue what
+ * the store holds: another writer of the same run got there first (a zombie container and its
+ * replacement, or two in-process runs of one run id).
+ */
 export class CheckpointConflictError extends StoreError {
   readonly key: string;
   readonly attemptedSequence: number;
-  /** The sequence in the store when it is known (the file and memory stores know it; DynamoDB does not say). */
+  /** The journal's last sequence when it is known (the file and memory stores know it; DynamoDB does not say). */
   readonly storedSequence?: number;
-  constructor(key: string, attemptedSequence: number, storedSequence?: number, options: { cause?: unknown } = {}) {
-    const stored = storedSequence === undefined ? 'the same or a newer sequence' : `sequence ${storedSequence}`;
+  constructor(key: string, attemptedSequence: number, storedSequence?: number, options: { cause?: unknown; reason?: 'append' | 'compact' } = {}) {
+    const stored = storedSequence === undefined ? 'already holds it' : `ends at sequence ${storedSequence}`;
     super(
-      `Checkpoint "${key}" was not saved: the store already holds ${stored}, and sequence ${attemptedSequence} is not newer. ` +
-        'Another process is running this execution; stop this one and let the newer one continue.',
-      options,
+      options.reason === 'compact'
+        ? `No snapshot of "${key}" was stored at sequence ${attemptedSequence}: the journal ${storedSequence === undefined ? 'is empty' : `ends at sequence ${storedSequence}`}. Compact only at a sequence you appended.`
+        : `Record ${attemptedSequence} of "${key}" was not appended: the journal ${stored}. ` +
+            'Another process is running this execution; stop this one and let the newer one continue.',
+      { cause: options.cause },
     );
     this.key = key;
     this.attemptedSequence = attemptedSequence;

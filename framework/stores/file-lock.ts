@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreDefaults } from './constants';
@@ -47,6 +47,49 @@ export async function withFileLock<T>(lockPath: string, criticalSection: () => P
   } finally {
     await releaseLock(lockPath, token);
   }
+}
+
+/** A lock file held for as long as its holder wants (a lease), e.g. by the writer of a journal. */
+export interface HeldFileLock {
+  readonly lockPath: string;
+  /** Whether the lock file is still ours: someone may break a lock whose holder stayed silent past `staleMs`. Synchronous and cheap (one small read). */
+  isHeld(): boolean;
+  /** Makes the lock look fresh (its age is its mtime), so it is not broken as stale while its holder lives. */
+  refresh(): void;
+  /** Deletes the lock file if it is still ours. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock file `lockPath` and keeps it until `release()`: the same lock as `withFileLock`,
+ * for a holder that writes many times (a journal writer) and must not pay for the lock each time.
+ * The holder refreshes it while it works; a holder that died is recognised by its process id.
+ *
+ * @example
+ * const lock = await acquireFileLock('/project/.stepwise/checkpoints/run-1.lock');
+ * try { appendRecords(); } finally { await lock.release(); }
+ */
+export async function acquireFileLock(lockPath: string, options: FileLockOptions = {}): Promise<HeldFileLock> {
+  const token = await acquireLock(lockPath, options);
+  return {
+    lockPath,
+    isHeld: () => {
+      try {
+        return readFileSync(lockPath, 'utf8').includes(token);
+      } catch {
+        return false;
+      }
+    },
+    refresh: () => {
+      const now = new Date();
+      try {
+        utimesSync(lockPath, now, now);
+      } catch {
+        // Gone: isHeld() says so before the next write.
+      }
+    },
+    release: () => releaseLock(lockPath, token),
+  };
 }
 
 async function acquireLock(lockPath: string, options: FileLockOptions): Promise<string> {

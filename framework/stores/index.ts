@@ -1,6 +1,6 @@
 export { StoreDefaults, FileStoreFolder, DynamoAttribute, StoreKind } from './constants';
 export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError, EventTooLargeError, PayloadNotFoundError } from './errors';
-export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore } from './checkpoint-store';
+export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store';
 export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './dynamodb-checkpoint-store';
 export { MemoryEventLog, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';
@@ -24,7 +24,7 @@ export { MemoryPayloadStore, PAYLOAD_REF_PREFIX, assertPayloadKey, isPayloadRef,
 export { FilePayloadStore, type FilePayloadStoreOptions } from './file-payload-store';
 export { S3PayloadStore, type S3PayloadStoreOptions } from './s3-payload-store';
 export type { DynamoDbClientInput } from './dynamodb-client';
-export { withFileLock, type FileLockOptions } from './file-lock';
+export { acquireFileLock, withFileLock, type FileLockOptions, type HeldFileLock } from './file-lock';
 export { writeFileAtomic } from './atomic-write';
 export { encodeStoreKey } from './key-encoding';
 export {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionStatus, LocalErrorName, RedriveStatus, SfnErrorCode } from '../constants';
 import type { ContainerRunner } from '../container/container-runner';
+import type { ContainerSlots } from '../container/container-slots';
 import { LocalEngineConfigError, notFoundExecution, sfnError } from '../errors';
 import type { LambdaRegistry } from '../lambda-api/lambda-registry';
 import { executionArn as buildExecutionArn, isValidName, parseExecutionArn, parseStateMachineArn, stateMachineArn } from '../sfn-api/arn';
@@ -35,6 +36,8 @@ export interface ExecutionManagerOptions {
   readonly store: EngineStore;
   readonly lambdas: LambdaRegistry;
   readonly container: ContainerRunner;
+  /** The engine-wide cap on running containers. */
+  readonly containerSlots: ContainerSlots;
   readonly onApprovalClosed: (approvalId: string) => void;
   readonly log: (line: string) => void;
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
@@ -247,6 +250,7 @@ export class ExecutionManager {
         tokens: this.tokens,
         lambdas: this.options.lambdas,
         container: this.options.container,
+        containerSlots: this.options.containerSlots,
         containerLogFile: store.containerLogFile(tracked.execution.executionArn),
         awsFaithful: this.options.awsFaithful,
         onApprovalClosed: this.options.onApprovalClosed,

@@ -3,6 +3,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { AwsLimits, utf8Bytes } from '../../framework/limits';
 import { LocalAws, LocalDefaults, LocalErrorName } from '../constants';
 import type { ContainerRunner } from '../container/container-runner';
+import type { ContainerSlots } from '../container/container-slots';
 import { functionNameOf, type LambdaRegistry } from '../lambda-api/lambda-registry';
 import { StatesError, TaskResource } from '../../state-machines';
 import type { TaskStateInfo } from './definition';
@@ -29,6 +30,8 @@ export interface TaskHandlerContext {
   readonly tokens: TaskTokens;
   readonly lambdas: LambdaRegistry;
   readonly container: ContainerRunner;
+  /** The engine-wide cap on running containers: a container waits here for its turn. */
+  readonly containerSlots: ContainerSlots;
   readonly containerLogFile: string;
   /** Set: a crashed container is noticed only by its heartbeat timeout, and containers start after a cold start. */
   readonly awsFaithful?: AwsFaithfulOptions;
@@ -264,27 +267,40 @@ function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, 
 }
 
 /**
- * Starts the agent container of a RunAgent task. A container that exits without sending a result
- * fails its task at once, unless the engine is AWS-faithful: there, as on ECS, nobody tells Step
- * Functions, and the task ends with its heartbeat timeout. An AWS-faithful cold start delays the
- * container (no heartbeat is possible meanwhile) while the task's heartbeat clock already runs.
+ * Starts the agent container of a RunAgent task once the engine's container cap lets it: until
+ * then the task stays scheduled and its heartbeat clock stands still (nothing could send a
+ * heartbeat), so load turns into waiting, never into a timeout in the queue. A container that exits
+ * without sending a result fails its task at once, unless the engine is AWS-faithful: there, as on
+ * ECS, nobody tells Step Functions, and the task ends with its heartbeat timeout. An AWS-faithful
+ * cold start delays the container (no heartbeat is possible meanwhile) while the task's heartbeat
+ * clock already runs.
  */
 async function startContainer(context: TaskHandlerContext, parameters: Json, signal: AbortSignal, token: string): Promise<void> {
-  const coldStartMs = (context.awsFaithful?.coldStartSeconds ?? 0) * 1000;
-  if (coldStartMs > 0) {
-    const started = await sleep(coldStartMs, true, { signal }).catch(() => false);
-    if (!started) return;
+  const { containerSlots: slots } = context;
+  context.tokens.pauseHeartbeat(token);
+  if (slots.active >= slots.max) context.log(`${context.execution.executionArn}: its container waits for a slot (${slots.active} running, at most ${slots.max}; ${slots.waiting} already waiting)`);
+  const slot = await slots.acquire(signal);
+  if (!slot) return;
+  try {
+    context.tokens.resumeHeartbeat(token);
+    const coldStartMs = (context.awsFaithful?.coldStartSeconds ?? 0) * 1000;
+    if (coldStartMs > 0) {
+      const started = await sleep(coldStartMs, true, { signal }).catch(() => false);
+      if (!started) return;
+    }
+    const handle = context.container.run(containerEnvironment(parameters), {
+      signal,
+      logFile: context.containerLogFile,
+      executionArn: context.execution.executionArn,
+    });
+    const exit = await handle.exited;
+    if (context.awsFaithful) return;
+    const how = exit.code !== null ? `with code ${exit.code}` : `on signal ${exit.signal ?? 'unknown'}`;
+    const tail = exit.stderrTail.length ? `; last stderr lines:\n${exit.stderrTail.join('\n')}` : '';
+    context.tokens.failIfWaiting(token, 'States.TaskFailed', `The agent container exited ${how} without sending a task result${tail}`);
+  } finally {
+    slot.release();
   }
-  const handle = context.container.run(containerEnvironment(parameters), {
-    signal,
-    logFile: context.containerLogFile,
-    executionArn: context.execution.executionArn,
-  });
-  const exit = await handle.exited;
-  if (context.awsFaithful) return;
-  const how = exit.code !== null ? `with code ${exit.code}` : `on signal ${exit.signal ?? 'unknown'}`;
-  const tail = exit.stderrTail.length ? `; last stderr lines:\n${exit.stderrTail.join('\n')}` : '';
-  context.tokens.failIfWaiting(token, 'States.TaskFailed', `The agent container exited ${how} without sending a task result${tail}`);
 }
 
 /** `lambda:invoke` (request/response) and plain function ARNs: call the local function and return its result. */

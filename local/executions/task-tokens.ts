@@ -36,6 +36,8 @@ interface WaitingTask {
   readonly settle: (outcome: TaskOutcome) => void;
   heartbeatTimer?: NodeJS.Timeout;
   timeoutTimer?: NodeJS.Timeout;
+  /** Its container waits for a slot: no heartbeat can come, so the heartbeat clock does not run. */
+  heartbeatPaused?: boolean;
 }
 
 /** Called whenever a task record changes, so the engine can persist it. */
@@ -113,7 +115,29 @@ export class TaskTokens {
 
   /** SendTaskHeartbeat: restarts the heartbeat timer. */
   heartbeat(token: unknown): void {
-    this.armHeartbeat(this.requireWaiting(token));
+    const waiting = this.requireWaiting(token);
+    if (!waiting.heartbeatPaused) this.armHeartbeat(waiting);
+  }
+
+  /**
+   * Stops a task's heartbeat clock while its container waits for a slot (the engine's container
+   * cap): nothing can send a heartbeat for a container that has not started, and a task must not
+   * time out in the queue. `TimeoutSeconds` keeps running. No-op once the task closed.
+   */
+  pauseHeartbeat(token: string): void {
+    const waiting = this.waiting.get(token);
+    if (!waiting) return;
+    waiting.heartbeatPaused = true;
+    if (waiting.heartbeatTimer) clearTimeout(waiting.heartbeatTimer);
+    waiting.heartbeatTimer = undefined;
+  }
+
+  /** Starts the heartbeat clock again, from now: the task's container got its slot. */
+  resumeHeartbeat(token: string): void {
+    const waiting = this.waiting.get(token);
+    if (!waiting) return;
+    waiting.heartbeatPaused = false;
+    this.armHeartbeat(waiting);
   }
 
   /** Fails a waiting task from the engine's side (a container exited without a result). No-op once closed. */

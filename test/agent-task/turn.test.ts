@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError, RunState, type StoreSet } from '../../framework';
+import { createStores, InvalidInputError, loadRunState, type StoreSet } from '../../framework';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
@@ -220,7 +220,7 @@ describe('runTurn', () => {
     const interrupted = runTurn(config, dependenciesFor(stores));
 
     await expect(interrupted).rejects.toMatchObject({ code: 'Stepwise.ToolOutcomeUnknown' });
-    const committed = RunState.fromJSON((await stores.checkpoints.load(EXECUTION_ARN))!.state);
+    const committed = (await loadRunState(stores.checkpoints, EXECUTION_ARN))!;
     expect(committed.ledger.offline_1_1.status).toBe('started');
     const again = await runTurn(config, dependenciesFor(stores));
     expect(again.status).toBe('AWAITING_APPROVAL');
@@ -240,8 +240,7 @@ describe('runTurn', () => {
     const followUpArn = 'arn:aws:states:us-east-1:000000000000:execution:recorder:two';
     await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_EXECUTION_ARN: followUpArn }, input)), dependenciesFor(stores));
 
-    const checkpoint = await stores.checkpoints.load(followUpArn);
-    const messages = (checkpoint!.state as { messages: { role: string; content: string }[] }).messages;
+    const messages = (await loadRunState(stores.checkpoints, followUpArn))!.messages;
     expect(messages.filter((message) => message.role === 'user' && message.content.startsWith('record '))).toHaveLength(2);
     expect(messages.some((message) => message.content === 'rejected by human operator: no')).toBe(true);
   });
@@ -283,7 +282,7 @@ describe('the container entrypoint', () => {
     expect(code).toBe(1);
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
     expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toMatchObject({ taskToken: 'token-1', error: 'Stepwise.ContainerStopped' });
-    const committed = RunState.fromJSON((await createStores({ kind: 'file', root }).checkpoints.load(EXECUTION_ARN))!.state);
+    const committed = (await loadRunState(createStores({ kind: 'file', root }).checkpoints, EXECUTION_ARN))!;
     expect(committed.status).toBe('RUNNING');
     expect(committed.ledger.offline_1_1.status).toBe('started');
     lambda.restore();

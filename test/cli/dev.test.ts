@@ -6,14 +6,14 @@ import { dev } from '../../cli/commands/dev';
 import { repositoryRoot } from '../helpers/cli';
 
 describe('stepwise dev', () => {
-  it('prints the console URL, and the console answers there', async () => {
+  it('prints the console URL and the container cap, and the console answers there', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'stepwise-dev-'));
     const lines: string[] = [];
     let stop!: () => void;
     const until = new Promise<void>((resolve) => (stop = resolve));
     try {
       const running = dev(
-        ['--port', '0', '--config', path.join(repositoryRoot, 'stepwise.config.ts')],
+        ['--port', '0', '--config', path.join(repositoryRoot, 'stepwise.config.ts'), '--max-containers', '2'],
         { modelSettings: {}, modelEnv: {}, color: false, interactive: false },
         { cwd, out: (line) => lines.push(line), error: () => undefined, stdin: new PassThrough(), stderr: new PassThrough() },
         until,
@@ -35,6 +35,7 @@ describe('stepwise dev', () => {
 
       const page = await fetch(url!);
 
+      expect(lines).toContainEqual(expect.stringMatching(/Containers +at most 2 at once; more wait in line/));
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<title>Stepwise console</title>');
       stop();

@@ -22,4 +22,13 @@ describe('usage errors of the options for large values and the AWS-faithful engi
     expect(alone).toMatchObject({ code: 2, stderr: expect.stringContaining('--cold-start applies with --aws-faithful') });
     expect(notANumber).toMatchObject({ code: 2, stderr: expect.stringContaining('--cold-start must be a number of seconds (got "soon")') });
   });
+
+  it('takes --max-containers only as a whole number, 1 or more', async () => {
+    const config = path.join(repositoryRoot, 'test', 'fixtures', 'support.config.ts');
+    const none = await runCli(['dev', '--port', '0', '--config', config, '--max-containers', '0'], { cwd: cwd() });
+    const words = await runCli(['dev', '--port', '0', '--config', config, '--max-containers', 'many'], { cwd: cwd() });
+
+    expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining('--max-containers must be a whole number, 1 or more (got "0")') });
+    expect(words).toMatchObject({ code: 2, stderr: expect.stringContaining('--max-containers must be a whole number, 1 or more (got "many")') });
+  });
 });

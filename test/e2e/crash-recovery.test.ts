@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import type { LedgerEntry } from '../../framework';
+import { loadRunState, type LedgerEntry } from '../../framework';
 import type { LocalEngine } from '../../local';
 import {
   containerPids,
@@ -152,7 +152,7 @@ describe('a container that dies mid-run, end to end on the local engine', () => 
       process.kill(pid, 'SIGKILL');
       touched.push(pid);
       await waitFor(() => isGone(pid), { what: 'the killed container to end' });
-      const checkpoint = await engine.stores.checkpoints.load(executionArn);
+      const checkpoint = await loadRunState(engine.stores.checkpoints, executionArn);
       const execution = await waitForEnd(sfn, executionArn);
 
       expect(execution.status).toBe('SUCCEEDED');
@@ -161,7 +161,7 @@ describe('a container that dies mid-run, end to end on the local engine', () => 
       expect(outboxLines(project.outbox, 'effects.log')).toEqual([`entry: tea ${executionArn}:offline_2_1`]);
       expect(outboxLines(project.outbox, 'dedupes.log').length).toBeLessThanOrEqual(1);
       // Every call the dead container had committed as completed ran exactly once.
-      const ledger = (checkpoint?.state.ledger ?? {}) as Record<string, LedgerEntry>;
+      const ledger: Readonly<Record<string, LedgerEntry>> = checkpoint?.ledger ?? {};
       const lookups = countLines(outboxLines(project.outbox, 'lookups.log'));
       for (const entry of Object.values(ledger).filter((candidate) => candidate.status === 'completed' && candidate.tool === 'lookup')) {
         expect(lookups[entry.idempotencyKey]).toBe(1);

@@ -1,10 +1,12 @@
 import { InvalidInputError } from '../../framework/errors';
 import { EventType, type StepwiseEvent } from '../../framework/events';
-import { CheckpointConflictError, followEvents, type LoggedEvent, type StoreSet, type StoredApproval } from '../../framework/stores';
+import { CheckpointConflictError, followEvents, type JournalRecord, type LoggedEvent, type StoreSet, type StoredApproval } from '../../framework/stores';
 
 /** How a contract suite gets fresh, empty stores for each test. */
 export interface StoreContractSubject {
   readonly create: () => Promise<StoreSet>;
+  /** Another instance of the stores last created, on the same storage (another process would see this). */
+  readonly reopen: () => Promise<StoreSet>;
   readonly cleanup?: () => Promise<void>;
 }
 
@@ -30,7 +32,6 @@ export function sampleApproval(approvalId: string, executionArn = 'arn:aws:state
   };
 }
 
-const savedAt = '2025-01-01T00:00:00.000Z';
 const seqs = (events: readonly LoggedEvent[]): number[] => events.map((logged) => logged.seq);
 
 /** The behaviour every implementation of the three stores must share. */
@@ -44,66 +45,106 @@ export function describeStoreContract(name: string, subject: StoreContractSubjec
       await subject.cleanup?.();
     });
 
-    describe('checkpoints', () => {
-      it('returns nothing for an execution that was never saved', async () => {
+    describe('checkpoints (run journals)', () => {
+      const record = (seq: number, body: Record<string, unknown> = { step: seq }): JournalRecord => ({ seq, json: JSON.stringify(body) });
+
+      it('returns nothing for a run that was never written', async () => {
         await expect(stores.checkpoints.load('arn:never')).resolves.toBeUndefined();
       });
 
-      it('loads back the last committed checkpoint exactly', async () => {
-        const state = { messages: [{ role: 'user', content: 'héllo ✓' }], ledger: { a: { status: 'completed', result: null } }, costUsd: 0.25 };
-        await stores.checkpoints.save('arn:run', { sequence: 0, state: { first: true }, savedAt });
-        await stores.checkpoints.save('arn:run', { sequence: 1, state, savedAt });
-        await expect(stores.checkpoints.load('arn:run')).resolves.toEqual({ sequence: 1, state, savedAt });
+      it('loads back every appended record, in order and exactly', async () => {
+        const body = { messages: [{ role: 'user', content: 'héllo ✓ "quoted" \\ back' }], ledger: { a: { status: 'completed', result: null } }, costUsd: 0.25 };
+        await stores.checkpoints.append('arn:run', [record(1)]);
+        await stores.checkpoints.append('arn:run', [record(2, body), record(3)]);
+        await expect(stores.checkpoints.load('arn:run')).resolves.toEqual({ records: [{ seq: 1, record: { step: 1 } }, { seq: 2, record: body }, { seq: 3, record: { step: 3 } }], lastSeq: 3 });
       });
 
-      it('refuses a checkpoint that is not newer than the stored one and keeps the stored one', async () => {
-        await stores.checkpoints.save('arn:run', { sequence: 5, state: { step: 5 }, savedAt });
-        const same = stores.checkpoints.save('arn:run', { sequence: 5, state: { step: 'zombie' }, savedAt });
-        const older = stores.checkpoints.save('arn:run', { sequence: 4, state: { step: 'zombie' }, savedAt });
+      it('starts a new run at any sequence, then accepts only the next one', async () => {
+        await stores.checkpoints.append('arn:run', [record(8)]);
+        await expect(stores.checkpoints.append('arn:run', [record(10)])).rejects.toMatchObject({ name: 'CheckpointConflictError', key: 'arn:run', attemptedSequence: 10, storedSequence: 8 });
+        await expect(stores.checkpoints.append('arn:run', [record(9)])).resolves.toBeUndefined();
+        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ lastSeq: 9 });
+      });
+
+      it('refuses a record that is not the next one and keeps what it holds (a zombie writer)', async () => {
+        await stores.checkpoints.append('arn:run', [record(1), record(2)]);
+        const same = stores.checkpoints.append('arn:run', [record(2, { step: 'zombie' })]);
+        const older = stores.checkpoints.append('arn:run', [record(1, { step: 'zombie' }), record(2, { step: 'zombie' }), record(3, { step: 'zombie' })]);
         await expect(same).rejects.toBeInstanceOf(CheckpointConflictError);
-        await expect(older).rejects.toMatchObject({ key: 'arn:run', attemptedSequence: 4 });
-        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ sequence: 5, state: { step: 5 } });
+        await expect(older).rejects.toMatchObject({ key: 'arn:run', attemptedSequence: 1 });
+        await expect(stores.checkpoints.load('arn:run')).resolves.toEqual({ records: [{ seq: 1, record: { step: 1 } }, { seq: 2, record: { step: 2 } }], lastSeq: 2 });
       });
 
-      it('lets exactly the newest of many concurrent saves win', async () => {
-        const order = [3, 9, 1, 7, 10, 2, 8, 4, 6, 5];
-        const results = await Promise.allSettled(order.map((sequence) => stores.checkpoints.save('arn:race', { sequence, state: { sequence }, savedAt })));
+      it('lets exactly one of many concurrent appends of the same sequence win', async () => {
+        await stores.checkpoints.append('arn:race', [record(1)]);
+        const results = await Promise.allSettled(Array.from({ length: 10 }, (_, writer) => stores.checkpoints.append('arn:race', [record(2, { writer })])));
         const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+        expect(rejected).toHaveLength(9);
         expect(rejected.every((result) => result.reason instanceof CheckpointConflictError)).toBe(true);
-        await expect(stores.checkpoints.load('arn:race')).resolves.toMatchObject({ sequence: 10, state: { sequence: 10 } });
+        await expect(stores.checkpoints.load('arn:race')).resolves.toMatchObject({ lastSeq: 2 });
+      });
+
+      it('reads a compacted journal as its snapshot plus the records after it, and goes on from there', async () => {
+        await stores.checkpoints.append('arn:run', [record(1), record(2), record(3)]);
+        await stores.checkpoints.compact('arn:run', { seq: 3, json: JSON.stringify({ whole: 3 }) });
+        await stores.checkpoints.append('arn:run', [record(4)]);
+        const loaded = await stores.checkpoints.load('arn:run');
+        expect(loaded).toMatchObject({ snapshot: { sequence: 3, state: { whole: 3 } }, records: [{ seq: 4, record: { step: 4 } }], lastSeq: 4 });
+        expect(Date.parse(loaded!.snapshot!.savedAt)).not.toBeNaN();
+        await expect(stores.checkpoints.append('arn:run', [record(4)])).rejects.toBeInstanceOf(CheckpointConflictError);
+      });
+
+      it('refuses a snapshot of a sequence the journal has not reached, and ignores one older than the stored snapshot', async () => {
+        await stores.checkpoints.append('arn:run', [record(1), record(2)]);
+        await expect(stores.checkpoints.compact('arn:run', { seq: 3, json: '{}' })).rejects.toMatchObject({ name: 'CheckpointConflictError', attemptedSequence: 3 });
+        await expect(stores.checkpoints.compact('arn:none', { seq: 1, json: '{}' })).rejects.toBeInstanceOf(CheckpointConflictError);
+        await stores.checkpoints.compact('arn:run', { seq: 2, json: JSON.stringify({ whole: 2 }) });
+        await stores.checkpoints.compact('arn:run', { seq: 1, json: JSON.stringify({ whole: 1 }) });
+        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ snapshot: { sequence: 2, state: { whole: 2 } }, records: [], lastSeq: 2 });
       });
 
       it('keeps keys apart, even ones that differ only in case, punctuation or a long tail', async () => {
         const long = 'session:'.padEnd(400, 'x');
         const keys = ['session:abc', 'session/abc', 'Session:ABC', 'session%3Aabc', `${long}1`, `${long}2`, 'arn:aws:states:us-east-1:1:execution:a:b'];
-        await Promise.all(keys.map((key, index) => stores.checkpoints.save(key, { sequence: index, state: { key }, savedAt })));
+        await Promise.all(keys.map((key, index) => stores.checkpoints.append(key, [record(index + 1, { key })])));
         for (const [index, key] of keys.entries()) {
-          await expect(stores.checkpoints.load(key)).resolves.toEqual({ sequence: index, state: { key }, savedAt });
+          await expect(stores.checkpoints.load(key)).resolves.toEqual({ records: [{ seq: index + 1, record: { key } }], lastSeq: index + 1 });
         }
       });
 
-      it('forgets a deleted checkpoint, so the key starts over', async () => {
-        await stores.checkpoints.save('session:s1', { sequence: 7, state: {}, savedAt });
+      it('forgets a deleted run, so the key starts over', async () => {
+        await stores.checkpoints.append('session:s1', [record(7)]);
+        await stores.checkpoints.compact('session:s1', { seq: 7, json: '{}' });
         await stores.checkpoints.delete('session:s1');
         await stores.checkpoints.delete('session:never-saved');
         await expect(stores.checkpoints.load('session:s1')).resolves.toBeUndefined();
-        await expect(stores.checkpoints.save('session:s1', { sequence: 1, state: {}, savedAt })).resolves.toBeUndefined();
+        await expect(stores.checkpoints.append('session:s1', [record(1)])).resolves.toBeUndefined();
       });
 
-      it('does not let the caller change a stored checkpoint through a reference', async () => {
-        const state = { list: [1] };
-        await stores.checkpoints.save('arn:run', { sequence: 1, state, savedAt });
-        state.list.push(2);
+      it('lets another writer continue a journal once the first released it', async () => {
+        const other = await subject.reopen();
+        await stores.checkpoints.append('arn:run', [record(1)]);
+        await stores.checkpoints.release('arn:run');
+        await other.checkpoints.append('arn:run', [record(2)]);
+        await other.checkpoints.release('arn:run');
+        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ lastSeq: 2 });
+      });
+
+      it('does not let the caller change what is stored through a reference', async () => {
+        await stores.checkpoints.append('arn:run', [record(1, { list: [1] })]);
         const loaded = await stores.checkpoints.load('arn:run');
-        (loaded?.state.list as number[]).push(3);
-        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ state: { list: [1] } });
+        (loaded?.records[0].record.list as number[]).push(3);
+        await expect(stores.checkpoints.load('arn:run')).resolves.toMatchObject({ records: [{ record: { list: [1] } }] });
       });
 
-      it('names the field of an invalid checkpoint', async () => {
-        await expect(stores.checkpoints.save('', { sequence: 1, state: {}, savedAt })).rejects.toMatchObject({ field: 'key' });
-        await expect(stores.checkpoints.save('k', { sequence: -1, state: {}, savedAt })).rejects.toMatchObject({ field: 'checkpoint.sequence' });
-        await expect(stores.checkpoints.save('k', { sequence: 1, state: [] as unknown as Record<string, unknown>, savedAt })).rejects.toBeInstanceOf(InvalidInputError);
-        await expect(stores.checkpoints.save('k', { sequence: 1, state: {}, savedAt: 'yesterday' })).rejects.toMatchObject({ field: 'checkpoint.savedAt' });
+      it('names what is wrong with an invalid append', async () => {
+        await expect(stores.checkpoints.append('', [record(1)])).rejects.toMatchObject({ field: 'key' });
+        await expect(stores.checkpoints.append('k', [])).rejects.toMatchObject({ field: 'records' });
+        await expect(stores.checkpoints.append('k', [record(0)])).rejects.toMatchObject({ field: 'records[0].seq' });
+        await expect(stores.checkpoints.append('k', [record(1), record(3)])).rejects.toMatchObject({ field: 'records[1].seq' });
+        await expect(stores.checkpoints.append('k', [{ seq: 1, json: '[1]' }])).rejects.toBeInstanceOf(InvalidInputError);
+        await expect(stores.checkpoints.append('k', [{ seq: 1, json: '{"a":\n1}' }])).rejects.toMatchObject({ field: 'records[0].json' });
+        await expect(stores.checkpoints.load('k')).resolves.toBeUndefined();
       });
     });
 

@@ -1,3 +1,4 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
@@ -302,8 +303,15 @@ describe('props validation', () => {
     const toolEntries = { lookup: 'tools/get_document/handler.ts' };
     const outside = path.join(os.tmpdir(), 'elsewhere.config.ts');
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: outside })).toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('outside projectRoot') }));
-    // The repository's .dockerignore lets only stepwise.config.ts (and agents/, tools/, …) into the image.
+    // The repository's image holds stepwise.config.ts and agents/ only.
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: 'test/fixtures/support.config.ts' }))
+      .toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('does not copy into the agent image') }));
+    // A project of its own whose .dockerignore is an allow-list that leaves the config out.
+    const project = mkdtempSync(path.join(os.tmpdir(), 'stepwise-image-'));
+    writeFileSync(path.join(project, 'Dockerfile'), 'FROM node:22-slim\n');
+    writeFileSync(path.join(project, '.dockerignore'), '*\n!package.json\n!stepwise.config.ts\n');
+    writeFileSync(path.join(project, 'other.config.ts'), 'export default {};\n');
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, projectRoot: project, dockerfile: 'Dockerfile', configFile: 'other.config.ts' }))
       .toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('leaves out of the agent image') }));
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, dockerfile: 'nope/Dockerfile' })).toThrow(expect.objectContaining({ field: 'dockerfile' }));
   });

@@ -88,6 +88,8 @@ export const analyzeData = defineTool({
     'Computes statistics of a CSV table given as text or as a corpus dataset id (give exactly one of csv or documentId): for each numeric ' +
     'column count, mean, median, min, max, sum and standard deviation; with groupBy, row counts and per-group sums and means.',
   parameters: analyzeDataParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: (args, context): AnalyzeDataResult => {
     const hasCsv = args.csv !== null && args.csv.trim() !== '';
     const hasId = args.documentId !== null && args.documentId.trim() !== '';

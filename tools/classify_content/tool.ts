@@ -88,6 +88,8 @@ export const classifyContent = defineTool({
     'Classifies a text or a corpus document (give exactly one of text or documentId) into the given categories. Returns every category ' +
     'with a score (scores sum to 1) and the words that supported it, best first, plus the top category.',
   parameters: classifyContentParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: (args, context): ClassifyContentResult => {
     const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
     return classify(text, args.categories, corpusBackground(context.workspace));

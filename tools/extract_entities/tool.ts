@@ -56,6 +56,8 @@ export const extractEntities = defineTool({
     'Extracts named entities from a text or a corpus document (give exactly one of text or documentId): people, organizations, places, ' +
     'dates, numbers with their units (e.g. "2.4 GWh", "35%", "$120 million") and technologies. Each entity comes with its mention count.',
   parameters: extractEntitiesParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: (args, context): ExtractEntitiesResult => {
     const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
     return extractEntitiesFromText(text, args.entity_types ?? ENTITY_TYPES);

@@ -10,6 +10,8 @@ export const getDocument = defineTool({
   name: TOOL_NAME,
   description: 'Returns the full text of one corpus document by id (title, topic, publication date, text, word count).',
   parameters: getDocumentParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: ({ id }, context): GetDocumentResult => {
     const document = findDocument(TOOL_NAME, corpusCache.load(TOOL_NAME, context.workspace.corpusDir), id);
     return {

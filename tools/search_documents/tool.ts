@@ -102,6 +102,8 @@ export const searchDocuments = defineTool({
     'Searches the document corpus and returns the best-matching documents (id, title, relevance score, snippet), best first. ' +
     'Use the ids with get_document, summarize_document, extract_entities or classify_content.',
   parameters: searchDocumentsParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: ({ query, limit }, context): SearchDocumentsResult => {
     const corpus = corpusCache.load(TOOL_NAME, context.workspace.corpusDir);
     let indexed = indexes.get(corpus);

@@ -50,6 +50,8 @@ export const summarizeDocument = defineTool({
     'Summarizes a text or a corpus document (give exactly one of text or documentId) by extracting its most central sentences (TextRank). ' +
     'The summary never exceeds max_length characters.',
   parameters: summarizeDocumentParameters,
+  // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
+  sideEffects: false,
   execute: (args, context): SummarizeDocumentResult => {
     const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
     return summarize(text, args.max_length ?? SummaryLength.default);

@@ -15,7 +15,8 @@ describe('createStores', () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'stepwise-factory-'));
     const stores = createStores({ kind: 'file', root });
     // Act
-    await stores.checkpoints.save('arn:run', { sequence: 1, state: {}, savedAt: new Date().toISOString() });
+    await stores.checkpoints.append('arn:run', [{ seq: 1, json: '{}' }]);
+    await stores.checkpoints.release('arn:run');
     await stores.events.append('arn:run', [sampleEvent(1)]);
     await stores.approvals.put(sampleApproval('ap-1'));
     // Assess
@@ -34,7 +35,7 @@ describe('createStores', () => {
       { dynamodb: new DynamoDBClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) },
     );
     // Act
-    await stores.checkpoints.save('arn:run', { sequence: 1, state: {}, savedAt: new Date().toISOString() });
+    await stores.checkpoints.append('arn:run', [{ seq: 1, json: '{}' }]);
     await stores.events.append('arn:run', [sampleEvent(1)]);
     await stores.approvals.put(sampleApproval('ap-1'));
     // Assess

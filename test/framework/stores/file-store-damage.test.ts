@@ -55,18 +55,62 @@ describe('file stores with damaged files', () => {
     await expect(reading).rejects.toThrow(`${file}:2`);
   });
 
-  it('reports a checkpoint file that is not a checkpoint, naming the file', async () => {
+  it('reports a snapshot file that is not a snapshot, naming the file, and appends nothing after it', async () => {
     // Prepare
     const store = new FileCheckpointStore({ directory });
     const file = path.join(directory, `${encodeStoreKey('arn:run')}.json`);
     await fs.writeFile(file, '{"hello":');
     // Act
     const loading = store.load('arn:run');
-    const saving = store.save('arn:run', { sequence: 1, state: {}, savedAt: new Date().toISOString() });
+    const appending = store.append('arn:run', [{ seq: 1, json: '{}' }]);
     // Assess
     await expect(loading).rejects.toThrow(file);
-    await expect(saving).rejects.toBeInstanceOf(StoreCorruptError);
+    await expect(appending).rejects.toBeInstanceOf(StoreCorruptError);
     await expect(fs.readFile(file, 'utf8')).resolves.toBe('{"hello":');
+  });
+
+  it('ignores a journal record torn by a killed writer, and the next writer cuts it off and goes on', async () => {
+    // Prepare
+    const first = new FileCheckpointStore({ directory });
+    await first.append('arn:run', [{ seq: 1, json: '{"step":1}' }, { seq: 2, json: '{"step":2}' }]);
+    await first.release('arn:run');
+    const file = path.join(directory, `${encodeStoreKey('arn:run')}.jsonl`);
+    await fs.appendFile(file, '{"seq":3,"record":{"st');
+    const next = new FileCheckpointStore({ directory });
+    // Act
+    const beforeAppend = await next.load('arn:run');
+    await next.append('arn:run', [{ seq: 3, json: '{"step":3}' }]);
+    // Assess
+    expect(beforeAppend).toMatchObject({ lastSeq: 2 });
+    await expect(next.load('arn:run')).resolves.toEqual({ records: [1, 2, 3].map((seq) => ({ seq, record: { step: seq } })), lastSeq: 3 });
+    expect((await fs.readFile(file, 'utf8')).endsWith('{"seq":3,"record":{"step":3}}\n')).toBe(true);
+  });
+
+  it('reports a damaged record or a gap in the middle of a journal, naming the file and line', async () => {
+    // Prepare
+    const store = new FileCheckpointStore({ directory });
+    const file = path.join(directory, `${encodeStoreKey('arn:run')}.jsonl`);
+    await fs.writeFile(file, '{"seq":1,"record":{"a":1}}\nnot json\n{"seq":3,"record":{"a":3}}\n');
+    await fs.writeFile(path.join(directory, `${encodeStoreKey('arn:gap')}.jsonl`), '{"seq":1,"record":{"a":1}}\n{"seq":3,"record":{"a":3}}\n');
+    // Act
+    const [damaged, appending, gap] = await Promise.allSettled([store.load('arn:run'), store.append('arn:run', [{ seq: 4, json: '{}' }]), store.load('arn:gap')]);
+    // Assess
+    expect(damaged).toMatchObject({ status: 'rejected', reason: expect.any(StoreCorruptError) });
+    expect((damaged as PromiseRejectedResult).reason.message).toContain(`${file}:2`);
+    expect((appending as PromiseRejectedResult).reason.message).toContain(`${file}:2`);
+    expect((gap as PromiseRejectedResult).reason.message).toMatch(/\.jsonl:2 is unreadable: record 3 follows record 1/);
+  });
+
+  it('reads a checkpoint written by an earlier version as the snapshot of its run', async () => {
+    // Prepare: earlier versions kept one whole checkpoint per run, in the format of today's snapshots
+    await fs.writeFile(path.join(directory, `${encodeStoreKey('arn:run')}.json`), JSON.stringify({ sequence: 12, savedAt: '2025-01-01T00:00:00.000Z', state: { status: 'AWAITING_APPROVAL' } }));
+    const store = new FileCheckpointStore({ directory });
+    // Act
+    const loaded = await store.load('arn:run');
+    await store.append('arn:run', [{ seq: 13, json: '{"step":13}' }]);
+    // Assess
+    expect(loaded).toEqual({ snapshot: { sequence: 12, savedAt: '2025-01-01T00:00:00.000Z', state: { status: 'AWAITING_APPROVAL' } }, records: [], lastSeq: 12 });
+    await expect(store.load('arn:run')).resolves.toMatchObject({ snapshot: { sequence: 12 }, records: [{ seq: 13 }], lastSeq: 13 });
   });
 
   it('lists approvals without tripping over temporary files of a killed writer', async () => {

@@ -38,14 +38,13 @@ async function waitForCommits(output: () => string, count: number): Promise<void
 }
 
 describe('file stores across processes', () => {
-  it('keeps the last committed checkpoint readable when the writer is killed mid-save, and the next writer continues', async () => {
+  it('keeps every committed record readable when the writer is killed mid-append or mid-compaction, and the next writer continues', async () => {
     // Prepare
     const directory = path.join(workDir, 'crash');
-    const store = new FileCheckpointStore({ directory });
     let next = 1;
-    // Kill at different points of a save: right after a commit is reported, or a little later.
+    // Kill at different points: right after a commit is reported, or a little later.
     for (const [round, killAfter] of [3, 11, 7, 20, 5, 9, 4, 13, 6, 8].entries()) {
-      const run = startWorker('checkpoint-loop', directory, 'arn:crash', String(next), String(next + 10_000));
+      const run = startWorker('journal-loop', directory, 'arn:crash', String(next), String(next + 10_000));
       await waitForCommits(run.output, killAfter);
       await new Promise((resolve) => setTimeout(resolve, round % 4));
       // Act
@@ -53,31 +52,37 @@ describe('file stores across processes', () => {
       await run.exited;
       const committed = committedSequences(run.output());
       const lastReported = committed[committed.length - 1];
-      const loaded = await store.load('arn:crash');
-      // Assess: the save in flight may have committed before it could report
+      const loaded = await new FileCheckpointStore({ directory }).load('arn:crash');
+      // Assess: the append in flight may have committed before it could report
       expect(loaded).toBeDefined();
-      expect([lastReported, lastReported + 1]).toContain(loaded?.sequence);
-      expect(loaded?.state).toEqual({ sequence: loaded?.sequence, payload: 'x'.repeat(256 * 1024) });
-      next = (loaded?.sequence ?? 0) + 1;
+      expect([lastReported, lastReported + 1]).toContain(loaded?.lastSeq);
+      const snapshotSeq = loaded?.snapshot?.sequence ?? 0;
+      if (loaded?.snapshot) expect(loaded.snapshot.state).toEqual({ whole: snapshotSeq, payload: 'x'.repeat(64 * 1024) });
+      expect(loaded?.records.map((record) => record.seq)).toEqual(Array.from({ length: (loaded?.lastSeq ?? 0) - snapshotSeq }, (_, index) => snapshotSeq + index + 1));
+      for (const { seq, record } of loaded?.records ?? []) expect(record).toEqual({ seq, payload: 'x'.repeat(64 * 1024) });
+      next = (loaded?.lastSeq ?? 0) + 1;
     }
     // The killed writers' lock and temp files do not stop a new writer.
-    await store.save('arn:crash', { sequence: next, state: { done: true }, savedAt: new Date().toISOString() });
-    await expect(store.load('arn:crash')).resolves.toMatchObject({ sequence: next, state: { done: true } });
-    expect((await fs.readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    const store = new FileCheckpointStore({ directory });
+    await store.append('arn:crash', [{ seq: next, json: '{"done":true}' }]);
+    await store.release('arn:crash');
+    await expect(store.load('arn:crash')).resolves.toMatchObject({ lastSeq: next });
+    expect((await fs.readdir(directory)).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock'))).toEqual([]);
   });
 
-  it('lets only one of two processes commit each sequence', async () => {
+  it('lets only one of two processes append each sequence', async () => {
     // Prepare
     const directory = path.join(workDir, 'race');
     // Act
-    const runs = [startWorker('checkpoint-race', directory, 'arn:race', '1', '300'), startWorker('checkpoint-race', directory, 'arn:race', '1', '300')];
+    const runs = [startWorker('journal-race', directory, 'arn:race', '1', '150'), startWorker('journal-race', directory, 'arn:race', '1', '150')];
     const codes = await Promise.all(runs.map((run) => run.exited));
     // Assess
     expect(codes).toEqual([0, 0]);
     const [first, second] = runs.map((run) => JSON.parse(run.output()) as number[]);
     expect(first.filter((sequence) => second.includes(sequence))).toEqual([]);
-    expect(Math.max(...first, ...second)).toBe(300);
-    await expect(new FileCheckpointStore({ directory }).load('arn:race')).resolves.toMatchObject({ sequence: 300 });
+    expect([...first, ...second].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, index) => index + 1));
+    const loaded = await new FileCheckpointStore({ directory }).load('arn:race');
+    expect(loaded?.records.map((record) => record.seq)).toEqual(Array.from({ length: 150 }, (_, index) => index + 1));
   });
 
   it('never gives two appending processes the same seq', async () => {

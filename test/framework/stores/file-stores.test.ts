@@ -12,6 +12,7 @@ describeStoreContract('file', {
     roots.push(root);
     return createStores({ kind: 'file', root });
   },
+  reopen: async () => createStores({ kind: 'file', root: roots[roots.length - 1] }),
   cleanup: async () => {
     await Promise.all(roots.splice(0).map((root) => fs.rm(root, { recursive: true, force: true })));
   },
