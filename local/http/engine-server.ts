@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INVOKE_PATH } from '../lambda-api/invoke-handler';
-import { sendJson } from './http-io';
+import { hasBody, sendJson } from './http-io';
 import type { ConsoleRoutes } from '../console/console-routes';
 import { guardRequest, RoutePolicies, sendRefusal, type RoutePolicy } from './request-guard';
 
@@ -22,12 +22,14 @@ const CONSOLE_ASSET_PATH = /^\/console\/assets\/([^/]+)$/;
 const CONSOLE_READ_PATH = /^\/console\/api\/([a-z]+)$/;
 const CONSOLE_DECISION_PATH = /^\/console\/api\/approvals\/([^/]+)\/decision$/;
 
-/** A path segment, decoded; undefined when its %-encoding is broken. */
-function segment(encoded: string): string | undefined {
+/** Why a path cannot be decoded (a `%` not followed by two hex digits, or bytes that are not UTF-8), or undefined when it can. */
+function brokenEncoding(pathname: string): string | undefined {
   try {
-    return decodeURIComponent(encoded);
-  } catch {
+    decodeURIComponent(pathname);
     return undefined;
+  } catch {
+    const sequence = /%(?![0-9a-f]{2})|(?:%[0-9a-f]{2})+/i.exec(pathname)?.[0] ?? '%';
+    return `The request path ${JSON.stringify(pathname.slice(0, 200))} has broken %-encoding (near "${sequence}"): encode each path segment with encodeURIComponent.`;
   }
 }
 
@@ -48,6 +50,15 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       return serve();
     };
     const handle = async () => {
+      // Checked once for every route, so no route decodes a segment that cannot be decoded.
+      const encodingProblem = brokenEncoding(url.pathname);
+      if (encodingProblem) {
+        return guarded(RoutePolicies.read, () => {
+          request.resume();
+          const code = 'ValidationException';
+          sendJson(response, 400, { __type: code, message: encodingProblem }, { 'x-amzn-ErrorType': code, ...(hasBody(request) ? { Connection: 'close' } : {}) });
+        });
+      }
       if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return guarded(RoutePolicies.stepFunctions, () => routes.sfn(request, response));
       const invoke = INVOKE_PATH.exec(url.pathname);
       if (request.method === 'POST' && invoke) return guarded(RoutePolicies.lambdaInvoke, () => routes.lambdaInvoke(request, response, invoke[1]));
@@ -57,12 +68,11 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       if (request.method === 'GET' && url.pathname === '/approvals') return guarded(RoutePolicies.read, async () => sendJson(response, 200, await routes.approvals(url)));
       if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return guarded(RoutePolicies.page, () => routes.console.page(response));
       const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
-      if (request.method === 'GET' && asset) return guarded(RoutePolicies.read, () => routes.console.asset(response, segment(asset[1]) ?? ''));
+      if (request.method === 'GET' && asset) return guarded(RoutePolicies.read, () => routes.console.asset(response, decodeURIComponent(asset[1])));
       const read = CONSOLE_READ_PATH.exec(url.pathname);
       if (request.method === 'GET' && read) return guarded(RoutePolicies.consoleRead, () => routes.console.read(response, read[1]));
       const decision = CONSOLE_DECISION_PATH.exec(url.pathname);
-      const approvalId = decision ? segment(decision[1]) : undefined;
-      if (request.method === 'POST' && approvalId !== undefined) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, approvalId));
+      if (request.method === 'POST' && decision) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, decodeURIComponent(decision[1])));
       return guarded(RoutePolicies.read, () => {
         request.resume();
         sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });

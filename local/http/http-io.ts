@@ -7,6 +7,12 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Whether a request declares a body (by `Content-Length` or `Transfer-Encoding`). */
+export function hasBody(request: IncomingMessage): boolean {
+  const declared = Number(request.headers['content-length'] ?? '0');
+  return (Number.isFinite(declared) && declared > 0) || request.headers['transfer-encoding'] !== undefined;
+}
+
 /** Sends a JSON body with the given status and content type. */
 export function sendJson(
   response: ServerResponse,

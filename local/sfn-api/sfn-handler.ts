@@ -28,7 +28,9 @@ export function sfnRequestHandler(operations: Record<string, SfnOperation>, log:
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     try {
       const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      // Own keys only: `__proto__`, `constructor` or `toString` must not reach Object.prototype.
+      const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
       const body = await readBody(request);
       if (!operation) throw sfnError(SfnErrorCode.UnknownOperation, `Unknown operation: '${target}'. The local engine serves ${Object.keys(operations).join(', ')}`);
       let parsed: unknown = {};
