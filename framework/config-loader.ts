@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createJiti } from 'jiti';
 import { isConfig, type StepwiseConfig } from './config';
 import { ConfigDefinitionError, StepwiseError } from './errors';
+import { UserFileLimits, regularFileProblem } from './user-files';
 
 /** A config file loaded at run time. */
 export interface LoadedConfig {
@@ -31,6 +32,9 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
   if (!existsSync(configPath)) {
     throw new ConfigDefinitionError(`Config file not found: ${configPath}`, { field: 'config' });
   }
+  // jiti reads the whole file: a device, a pipe or a huge file would hang or exhaust the process.
+  const problem = regularFileProblem(configPath, UserFileLimits.configBytes, { what: 'a config file' });
+  if (problem) throw new ConfigDefinitionError(`Cannot load config: ${problem}. Pass the path of your stepwise.config.ts.`, { field: 'config' });
   const jiti = createJiti(configPath, { alias: options.aliases, moduleCache: true, fsCache: false });
   let loaded: unknown;
   try {

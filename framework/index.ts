@@ -5,6 +5,7 @@ export { toStrictJsonSchema, type JsonSchema } from './json-schema';
 export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';
 export { defineConfig, isConfig, type StepwiseConfig, type StepwiseConfigOptions } from './config';
 export { loadConfig, type LoadedConfig } from './config-loader';
+export { UserFileLimits, readRegularFile, regularFileProblem } from './user-files';
 export type { Message, Model, ModelRequest, ModelResponse, ModelToolCall, ToolSpec, Usage } from './model';
 export * from './models';
 export { OFFLINE_LABEL, answerFromSearch, offlinePlanner, type OfflinePlan, type PlanContext, type PlanObservation, type PlanStep } from './models/offline-planner';
