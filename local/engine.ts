@@ -152,6 +152,10 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     retryIntervalOverrides: options.retryIntervalOverrides,
   });
   for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
+  // Recovery ends before the engine listens: an engine that cannot read its state (a damaged file
+  // throws StoreCorruptError naming it) must not answer ListExecutions with half of it, or accept
+  // new work beside executions it failed to load.
+  manager.recover();
 
   // The console's pages carry this secret; browsers must show it to change anything. It lives
   // only in memory, so a restart invalidates it (an open page fetches the new one), never an SDK or CLI client.
@@ -169,12 +173,12 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     log,
     { secret },
   );
-  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch(async (error: NodeJS.ErrnoException) => {
+    await manager.shutdown(); // executions resumed by recover() wait for the next start
     if (error.code !== 'EADDRINUSE') throw error;
     throw new LocalEngineConfigError(`Port ${options.port} on ${options.host ?? LocalDefaults.host} is already in use (another engine, or another program). Stop it, or choose another port (stepwise dev --port N).`, { field: 'port' });
   });
   endpoint = `http://${options.host ?? LocalDefaults.host}:${port}`;
-  manager.recover();
   log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')})`);
   return {
     endpoint,
