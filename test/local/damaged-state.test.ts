@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFil
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { StoreCorruptError } from '../../framework';
+import { EventType, StoreCorruptError, type StepwiseEvent } from '../../framework';
 import type { LocalEngine } from '../../local';
 import { runCli } from '../helpers/cli';
 import { sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from './harness';
@@ -135,5 +135,51 @@ describe('the local engine with damaged state files', () => {
     } finally {
       cwd.cleanup();
     }
+  });
+});
+
+describe('an event log damaged in the middle', () => {
+  let root: string;
+  let cleanup: () => void;
+  let engine: LocalEngine;
+  let executionArn: string;
+  let logFile: string;
+
+  const event = (iteration: number): StepwiseEvent => ({ type: EventType.ModelStep, runId: executionArn, agent: 'scripted', at: new Date().toISOString(), iteration, thought: `step ${iteration}`, toolCalls: [], final: false });
+
+  beforeAll(async () => {
+    ({ root, cleanup } = temporaryRoot());
+    engine = await startTestEngine(root);
+    const sfn = sfnClient(engine);
+    executionArn = await startScripted(sfn, 'complete');
+    await waitFor(sfn, executionArn);
+    await engine.stores.events.append(executionArn, [event(1), event(2), event(3)]);
+    const folder = path.join(root, 'events');
+    logFile = path.join(folder, readdirSync(folder).find((name) => name.endsWith('.jsonl'))!);
+    replaceLine(logFile, 2, '{"seq":2,"event":{"type":"model.st\u0000\u0000');
+  });
+
+  afterAll(async () => {
+    await engine.stop();
+    cleanup();
+  });
+
+  it('ends the SSE stream with an error event naming the file and line', async () => {
+    const response = await fetch(`${engine.endpoint}/executions/${encodeURIComponent(executionArn)}/events?follow=false`);
+    const text = await response.text();
+
+    expect(text).toContain('id: 1\n');
+    expect(text).not.toContain('event: execution.ended');
+    const error = /event: error\ndata: (.*)\n\n/.exec(text);
+    expect(error).not.toBeNull();
+    expect(JSON.parse(error![1])).toMatchObject({ name: 'Stepwise.CheckpointError', message: expect.stringContaining(`${logFile}:2`) });
+  });
+
+  it('stepwise logs prints what it could read, then exits non-zero naming the file', async () => {
+    const result = await runCli(['logs', executionArn, '--endpoint', engine.endpoint], { timeoutMs: 30_000 });
+
+    expect(result.stdout).toContain('step 1');
+    expect(result.stderr).toContain(`${logFile}:2`);
+    expect(result.code).toBe(1);
   });
 });
