@@ -1,4 +1,4 @@
-import { RunState, RunStatus, type Agent, type CheckpointStore } from '../framework';
+import { RunState, RunStatus, parseEditedArguments, type Agent, type CheckpointStore } from '../framework';
 import { normalizeDecision, type ApprovalResult, type ExecutionInput } from '../state-machines';
 
 /** The checkpoint key of a session: the last finished state of a conversation. */
@@ -54,7 +54,7 @@ function invalidArguments(agent: Agent | undefined, state: RunState, approvalId:
   const tool = agent?.tools.find((candidate) => candidate.name === pending?.tool);
   if (!tool) return undefined;
   try {
-    tool.parse(args);
+    parseEditedArguments(tool, args);
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -2,6 +2,7 @@ export * from './constants';
 export * from './errors';
 export { defineTool, isTool, toolNeedsApproval, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolOptions, type ToolWorkspace } from './tool';
 export { toStrictJsonSchema, type JsonSchema } from './json-schema';
+export { keysNotInCall, parseEditedArguments, unknownArgumentKeys } from './edited-arguments';
 export { defineAgent, isAgent, type Agent, type AgentOptions, type ApprovalPolicy, type Budget } from './agent';
 export { defineConfig, isConfig, type StepwiseConfig, type StepwiseConfigOptions } from './config';
 export { loadConfig, type LoadedConfig } from './config-loader';

@@ -9,7 +9,7 @@ import {
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { ErrorName, loadConfig } from '../../framework';
+import { ErrorName, keysNotInCall, loadConfig } from '../../framework';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
@@ -163,6 +163,7 @@ export const approve: Command = async (argv, env, io) => {
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UsageError('--args must be a JSON object of the tool\'s arguments');
   }
   const { target, approval } = await findApproval(values, env, positionals[0]);
+  if (args) refuseUnknownKeys(approval.tool, approval.args, args as Record<string, unknown>);
   const edited = args ? { ...approval.args, ...(args as Record<string, unknown>) } : undefined;
   const output = { approved: true, ...(edited ? { args: edited } : {}), ...(values.reason ? { reason: values.reason } : {}) };
   await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(output) }));
@@ -170,6 +171,17 @@ export const approve: Command = async (argv, env, io) => {
   if (edited) io.out('(edited arguments are checked against the tool\'s schema when the agent resumes; if they do not fit, the agent is told why and the call does not run)');
   return ExitCode.Ok;
 };
+
+/**
+ * A misspelt key would be dropped by the tool's schema and the call run unchanged while the approver
+ * believes it was edited: refuse it before anything is sent. The call's own arguments name every
+ * parameter (strict function calling), so no schema is needed here; the container checks again.
+ */
+function refuseUnknownKeys(tool: string, callArgs: Record<string, unknown>, edits: Record<string, unknown>): void {
+  const unknown = keysNotInCall(callArgs, edits);
+  if (unknown.length === 0) return;
+  throw new UsageError(`--args names ${unknown.join(', ')}, which ${tool} does not take (its arguments: ${Object.keys(callArgs).join(', ')}). Nothing was sent; the call still waits.`);
+}
 
 /** `stepwise reject <approvalId> --reason TEXT`: SendTaskFailure with the reason as cause. */
 export const reject: Command = async (argv, env, io) => {

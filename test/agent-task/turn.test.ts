@@ -96,6 +96,20 @@ describe('runTurn', () => {
     expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
   });
 
+  it('refuses edited arguments with a key the tool does not have: a rejection naming the key, and nothing runs', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const dependencies = { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) };
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
+    const edited = { ...first.approvals![0].args, lnie: 'the line I meant' };
+    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, args: edited } }];
+
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: JSON.stringify(decisions) })), dependencies);
+
+    expect(second.status).toBe('COMPLETED');
+    expect(second.answer).toMatch(/rejected by human operator: approved with edited arguments that are invalid, so the call was not run \(.*lnie: is not a parameter of record_call/);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+  });
+
   it('invokes tools that have a function through the Lambda API, with the idempotency key', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
