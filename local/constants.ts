@@ -32,6 +32,8 @@ export type SfnErrorCode = (typeof SfnErrorCode)[keyof typeof SfnErrorCode];
 export const LambdaErrorCode = {
   ResourceNotFound: 'ResourceNotFoundException',
   InvalidRequestContent: 'InvalidRequestContentException',
+  /** The caller may not invoke the function (HTTP 403): locally, a gated tool outside its approved call. */
+  AccessDenied: 'AccessDeniedException',
 } as const;
 export type LambdaErrorCode = (typeof LambdaErrorCode)[keyof typeof LambdaErrorCode];
 

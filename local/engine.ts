@@ -6,7 +6,9 @@ import { LocalAws, LocalDefaults } from './constants';
 import { processContainerRunner, type ContainerRunner } from './container/container-runner';
 import type { AslDefinition as InternalDefinition } from './executions/definition';
 import { ExecutionManager } from './executions/execution-manager';
+import type { TaskRecord } from './executions/types';
 import { createEngineServer, listen } from './http/engine-server';
+import { approvalGate, type GatedTool } from './lambda-api/approval-gate';
 import { lambdaInvokeHandler } from './lambda-api/invoke-handler';
 import { LambdaRegistry, type LambdaHandler } from './lambda-api/lambda-registry';
 import { sfnOperations } from './sfn-api/operations';
@@ -32,6 +34,12 @@ export interface EngineOptions {
   readonly stateMachines: readonly { readonly name: string; readonly definition: AslDefinition }[];
   /** Local Lambda functions (tool handlers), by function name. */
   readonly lambdaHandlers?: Record<string, LambdaHandler>;
+  /**
+   * Tool functions whose calls may need approval, by function name: invoked through the Lambda
+   * API, such a call runs only as the approved call of a running execution (see `approvalGate`).
+   * @default none (every function runs for any caller)
+   */
+  readonly gatedTools?: Readonly<Record<string, GatedTool>>;
   /**
    * How agent containers run: a Node entrypoint started as a child process with the given static
    * environment, or a runner of your own.
@@ -125,6 +133,12 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       approvals: stores.approvals,
       webhookUrl: options.approvalWebhookUrl,
       log,
+      // Only the engine's own approval tasks may record an approval: an invocation by hand must not
+      // add one, or replace a real one's task token.
+      isApprovalTask: (taskToken: string, executionArn: string, approvalId: string): boolean => {
+        const task: TaskRecord | undefined = manager.tokens.get(taskToken);
+        return task?.status === 'waiting' && task.kind === 'lambda' && task.executionArn === executionArn && task.approvalId === approvalId;
+      },
     }),
     ...options.lambdaHandlers,
   });
@@ -141,7 +155,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
             log: options.echoContainerOutput ? log : undefined,
           }).run(env, runOptions),
       };
-  const manager = new ExecutionManager({
+  const manager: ExecutionManager = new ExecutionManager({
     store,
     lambdas,
     container,
@@ -164,7 +178,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   const server = createEngineServer(
     {
       sfn: sfnRequestHandler(operations, log),
-      lambdaInvoke: lambdaInvokeHandler(lambdas, log),
+      lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: options.gatedTools ?? {}, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints })),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),

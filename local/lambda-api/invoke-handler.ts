@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LambdaErrorCode } from '../constants';
 import { LocalApiError } from '../errors';
 import { readBody, sendJson } from '../http/http-io';
+import type { ApprovalGate } from './approval-gate';
 import type { LambdaRegistry } from './lambda-registry';
 
 /** `/2015-03-31/functions/{name}/invocations` */
@@ -12,10 +13,12 @@ function sendLambdaError(response: ServerResponse, error: LocalApiError): void {
 }
 
 /**
- * Serves Lambda `Invoke` (request/response) for the registered local functions. A function that
+ * Serves Lambda `Invoke` (request/response) for the registered local functions. With a `gate`, a
+ * tool whose call needs approval runs only as the approved call of a running execution (403
+ * `AccessDeniedException` otherwise, as AWS answers an invoker it does not allow). A function that
  * throws answers like AWS: HTTP 200, `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage, trace }`.
  */
-export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void) {
+export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void, gate?: ApprovalGate) {
   return async (request: IncomingMessage, response: ServerResponse, encodedName: string): Promise<void> => {
     const body = await readBody(request);
     let handler;
@@ -33,6 +36,14 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
         sendLambdaError(response, new LocalApiError(LambdaErrorCode.InvalidRequestContent, 'Could not parse request body into json', { statusCode: 400 }));
         return;
       }
+    }
+    const name = decodeURIComponent(encodedName);
+    // A failed check refuses too: a tool that needs approval never runs because a check broke.
+    const refusal = gate ? await gate(name, event).catch((error: unknown) => `the approval check failed (${error instanceof Error ? error.message : String(error)})`) : undefined;
+    if (refusal) {
+      log(`Refused invoking ${name}: ${refusal}`);
+      sendLambdaError(response, new LocalApiError(LambdaErrorCode.AccessDenied, refusal, { statusCode: 403 }));
+      return;
     }
     try {
       const result = await handler(event);
