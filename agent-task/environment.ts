@@ -1,14 +1,18 @@
 import path from 'node:path';
-import { ContainerEnv, parseApprovalResults, parseExecutionInput, parseStoreLocation, type ApprovalResult, type ExecutionInput, type StoreLocation } from '../state-machines';
-import { InvalidInputError, type ModelSettings } from '../framework';
+import { ContainerEnv, parseStoreLocation, type StoreLocation } from '../state-machines';
+import { CpuArchitecture, InvalidInputError, type ContainerSize, type ModelSettings } from '../framework';
 
-/** Everything the container needs, read once from its environment and validated. */
+/**
+ * Everything the container needs from its environment, read once and validated. The execution
+ * input and the approval decisions are not in it: they are read by reference (DescribeExecution,
+ * the payload store), so nothing unbounded crosses the ECS overrides.
+ */
 export interface ContainerConfig {
   readonly taskToken: string;
   readonly executionArn: string;
   readonly agent: string;
-  readonly input: ExecutionInput;
-  readonly decisions: readonly ApprovalResult[];
+  /** Which turn of the execution this is (1, then one more after each round of approvals). */
+  readonly turn: number;
   readonly configPath: string;
   readonly store: StoreLocation;
   readonly heartbeatSeconds: number;
@@ -20,6 +24,26 @@ export interface ContainerConfig {
   readonly retentionDays?: number;
   /** Tool name → Lambda function name or ARN; tools not listed run inside the container. */
   readonly toolFunctions: Readonly<Record<string, string>>;
+  /** The task's size, for the execution's cost; undefined when the task definition does not say. */
+  readonly taskSize?: ContainerSize;
+}
+
+/** The task size from `STEPWISE_TASK_CPU`, `STEPWISE_TASK_MEMORY_MIB` and `STEPWISE_TASK_ARCHITECTURE`: all three, or none. */
+function taskSize(env: NodeJS.ProcessEnv): ContainerSize | undefined {
+  const names = [ContainerEnv.TaskCpu, ContainerEnv.TaskMemoryMiB, ContainerEnv.TaskArchitecture] as const;
+  const given = names.filter((name) => env[name] !== undefined && env[name] !== '');
+  if (given.length === 0) return undefined;
+  const missing = names.find((name) => !given.includes(name));
+  if (missing) throw new InvalidInputError(`${missing} is not set, but ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'}: the task definition sets all three or none`, { field: missing });
+  const cpu = Number(env[ContainerEnv.TaskCpu]);
+  const memoryMiB = Number(env[ContainerEnv.TaskMemoryMiB]);
+  const architecture = env[ContainerEnv.TaskArchitecture];
+  if (!Number.isInteger(cpu) || cpu <= 0) throw new InvalidInputError(`${ContainerEnv.TaskCpu} must be Fargate CPU units such as 1024, got ${JSON.stringify(env[ContainerEnv.TaskCpu])}`, { field: ContainerEnv.TaskCpu });
+  if (!Number.isInteger(memoryMiB) || memoryMiB <= 0) throw new InvalidInputError(`${ContainerEnv.TaskMemoryMiB} must be MiB such as 2048, got ${JSON.stringify(env[ContainerEnv.TaskMemoryMiB])}`, { field: ContainerEnv.TaskMemoryMiB });
+  if (!(Object.values(CpuArchitecture) as string[]).includes(architecture ?? '')) {
+    throw new InvalidInputError(`${ContainerEnv.TaskArchitecture} must be ${Object.values(CpuArchitecture).join(' or ')}, got ${JSON.stringify(architecture)}`, { field: ContainerEnv.TaskArchitecture });
+  }
+  return { vcpu: cpu / 1024, memoryGb: memoryMiB / 1024, architecture: architecture as CpuArchitecture };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -58,6 +82,11 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
     if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays > 0)) {
       throw new InvalidInputError(`${ContainerEnv.RetentionDays} must be a whole number of days, got ${JSON.stringify(retention)}`, { field: ContainerEnv.RetentionDays });
     }
+    const turnText = required(env, ContainerEnv.Turn);
+    const turn = Number(turnText);
+    if (!Number.isSafeInteger(turn) || turn < 1) {
+      throw new InvalidInputError(`${ContainerEnv.Turn} must be a whole number from 1, got ${JSON.stringify(turnText)}`, { field: ContainerEnv.Turn });
+    }
     let store: StoreLocation;
     try {
       store = parseStoreLocation(required(env, ContainerEnv.Store));
@@ -68,17 +97,22 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       taskToken,
       executionArn: required(env, ContainerEnv.ExecutionArn),
       agent: required(env, ContainerEnv.Agent),
-      input: parseExecutionInput(json(env, ContainerEnv.Input)),
-      decisions: parseApprovalResults(json(env, ContainerEnv.Decisions, '[]')),
+      turn,
       configPath: path.resolve(required(env, ContainerEnv.Config)),
       store,
       heartbeatSeconds,
       model: env[ContainerEnv.Model] || undefined,
-      modelSettings: { baseURL: env.OPENAI_BASE_URL || undefined, apiKey: env.OPENAI_API_KEY || undefined },
+      modelSettings: {
+        baseURL: env.OPENAI_BASE_URL || undefined,
+        apiKey: env.OPENAI_API_KEY || undefined,
+        awsRegion: env[ContainerEnv.Region] || undefined,
+        bedrockEndpoint: env[ContainerEnv.BedrockEndpoint] || undefined,
+      },
       corpusDir: env[ContainerEnv.CorpusDir] || undefined,
       outboxDir: env[ContainerEnv.OutboxDir] || undefined,
       toolFunctions: toolFunctions as Record<string, string>,
       retentionDays,
+      taskSize: taskSize(env),
     };
   }
 }

@@ -1,17 +1,29 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { InvalidInputError, RunStatus, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunResult, type StoreSet, type ToolInvoker } from '../framework';
-import { MAX_TASK_TIMEOUT_SECONDS, parseTurnOutput, type TurnOutput } from '../state-machines';
-import { loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
-import type { ContainerConfig } from './environment';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import path from 'node:path';
-
-/** The largest answer that travels in the turn output; longer ones stay in the checkpoint. */
-const MAX_ANSWER_CHARS = 100_000;
+import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, lambdaToolFrom, loadConfig, runAgent, type AnyTool, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
+import { workflowUsage, type TurnOutput } from '../state-machines';
+import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
+import type { ContainerConfig } from './environment';
+import { readExecutionInput } from './execution-input';
+import { turnOutputOf } from './turn-output';
 
 /** Clients and stores of one container run, made at the edge (main) and injectable in tests. */
 export interface TurnDependencies {
   readonly stores: StoreSet;
   readonly lambda: LambdaClient;
+  /** Reads the execution input (DescribeExecution on the container's own execution). */
+  readonly sfn: SFNClient;
+  /** When the container started (epoch ms), for its billed time. @default when `runTurn` is called */
+  readonly startedAt?: number;
+}
+
+/** How an execution's cost is counted in this container: its size and start, and the workflow's shape. */
+function platformOf(config: ContainerConfig, startedAt: number): RunPlatform {
+  return {
+    ...(config.taskSize ? { container: { ...config.taskSize, startedAt } } : {}),
+    workflowUsage: (state) => workflowUsage(state, state.resources.containerTurns),
+  };
 }
 
 /** The stores for a container config's `STEPWISE_STORE`. */
@@ -31,8 +43,14 @@ export function storesFor(config: ContainerConfig): StoreSet {
 }
 
 /**
- * Runs one turn of the agent: load the checkpoint, apply the approval decisions, run until the
- * agent completes, fails or needs a human, checkpointing after every step. Returns the turn output.
+ * Runs one turn of the agent: read the execution input, load the checkpoint (a turn after the
+ * first must find one), apply the decisions the workflow recorded for the approvals it waits for,
+ * and run until the agent completes, fails or needs a human, checkpointing after every step.
+ * Returns the turn output, bounded whatever the model produced.
+ *
+ * @throws StepwiseError with the interruption's code (`Stepwise.ToolOutcomeUnknown`,
+ *   `Stepwise.ContainerStopped`, `Stepwise.Aborted`) when the turn stopped without an outcome: the
+ *   workflow runs it again and it continues from its checkpoint.
  */
 export async function runTurn(config: ContainerConfig, dependencies: TurnDependencies, signal?: AbortSignal): Promise<TurnOutput> {
   const { config: stepwiseConfig } = await loadConfig(config.configPath);
@@ -41,20 +59,23 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     throw new InvalidInputError(`The config has no agent "${config.agent}" (it has ${stepwiseConfig.agents.map((a) => a.name).join(', ')})`, { field: 'STEPWISE_AGENT' });
   }
   const { stores } = dependencies;
-  const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input: config.input });
-  recordDecisions(state, config.decisions, agent);
+  const input = await readExecutionInput(dependencies.sfn, config.executionArn);
+  const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input, turn: config.turn });
+  recordDecisions(state, await loadDecisions(stores.payloads, state), agent);
   const result = await runAgent(agent, state, {
-    model: config.input.options?.model ?? agent.model ?? stepwiseConfig.model ?? config.model,
+    model: input.options?.model ?? agent.model ?? stepwiseConfig.model ?? config.model,
     modelSettings: config.modelSettings,
-    maxIterations: config.input.options?.maxIterations,
+    maxIterations: input.options?.maxIterations,
     runId: config.executionArn,
     workspace: {
       corpusDir: config.corpusDir ?? (stepwiseConfig.corpusDir ? path.resolve(path.dirname(config.configPath), stepwiseConfig.corpusDir) : bundledCorpusDir()),
       outboxDir: config.outboxDir ?? path.join(config.store.kind === 'file' ? config.store.directory : '/tmp', 'outbox'),
     },
     prices: stepwiseConfig.prices,
+    platform: platformOf(config, dependencies.startedAt ?? Date.now()),
     signal,
     invokeTool: lambdaInvoker(config.toolFunctions, dependencies.lambda),
+    isRemoteTool: (tool) => config.toolFunctions[tool.name] !== undefined,
     onEvent: async (event) => {
       await stores.events.append(config.executionArn, [event]);
     },
@@ -62,10 +83,11 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
       await stores.checkpoints.save(config.executionArn, { sequence: current.sequence, state: current.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
     },
   });
-  if (result.status === RunStatus.Completed && config.input.sessionId) {
-    await stores.checkpoints.save(sessionKey(config.input.sessionId), { sequence: Date.now(), state: result.state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
+  if (result.status === RunStatus.Failed && result.interrupted) throw new StepwiseError(result.error.message, { code: result.error.name, fault: 'system' });
+  if (result.status === RunStatus.Completed && input.sessionId) {
+    await stores.checkpoints.save(sessionKey(input.sessionId), { sequence: Date.now(), state: result.state.toJSON() as unknown as Record<string, unknown>, savedAt: new Date().toISOString() });
   }
-  return turnOutputOf(result, config.executionArn);
+  return turnOutputOf(result, { executionArn: config.executionArn, payloads: stores.payloads });
 }
 
 /** Tools with a function in `toolFunctions` are invoked through the Lambda API; the rest run here. */
@@ -81,27 +103,4 @@ function lambdaInvoker(toolFunctions: Readonly<Record<string, string>>, client: 
     }
     return twin.execute(args, context);
   };
-}
-
-function turnOutputOf(result: RunResult, executionArn: string): TurnOutput {
-  const base = { usage: result.usage, costUsd: Number(result.costUsd.toFixed(6)), iterations: result.iterations };
-  switch (result.status) {
-    case RunStatus.Completed: {
-      const large = result.answer.length > MAX_ANSWER_CHARS;
-      return parseTurnOutput({
-        ...base,
-        status: RunStatus.Completed,
-        answer: large ? `${result.answer.slice(0, MAX_ANSWER_CHARS)}\n[… the full answer is in the run state checkpoint]` : result.answer,
-        ...(large ? { resultRef: `checkpoint:${executionArn}` } : {}),
-      });
-    }
-    case RunStatus.AwaitingApproval:
-      return parseTurnOutput({
-        ...base,
-        status: RunStatus.AwaitingApproval,
-        approvals: result.approvals.map((approval) => ({ ...approval, timeoutSeconds: Math.min(approval.timeoutSeconds, MAX_TASK_TIMEOUT_SECONDS) })),
-      });
-    default:
-      return parseTurnOutput({ ...base, status: RunStatus.Failed, error: { name: result.error.name, message: result.error.message.slice(0, 30_000) } });
-  }
 }

@@ -13,14 +13,14 @@ Usage:
       Runs an agent end to end through the local engine (started in-process when none is running);
       --in-process runs the ReAct loop in this process without the workflow; --target aws runs it
       on the deployed stack and streams its progress from the stack's events endpoint.
-  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose]
+  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose] [--aws-faithful [--cold-start SECONDS]]
   stepwise start <agent> "<task>" [--session ID]        prints the execution ARN
   stepwise status <executionArn> [--json]
   stepwise list [--status S] [--agent A]
   stepwise logs <executionArn> [--follow] [--history] [--json]
   stepwise approvals [--execution ARN] [--json]
-  stepwise approve <approvalId> [--args JSON] [--reason TEXT]
-  stepwise reject <approvalId> --reason TEXT
+  stepwise approve <approvalId> [--args JSON | --args-file FILE] [--reason TEXT | --reason-file FILE]
+  stepwise reject <approvalId> --reason TEXT | --reason-file FILE
   stepwise redrive <executionArn>
   stepwise asl <agent> [--config FILE]
 

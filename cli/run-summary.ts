@@ -1,4 +1,4 @@
-import { EventType, type LedgerEntry, type RunResult, type RunStateData, type StepwiseEvent } from '../framework';
+import { EventType, type CostBreakdown, type LedgerEntry, type RunResult, type RunStateData, type StepwiseEvent } from '../framework';
 
 /** One tool call in `--json` output. */
 export interface ToolCallSummary {
@@ -15,7 +15,10 @@ export interface RunOutcome {
   readonly iterations: number;
   readonly toolCalls: readonly ToolCallSummary[];
   readonly usage: { inputTokens: number; outputTokens: number };
-  readonly costUsd: number;
+  /** The whole cost in USD; null when a model has no price. */
+  readonly costUsd: number | null;
+  /** The cost line by line (model tokens, Fargate, Lambda, Step Functions), when known. */
+  readonly cost?: CostBreakdown;
   readonly model: string;
   readonly error?: { name: string; message: string };
   readonly executionArn?: string;
@@ -70,8 +73,18 @@ export function outcomeOf(result: RunResult): RunOutcome {
     iterations: result.iterations,
     toolCalls: toolCallsOf(result.state.toJSON()),
     usage: result.usage,
-    costUsd: Number(result.costUsd.toFixed(6)),
+    costUsd: result.costUsd,
+    cost: result.cost,
     model: result.model,
     ...(result.status === 'FAILED' ? { error: result.error } : {}),
   };
+}
+
+/** The latest cost a run's events reported (every turn's end and every model call carry one). */
+export function costFromEvents(events: readonly StepwiseEvent[]): { costUsd: number | null; cost: CostBreakdown } | undefined {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index];
+    if ('cost' in event && event.cost !== undefined) return { costUsd: event.costUsd ?? null, cost: event.cost };
+  }
+  return undefined;
 }

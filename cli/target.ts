@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createStores, type LoggedEvent, type StoredApproval } from '../framework';
+import { uploaderOf } from '../state-machines';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
 import { functionUrlRegion, sigV4Signer } from './aws-signing';
@@ -25,6 +26,18 @@ export interface Target {
    * or `signal` aborts.
    */
   events(executionArn: string, options: { after?: number; follow: boolean; signal?: AbortSignal }): AsyncIterable<LoggedEvent>;
+  /** The value behind a payload reference (long arguments, answers, reasons). */
+  resolve(ref: string): Promise<unknown>;
+  /** Stores a value too long to send inline and returns its reference. */
+  upload(value: unknown): Promise<string>;
+}
+
+/** The complete arguments of a pending approval: inline, or read back from their reference. */
+export async function approvalArguments(target: Target, approval: StoredApproval): Promise<Record<string, unknown>> {
+  if (approval.args) return approval.args;
+  const args = await target.resolve(approval.argsRef!);
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`The arguments of approval ${approval.approvalId} at ${approval.argsRef} are not a JSON object`);
+  return args as Record<string, unknown>;
 }
 
 const NO_ENGINE_HINT = 'Start one with "stepwise dev", or pass --endpoint.';
@@ -55,6 +68,16 @@ export function localTarget(endpoint: string): Target {
       const body = (await getJson(`/approvals${query}`)) as { approvals: StoredApproval[] };
       return body.approvals;
     },
+    async resolve(ref) {
+      return getJson(`/payloads/${encodeURIComponent(ref)}`);
+    },
+    async upload(value) {
+      const response = await fetch(`${base}/payloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }).catch((error: Error) => {
+        throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). ${NO_ENGINE_HINT}`);
+      });
+      if (!response.ok) throw new Error(`POST /payloads: HTTP ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { ref: string }).ref;
+    },
     events(executionArn, options) {
       return readExecutionEvents({ baseUrl: `${base}/`, description: `the local engine at ${base}`, unreachableHint: NO_ENGINE_HINT }, executionArn, options);
     },
@@ -70,6 +93,25 @@ interface StackOutputs {
   readonly bucket: string;
   /** Missing on stacks deployed before the events endpoint existed. */
   readonly eventsUrl?: string;
+}
+
+/**
+ * The execution output with the whole answer: a long one is stored and the output carries only a
+ * preview and its `resultRef`, which is read back here, so the answer is never shown cut.
+ */
+export async function fullOutput(target: Target, outputJson: string | undefined): Promise<Record<string, unknown> | null> {
+  if (!outputJson) return null;
+  const output = JSON.parse(outputJson) as Record<string, unknown>;
+  if (typeof output.resultRef === 'string') {
+    try {
+      const answer = await target.resolve(output.resultRef);
+      if (typeof answer === 'string') output.answer = answer;
+    } catch (error) {
+      // Expired or unreadable: show the start the output carries, and say that it is only the start.
+      output.resultError = `only the start of the answer is shown: the whole answer at ${output.resultRef} could not be read (${(error as Error).message})`;
+    }
+  }
+  return output;
 }
 
 /** A deployed Stepwise stack, found by name with the user's AWS credentials and region. */
@@ -92,6 +134,12 @@ export function awsTarget(stackName: string, region?: string): Target {
     },
     async approvals(filter = {}) {
       return (await stores()).approvals.list(filter);
+    },
+    async resolve(ref) {
+      return (await stores()).payloads.get(ref);
+    },
+    async upload(value) {
+      return uploaderOf((await stores()).payloads)(value);
     },
     async *events(executionArn, options) {
       const { eventsUrl } = await load();

@@ -8,7 +8,10 @@ import type { OfflinePlan } from './models/offline-planner';
 export interface Budget {
   /** Input + output tokens over the whole run. */
   readonly maxTokens?: number;
-  /** Model cost in USD over the whole run. */
+  /**
+   * The run's whole cost in USD (model tokens, and on the workflow its container, Lambda and Step
+   * Functions use, at the config's price table). A model without a price is refused at the start.
+   */
   readonly maxCostUsd?: number;
   /** Working time in ms (model and tools), not counting time spent waiting for approval. */
   readonly maxDurationMs?: number;
@@ -29,7 +32,7 @@ export interface AgentOptions {
   readonly description: string;
   /** The system prompt. @default a generic ReAct instruction built from the description */
   readonly instructions?: string;
-  /** `openai:<model>`, `offline`, or a `Model`. @default 'offline' unless the CLI/config sets one */
+  /** `openai:<model>`, `bedrock:<model id or inference profile>`, `offline`, or a `Model`. @default 'offline' unless the CLI/config sets one */
   readonly model?: string | Model;
   readonly tools: readonly AnyTool[];
   /** @default 'native' */

@@ -1,13 +1,16 @@
 import { isAgent, type Agent } from './agent';
 import { ConfigDefinitionError } from './errors';
-import type { PriceTable } from './cost';
+import { resolvePrices, type PriceOverrides } from './cost';
 
 /** What `stepwise.config.ts` exports (default export). */
 export interface StepwiseConfigOptions {
   readonly agents: readonly Agent[];
-  /** Overrides and additions to the default price table (USD per million tokens). */
-  readonly prices?: PriceTable;
-  /** The default model for agents that name none: `openai:<model>` or `offline`. @default 'offline' */
+  /**
+   * Changes to the default price table: model prices (USD per million tokens) under `models`,
+   * and the region and AWS prices (Fargate, Lambda, Step Functions) an execution's cost uses.
+   */
+  readonly prices?: PriceOverrides;
+  /** The default model for agents that name none: `openai:<model>`, `bedrock:<model id>` or `offline`. @default 'offline' */
   readonly model?: string;
   /** Folder of documents for the bundled tools, relative to the config file. @default the bundled corpus */
   readonly corpusDir?: string;
@@ -28,7 +31,7 @@ export interface StepwiseConfig extends StepwiseConfigOptions {
  * Declares the agents of a project. `stepwise.config.ts` default-exports the result.
  *
  * @example
- * export default defineConfig({ agents: [research, content], prices: { 'my-model': { inputPerMillion: 1, outputPerMillion: 2 } } });
+ * export default defineConfig({ agents: [research, content], prices: { models: { 'my-model': { inputPerMillion: 1, outputPerMillion: 2 } } } });
  */
 export function defineConfig(options: StepwiseConfigOptions): StepwiseConfig {
   if (!options || !Array.isArray(options.agents) || options.agents.length === 0) {
@@ -40,11 +43,7 @@ export function defineConfig(options: StepwiseConfigOptions): StepwiseConfig {
     if (names.has(agent.name)) throw new ConfigDefinitionError(`Two agents are named "${agent.name}": agent names must be unique`, { field: 'agents' });
     names.add(agent.name);
   });
-  for (const [model, price] of Object.entries(options.prices ?? {})) {
-    if (!(price?.inputPerMillion >= 0) || !(price?.outputPerMillion >= 0)) {
-      throw new ConfigDefinitionError(`prices["${model}"] needs inputPerMillion and outputPerMillion as numbers ≥ 0`, { field: `prices.${model}` });
-    }
-  }
+  resolvePrices(options.prices);
   return {
     ...options,
     [configBrand]: true,

@@ -18,14 +18,20 @@ export const ErrorName = {
   BudgetExceeded: 'Stepwise.BudgetExceeded',
   Aborted: 'Stepwise.Aborted',
   ModelError: 'Stepwise.ModelError',
+  /** The model's reply was cut off at its output token limit: never taken as an answer. */
+  ModelOutputTruncated: 'Stepwise.ModelOutputTruncated',
   ToolError: 'Stepwise.ToolError',
   ApprovalRejected: 'Stepwise.ApprovalRejected',
   CheckpointError: 'Stepwise.CheckpointError',
+  /** A turn after the first found no checkpoint for its execution: resuming would re-run tools. */
+  CheckpointMissing: 'Stepwise.CheckpointMissing',
+  /** A tool call may or may not have happened (transport error, timeout): the turn ends so it is retried with the same idempotency key. */
+  ToolOutcomeUnknown: 'Stepwise.ToolOutcomeUnknown',
   InternalError: 'Stepwise.InternalError',
   /**
    * The agent's container stopped before it answered its task token (ECS stopped the task, the
-   * container was sent SIGTERM, crashed or ran out of memory): the next attempt resumes from the
-   * checkpoint, so the workflow retries it.
+   * container was sent SIGTERM and handed its turn back, crashed or ran out of memory): the next
+   * attempt resumes from the checkpoint, so the workflow retries it.
    */
   ContainerStopped: 'Stepwise.ContainerStopped',
   /**
@@ -60,4 +66,11 @@ export const Defaults = {
   approvalTimeoutSeconds: 24 * 60 * 60,
   /** Characters of a tool result the model sees; the full result stays in the run state. */
   observationPreviewChars: 4_000,
+  /**
+   * Streamed text is emitted (and appended to the durable event log) at most this often, so a long
+   * answer makes a few events a second rather than one per token.
+   */
+  textDeltaFlushMs: 250,
+  /** …or as soon as this many characters wait, whichever comes first. */
+  textDeltaFlushChars: 2_000,
 } as const;

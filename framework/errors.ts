@@ -96,12 +96,54 @@ export class ToolTimeoutError extends ToolExecutionError {
   }
 }
 
+/**
+ * Nobody knows whether a tool call happened: the request to the tool's function failed in transit
+ * (connection refused or reset, a timeout while it may still run). It is never shown to the model
+ * as a failure it could retry with a new call id; the turn ends and the same call is re-invoked
+ * with the same idempotency key.
+ */
+export class ToolOutcomeUnknownError extends StepwiseError {
+  readonly toolName: string;
+  constructor(toolName: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorName.ToolOutcomeUnknown, fault: 'system', cause: options.cause });
+    this.toolName = toolName;
+  }
+}
+
 /** The model endpoint failed or answered with something unusable. */
 export class ModelError extends StepwiseError {
   readonly modelId: string;
-  constructor(modelId: string, message: string, options: { cause?: unknown } = {}) {
-    super(`Model "${modelId}": ${message}`, { code: ErrorName.ModelError, fault: 'model', cause: options.cause });
+  constructor(modelId: string, message: string, options: { cause?: unknown; code?: string } = {}) {
+    super(`Model "${modelId}": ${message}`, { code: options.code ?? ErrorName.ModelError, fault: 'model', cause: options.cause });
     this.modelId = modelId;
+  }
+}
+
+/**
+ * A model call could not finish before the deadline it was given (`ModelRequest.deadline`): the
+ * answer was still arriving, or the endpoint asked to wait longer than was left. The runner turns
+ * it into `BudgetExceededError` when the deadline came from the duration budget.
+ */
+export class ModelDeadlineError extends ModelError {
+  /** The wait the endpoint asked for before a retry, when that is what would pass the deadline. */
+  readonly retryAfterMs?: number;
+  constructor(modelId: string, message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(modelId, message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The model's reply stopped at its output token limit, so it is incomplete and was not used. */
+export class ModelOutputTruncatedError extends ModelError {
+  readonly outputTokens: number;
+  constructor(modelId: string, outputTokens: number) {
+    super(
+      modelId,
+      `the reply was cut off at its output token limit after ${outputTokens} output tokens, so it is incomplete and was not used. ` +
+        'Raise the model\'s maxOutputTokens (or the server\'s own limit), use a model with a larger context window, or ask for a shorter answer.',
+      { code: ErrorName.ModelOutputTruncated },
+    );
+    this.outputTokens = outputTokens;
   }
 }
 
@@ -120,15 +162,20 @@ export class MaxIterationsExceededError extends StepwiseError {
 /** Which budget a run exceeded. */
 export type BudgetKind = 'tokens' | 'costUsd' | 'durationMs';
 
-/** The run went over one of its budgets. */
+/** The `Budget` field that sets each kind of budget. */
+const BUDGET_FIELD: Readonly<Record<BudgetKind, string>> = { tokens: 'maxTokens', costUsd: 'maxCostUsd', durationMs: 'maxDurationMs' };
+
+/** The run went over one of its budgets (or would have, before the model could answer). */
 export class BudgetExceededError extends StepwiseError {
   readonly budget: BudgetKind;
   readonly limit: number;
   readonly used: number;
-  constructor(budget: BudgetKind, limit: number, used: number) {
-    super(`Budget exceeded: ${budget} used ${used} of ${limit}. Raise budget.${budget} or narrow the task.`, {
+  constructor(budget: BudgetKind, limit: number, used: number, options: { detail?: string; cause?: unknown } = {}) {
+    const what = options.detail ? `${budget} (limit ${limit}) runs out before the model can answer: ${options.detail}` : `${budget} used ${used} of ${limit}`;
+    super(`Budget exceeded: ${what}. Raise budget.${BUDGET_FIELD[budget]} or narrow the task.`, {
       code: ErrorName.BudgetExceeded,
       fault: 'user',
+      cause: options.cause,
     });
     this.budget = budget;
     this.limit = limit;
@@ -147,6 +194,31 @@ export class RunAbortedError extends StepwiseError {
 export class RunStateError extends StepwiseError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: ErrorName.CheckpointError, fault: 'system', cause: options.cause });
+  }
+}
+
+/**
+ * A turn after the first found no checkpoint for its execution. Starting afresh would run every
+ * tool call again, so the turn fails instead.
+ */
+export class CheckpointMissingError extends StepwiseError {
+  readonly executionArn: string;
+  readonly turn: number;
+  constructor(executionArn: string, turn: number) {
+    super(
+      `Execution ${executionArn} is on turn ${turn}, but its run state checkpoint is gone (deleted, or expired by the store's retention). ` +
+        'Starting afresh would run its tool calls again, so this turn stops here; start a new execution to run the task again.',
+      { code: ErrorName.CheckpointMissing, fault: 'system' },
+    );
+    this.executionArn = executionArn;
+    this.turn = turn;
+  }
+}
+
+/** The container was asked to stop (SIGTERM) and handed its turn back to the workflow, which runs it again. */
+export class ContainerStoppedError extends StepwiseError {
+  constructor(reason: string) {
+    super(`The container was stopped (${reason}); its last checkpoint is kept and the next attempt resumes from it.`, { code: ErrorName.ContainerStopped, fault: 'system' });
   }
 }
 

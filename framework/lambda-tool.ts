@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { z } from 'zod';
-import { RunAbortedError, ToolExecutionError, ToolTimeoutError } from './errors';
+import { RunAbortedError, ToolExecutionError, ToolOutcomeUnknownError } from './errors';
 import { defineTool, type AnyTool, type NeedsApproval, type Tool, type ToolContext } from './tool';
 import type { ToolInvocationEvent } from './tool-handler';
 
@@ -40,13 +40,27 @@ export interface LambdaTwinOptions {
 
 const THROTTLING_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'EC2ThrottledException']);
 const TIMEOUT_ERRORS = new Set(['AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/** Errors of the connection itself: the request may or may not have reached the function. */
+const TRANSPORT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'ERR_HTTP2_STREAM_ERROR']);
+
+function isTransportError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && TRANSPORT_CODES.has(code)) return true;
+  // The SDK's HTTP handler reports a dropped socket as a plain Error without an HTTP response.
+  const message = error instanceof Error ? error.message : '';
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === undefined && /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|network/i.test(message);
+}
 
 /**
  * Makes a deployed AWS Lambda function a typed tool. The function receives a
  * `ToolInvocationEvent` (arguments, call id, idempotency key, execution id) and should answer with
  * the envelope `toolHandler` produces; any other JSON payload is taken as the result itself.
- * Lambda errors, throttling, missing functions and timeouts become `ToolExecutionError` /
- * `ToolTimeoutError`, which the runner shows to the model.
+ * Errors of the function (it ran and failed), throttling and missing functions become
+ * `ToolExecutionError`, which the runner shows to the model. When nobody can know whether the
+ * function ran (the connection failed or was reset, no answer within `timeoutMs`, a server fault
+ * of the Lambda service) the error is `ToolOutcomeUnknownError`: the runner then ends the turn so
+ * the same call is invoked again with the same idempotency key, instead of letting the model
+ * retry it under a new call id.
  *
  * @example
  * const weather = lambdaTool({
@@ -108,6 +122,7 @@ async function invokeFunction(
     ...(context.approval ? { approval: context.approval } : {}),
   };
   const deadline = AbortSignal.timeout(tool.timeoutMs);
+  const started = performance.now();
   let output: InvokeCommandOutput;
   try {
     output = await client.send(
@@ -115,6 +130,8 @@ async function invokeFunction(
         FunctionName: options.functionName,
         Qualifier: options.qualifier,
         InvocationType: 'RequestResponse',
+        // The log tail ends with the REPORT line: billed duration and memory, for the execution's cost.
+        LogType: 'Tail',
         Payload: Buffer.from(JSON.stringify(event)),
       }),
       { abortSignal: AbortSignal.any([context.signal, deadline]) },
@@ -122,7 +139,21 @@ async function invokeFunction(
   } catch (error) {
     throw invocationError(tool, options.functionName, error, { deadline, runSignal: context.signal });
   }
+  // Billed whether the function succeeded or not.
+  context.meter?.lambdaInvoked(billedUsage(output.LogResult) ?? { billedMs: Math.ceil(performance.now() - started) });
   return resultFromOutput(tool, options.functionName, output);
+}
+
+/**
+ * The billed duration and memory size in the `REPORT` line of a base64 log tail, e.g.
+ * `REPORT RequestId: … Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 512 MB …`.
+ */
+export function billedUsage(logResult: string | undefined): { billedMs: number; memoryMiB: number } | undefined {
+  if (!logResult) return undefined;
+  const report = Buffer.from(logResult, 'base64').toString('utf8');
+  const billed = /Billed Duration:\s*([\d.]+)\s*ms/.exec(report);
+  const memory = /Memory Size:\s*(\d+)\s*MB/.exec(report);
+  return billed && memory ? { billedMs: Number(billed[1]), memoryMiB: Number(memory[1]) } : undefined;
 }
 
 function invocationError(
@@ -136,8 +167,12 @@ function invocationError(
   }
   const name = (error as { name?: unknown })?.name;
   const message = error instanceof Error ? error.message : String(error);
+  const again = 'it may have run; the call is invoked again with the same idempotency key';
   if (signals.deadline.aborted || (typeof name === 'string' && TIMEOUT_ERRORS.has(name))) {
-    return new ToolTimeoutError(tool.name, tool.timeoutMs);
+    return new ToolOutcomeUnknownError(tool.name, `Lambda function "${functionName}" did not answer within the tool's ${tool.timeoutMs} ms: ${again}`, { cause: error });
+  }
+  if (isTransportError(error)) {
+    return new ToolOutcomeUnknownError(tool.name, `Invoking Lambda function "${functionName}" failed in transit (${String((error as { code?: unknown }).code ?? name ?? 'Error')}: ${message}): ${again}`, { cause: error });
   }
   if ((typeof name === 'string' && THROTTLING_ERRORS.has(name)) || (error as { $retryable?: { throttling?: boolean } })?.$retryable?.throttling) {
     return new ToolExecutionError(
@@ -153,11 +188,10 @@ function invocationError(
       { cause: error },
     );
   }
-  const serverFault = (error as { $fault?: unknown })?.$fault === 'server';
-  return new ToolExecutionError(tool.name, `Invoking Lambda function "${functionName}" failed (${String(name ?? 'Error')}): ${message}`, {
-    retryable: serverFault,
-    cause: error,
-  });
+  if ((error as { $fault?: unknown })?.$fault === 'server') {
+    return new ToolOutcomeUnknownError(tool.name, `The Lambda service failed while invoking "${functionName}" (${String(name ?? 'Error')}: ${message}): ${again}`, { cause: error });
+  }
+  return new ToolExecutionError(tool.name, `Invoking Lambda function "${functionName}" failed (${String(name ?? 'Error')}): ${message}`, { cause: error });
 }
 
 function resultFromOutput(tool: AnyTool, functionName: string, output: InvokeCommandOutput): unknown {

@@ -27,6 +27,22 @@ export type Message =
   | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly ModelToolCall[] }
   | { readonly role: 'tool'; readonly toolCallId: string; readonly toolName: string; readonly content: string };
 
+/**
+ * Why a model stopped writing, in provider-neutral terms. The runner refuses a reply that stopped
+ * at `max_tokens` (it is cut off) or at `content_filter`: neither is ever a final answer.
+ */
+export const StopReason = {
+  /** The model finished its reply. */
+  EndTurn: 'end_turn',
+  /** The model stopped to call tools. */
+  ToolCalls: 'tool_calls',
+  /** The output token limit cut the reply off. */
+  MaxTokens: 'max_tokens',
+  /** The endpoint's content filter or guardrail stopped the reply. */
+  ContentFilter: 'content_filter',
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
 /** What the runner asks a model for. */
 export interface ModelRequest {
   /** The system prompt: the agent's instructions (and, in text mode, the protocol and tool list). */
@@ -36,6 +52,18 @@ export interface ModelRequest {
   readonly tools: readonly ToolSpec[];
   readonly toolCalling: ToolCallingMode;
   readonly signal?: AbortSignal;
+  /**
+   * When the whole call — every attempt, every retry wait — must be over, as epoch milliseconds
+   * (`Date.now()` clock); set from the agent's duration budget. A model that cannot answer in time
+   * throws `ModelDeadlineError` instead of waiting past it.
+   */
+  readonly deadline?: number;
+  /**
+   * Receives the text of the reply as it arrives (streaming models). `attempt` counts from 1: a
+   * higher attempt means the earlier stream broke off and the model is answering again from the
+   * start, so text of an earlier attempt is to be discarded.
+   */
+  readonly onTextDelta?: (text: string, attempt: number) => void;
   /** The agent's name and task, for models that plan without an LLM. */
   readonly agentName: string;
 }
@@ -48,6 +76,8 @@ export interface ModelResponse {
   readonly usage: Usage;
   /** The model that actually answered, for pricing. */
   readonly model: string;
+  /** Why the model stopped; undefined when the endpoint does not say. */
+  readonly stopReason?: StopReason;
 }
 
 /** A chat model. Small on purpose: one method. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DecisionOutcome, RunStatus } from './constants';
 import { ApprovalDecisionError, RunStateError } from './errors';
+import { noResources, type ResourceUsage } from './cost';
 import type { Message, Usage } from './model';
 
 /** The version of the serialized run state this code reads and writes. */
@@ -66,7 +67,10 @@ export interface RunStateData {
   iterations: number;
   usage: Usage;
   usageByModel: Record<string, Usage>;
+  /** USD of everything priced so far (model tokens and platform); what `budget.maxCostUsd` counts. */
   costUsd: number;
+  /** What the run consumed besides tokens (container, Lambda, state transitions); zero in process. */
+  resources: ResourceUsage;
   /** Time spent working (model and tools), excluding approval waits; the duration budget counts this. */
   activeMs: number;
   startedAt: string;
@@ -109,6 +113,7 @@ export class RunState {
       usage: emptyUsage(),
       usageByModel: {},
       costUsd: 0,
+      resources: noResources(),
       activeMs: 0,
       startedAt: now,
       updatedAt: now,
@@ -142,7 +147,7 @@ export class RunState {
     for (const field of ['runId', 'agent', 'messages', 'ledger', 'pendingApprovals', 'usage'] as const) {
       if (data[field] === undefined) throw new RunStateError(`Run state is missing "${field}"`);
     }
-    return new RunState(structuredClone({ decisions: [], usageByModel: {}, activeMs: 0, sequence: 0, ...data }) as RunStateData);
+    return new RunState(structuredClone({ decisions: [], usageByModel: {}, activeMs: 0, sequence: 0, ...data, resources: { ...noResources(), ...data.resources } }) as RunStateData);
   }
 
   toJSON(): RunStateData {
@@ -162,6 +167,7 @@ export class RunState {
   get usage(): Usage { return { ...this.data.usage }; }
   get usageByModel(): Readonly<Record<string, Usage>> { return this.data.usageByModel; }
   get costUsd(): number { return this.data.costUsd; }
+  get resources(): Readonly<ResourceUsage> { return this.data.resources; }
   get activeMs(): number { return this.data.activeMs; }
   get answer(): string | undefined { return this.data.answer; }
   get error(): { name: string; message: string } | undefined { return this.data.error; }

@@ -28,6 +28,17 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Set when the call went through human approval: what was decided. */
   readonly approval?: ApprovalOutcome;
+  /** Records what the call consumed on AWS, for the execution's cost; set by the runner. */
+  readonly meter?: ToolMeter;
+}
+
+/** Where a tool reports what it consumed, for the execution's cost. */
+export interface ToolMeter {
+  /**
+   * One Lambda invocation, with its billed duration and memory size (from the `REPORT` line of
+   * its log tail); without a memory size only the request is counted.
+   */
+  lambdaInvoked(usage: { readonly billedMs: number; readonly memoryMiB?: number }): void;
 }
 
 /** The decision on a call that needed approval, as the tool sees it. */

@@ -15,9 +15,10 @@ import { ConfigDefinitionError } from '../framework';
 import { agentImageAssetProps } from './agent-image';
 import { AgentWorkflow, stateMachineArnFromName } from './agent-workflow';
 import { ApprovalService } from './approval-service';
-import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX } from './constants';
+import { APPROVALS_BY_EXECUTION_INDEX, CHECKPOINT_PREFIX, EVENT_PREFIX, PAYLOAD_PREFIX, PlatformDefaults, PlatformPaths } from './constants';
 import { agentContainerEnvironment } from './container-environment';
 import { ExecutionEventsEndpoint } from './execution-events-endpoint';
+import { grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 import { resolvePlatformProps, type AgentPlatformProps, type ResolvedPlatformProps } from './platform-props';
 import { PlatformStorage } from './platform-storage';
@@ -56,11 +57,16 @@ export class AgentPlatform extends Construct {
   readonly payloadBucket: s3.Bucket;
   readonly approvalTopic: sns.Topic;
   readonly approvalNotifier: nodejs.NodejsFunction;
+  /** Stores the decision of every approval (the `RecordDecision` state), whoever answered it. */
+  readonly decisionRecorder: nodejs.NodejsFunction;
   readonly approvalApi: apigateway.RestApi;
   /** The Lambda function behind `approvalApi`. */
   readonly approvalApiFunction: nodejs.NodejsFunction;
-  /** The model API key, given to the containers as the `OPENAI_API_KEY` secret. */
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /**
+   * The model API key, given as the `OPENAI_API_KEY` secret to the containers of agents that are
+   * not on Amazon Bedrock; undefined when every agent is (Bedrock authorizes with IAM).
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
   /** Fails the `RunAgent` task of an agent task that ECS stopped before it answered (see `TaskStopReporter`). */
   readonly taskStopReporter: nodejs.NodejsFunction;
   /** Live progress: `GET <url>executions/{executionArn}/events` as Server-Sent Events (IAM auth); `grantWatch` lets a principal call it. */
@@ -86,16 +92,19 @@ export class AgentPlatform extends Construct {
     this.approvalsTable = storage.approvalsTable;
     this.payloadBucket = storage.payloadBucket;
 
+    const needsApiKey = resolved.agents.some((agent) => !isBedrockModel(modelOfAgent(agent, resolved.modelId)));
     this.apiKeySecret =
       props.openAiApiKeySecret ??
-      // No fixed name: CloudFormation generates one per stack (the ApiKeySecretArn output), so two
-      // stacks in one account, or a redeploy after a destroy that retained the old secret, never collide.
-      new secretsmanager.Secret(this, 'ApiKeySecret', {
-        description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
-        // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
-        secretStringValue: SecretValue.unsafePlainText('replace-me'),
-        removalPolicy: resolved.removalPolicy,
-      });
+      (needsApiKey
+        ? // No fixed name: CloudFormation generates one per stack (the ApiKeySecretArn output), so two
+          // stacks in one account, or a redeploy after a destroy that retained the old secret, never collide.
+          new secretsmanager.Secret(this, 'ApiKeySecret', {
+            description: 'Stepwise model API key (OPENAI_API_KEY): replace the placeholder with your key',
+            // A placeholder, not a key: the offline model needs none, a real model fails until it is replaced.
+            secretStringValue: SecretValue.unsafePlainText('replace-me'),
+            removalPolicy: resolved.removalPolicy,
+          })
+        : undefined);
 
     const tools = new ToolFunctions(this, 'Tools', {
       tools: resolved.tools,
@@ -108,6 +117,7 @@ export class AgentPlatform extends Construct {
 
     const approvals = new ApprovalService(this, 'Approvals', {
       approvalsTable: this.approvalsTable,
+      payloadBucket: this.payloadBucket,
       stateMachineArns: [...stateMachineNames.values()].map((name) => stateMachineArnFromName(this, name)),
       approvalTimeouts: Object.fromEntries(resolved.agents.map((agent) => [agent.name, resolved.approvalTimeoutSeconds(agent)])),
       projectRoot: resolved.projectRoot,
@@ -115,6 +125,7 @@ export class AgentPlatform extends Construct {
     });
     this.approvalTopic = approvals.topic;
     this.approvalNotifier = approvals.notifier;
+    this.decisionRecorder = approvals.decisionRecorder;
     this.approvalApi = approvals.api;
     this.approvalApiFunction = approvals.apiFunction;
 
@@ -124,6 +135,7 @@ export class AgentPlatform extends Construct {
     const stateMachines: Record<string, sfn.StateMachine> = {};
     for (const agent of resolved.agents) {
       const agentTools = agent.tools.map((tool) => this.toolFunctions[tool.name]);
+      const model = modelOfAgent(agent, resolved.modelId);
       const workflow = new AgentWorkflow(this, `Agent-${agent.name}`, {
         agent,
         stateMachineName: stateMachineNames.get(agent.name) as string,
@@ -135,6 +147,8 @@ export class AgentPlatform extends Construct {
         cpu: resolved.cpu,
         memoryLimitMiB: resolved.memoryLimitMiB,
         environment: agentContainerEnvironment({
+          cpu: resolved.cpu,
+          memoryLimitMiB: resolved.memoryLimitMiB,
           runStateTable: this.runStateTable.tableName,
           eventsTable: this.eventsTable.tableName,
           approvalsTable: this.approvalsTable.tableName,
@@ -146,14 +160,17 @@ export class AgentPlatform extends Construct {
           openAiBaseUrl: resolved.openAiBaseUrl,
           retentionDays: resolved.dataRetentionDays,
         }),
-        apiKeySecret: this.apiKeySecret,
+        // An agent on Bedrock authorizes with its task role and gets no API key.
+        apiKeySecret: isBedrockModel(model) ? undefined : this.apiKeySecret,
         toolFunctions: agentTools,
         approvalNotifier: this.approvalNotifier,
+        decisionRecorder: this.decisionRecorder,
         approvalTimeoutSeconds: resolved.approvalTimeoutSeconds(agent),
         heartbeatSeconds: resolved.heartbeatSeconds,
         logRetention: resolved.logRetention,
       });
       this.grantStoreAccess(workflow);
+      if (isBedrockModel(model)) grantBedrockModel(workflow.taskRole, model);
       taskDefinitions[agent.name] = workflow.taskDefinition;
       stateMachines[agent.name] = workflow.stateMachine;
     }
@@ -168,15 +185,16 @@ export class AgentPlatform extends Construct {
     }).function;
     this.eventsEndpoint = new ExecutionEventsEndpoint(this, 'Events', {
       eventsTable: this.eventsTable,
+      payloadBucket: this.payloadBucket,
       stateMachineNames: [...stateMachineNames.values()],
       corsOrigins: resolved.eventStreamCorsOrigins,
       projectRoot: resolved.projectRoot,
       logRetention: resolved.logRetention,
     });
-    if (props.openAiApiKeySecret === undefined) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
+    if (props.openAiApiKeySecret === undefined && this.apiKeySecret) acknowledge(this.apiKeySecret, AcknowledgedFinding.ThirdPartyKeyRotation);
   }
 
-  /** The container's own stores: item access to the three tables, object access to the checkpoint prefix. */
+  /** The container's own stores: item access to the three tables, object access to the checkpoint and payload prefixes. */
   private grantStoreAccess(workflow: AgentWorkflow): void {
     workflow.taskRole.addToPolicy(
       new iam.PolicyStatement({
@@ -192,9 +210,16 @@ export class AgentPlatform extends Construct {
     workflow.taskRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.payloadBucket.arnForObjects(`${CHECKPOINT_PREFIX}/*`)] }),
     );
+    // Payloads: it writes long arguments and answers, and reads decisions and what approvers uploaded;
+    // events too large for a DynamoDB item go to their own prefix.
+    workflow.taskRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.payloadBucket.arnForObjects(`${PAYLOAD_PREFIX}/*`), this.payloadBucket.arnForObjects(`${EVENT_PREFIX}/*`)] }),
+    );
     acknowledge(
       workflow.taskRole,
       prefixWildcardFinding(this.payloadBucket, `/${CHECKPOINT_PREFIX}/*`, 'Checkpoints too large for a DynamoDB item are objects under the checkpoints prefix, one per execution and sequence: their keys are not known in advance.'),
+      prefixWildcardFinding(this.payloadBucket, `/${PAYLOAD_PREFIX}/*`, 'Payloads (long arguments, answers, decisions, approvers\' uploads) are objects keyed by approval or execution id: their keys are not known in advance.'),
+      prefixWildcardFinding(this.payloadBucket, `/${EVENT_PREFIX}/*`, 'Progress events too large for a DynamoDB item are objects keyed by execution and a random id: their keys are not known in advance.'),
     );
   }
 

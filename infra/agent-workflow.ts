@@ -11,6 +11,7 @@ import type { Agent } from '../framework';
 import { AGENT_CONTAINER_NAME, buildAgentDefinition } from '../state-machines';
 import { AcknowledgedFinding, acknowledge, taskDefinitionRevisionsFinding } from './nag-suppressions';
 import { taskDefinitionRevisionArn } from './task-stop-reporter';
+import { AGENT_TASK_ARCHITECTURE } from './constants';
 
 /** What `AgentWorkflow` takes. */
 export interface AgentWorkflowProps {
@@ -27,10 +28,13 @@ export interface AgentWorkflowProps {
   readonly memoryLimitMiB: number;
   /** The static container environment (see `agentContainerEnvironment`). */
   readonly environment: Readonly<Record<string, string>>;
-  readonly apiKeySecret: secretsmanager.ISecret;
+  /** The model API key (`OPENAI_API_KEY`); none for an agent on Amazon Bedrock. */
+  readonly apiKeySecret?: secretsmanager.ISecret;
   /** The agent's own tool functions; the container may invoke these and no others. */
   readonly toolFunctions: readonly lambda.IFunction[];
   readonly approvalNotifier: lambda.IFunction;
+  /** The function behind each approval's `RecordDecision` state. */
+  readonly decisionRecorder: lambda.IFunction;
   readonly approvalTimeoutSeconds: number;
   readonly heartbeatSeconds: number;
   readonly logRetention: logs.RetentionDays;
@@ -42,6 +46,11 @@ export interface AgentWorkflowProps {
  */
 export function stateMachineArnFromName(scope: Construct, stateMachineName: string): string {
   return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The ARNs of every execution of a state machine, from its name (`execution:<name>:*`). */
+export function executionArnsOf(scope: Construct, stateMachineName: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**
@@ -66,7 +75,8 @@ export class AgentWorkflow extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
       taskRole: this.taskRole,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // The architecture the container's cost assumes (STEPWISE_TASK_ARCHITECTURE) and the image is built for.
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.of(AGENT_TASK_ARCHITECTURE.toUpperCase()), operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     // Every change to the image or the environment replaces the task definition (a new revision).
     // CloudFormation would deregister the old revision, and an execution paused for approval when
@@ -82,7 +92,7 @@ export class AgentWorkflow extends Construct {
       image: props.image,
       essential: true,
       environment: { ...props.environment },
-      secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) },
+      ...(props.apiKeySecret ? { secrets: { OPENAI_API_KEY: ecs.Secret.fromSecretsManager(props.apiKeySecret) } } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: agent.name }),
       // Node does not run as PID 1: ECS's SIGTERM reaches the agent's handler and child processes are reaped.
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
@@ -99,6 +109,12 @@ export class AgentWorkflow extends Construct {
         resources: [stateMachineArnFromName(this, props.stateMachineName)],
       }),
     );
+    // It reads its execution input itself (nothing unbounded crosses the RunTask overrides): of its own executions only.
+    this.taskRole.addToPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionArnsOf(this, props.stateMachineName)] }));
+    acknowledge(this.taskRole, {
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:' + props.stateMachineName + ':*]',
+      reason: 'The container reads the input of the execution that started it; execution names are not known in advance, so the grant covers the executions of its own state machine.',
+    });
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       // Step Functions log groups are conventionally under /aws/vendedlogs/ (resource policy size limits).
@@ -118,6 +134,7 @@ export class AgentWorkflow extends Construct {
         securityGroups: [props.securityGroup.securityGroupId],
         assignPublicIp: props.assignPublicIp,
         approvalFunction: props.approvalNotifier.functionArn,
+        decisionFunction: props.decisionRecorder.functionArn,
       },
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -159,7 +176,7 @@ export class AgentWorkflow extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );
-    // The exact function ARN: the state invokes it unqualified, so no `:*` version wildcard.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.approvalNotifier.functionArn] }));
+    // The exact function ARNs: the states invoke them unqualified, so no `:*` version wildcard.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.approvalNotifier.functionArn, props.decisionRecorder.functionArn] }));
   }
 }

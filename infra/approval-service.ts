@@ -6,15 +6,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv } from './constants';
+import { APPROVAL_REASON_LIMIT, APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv, PAYLOAD_PREFIX, PayloadArea, PlatformDefaults } from './constants';
 import { platformFunction } from './lambda-defaults';
-import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
+import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 
 /** What `ApprovalService` takes. */
 export interface ApprovalServiceProps {
   readonly approvalsTable: dynamodb.ITable;
+  /** Where decisions are recorded, and long arguments, edits and reasons live (under `PAYLOAD_PREFIX`). */
+  readonly payloadBucket: s3.IBucket;
   /** ARNs of the state machines whose approvals the API may answer (built from names, so no dependency cycle). */
   readonly stateMachineArns: readonly string[];
   /** Agent name → the approval timeout of its state machine, in seconds. */
@@ -26,11 +29,14 @@ export interface ApprovalServiceProps {
 /**
  * Human approval over AWS: the notifier Lambda the `RequestApproval` state invokes (stores
  * approval id → task token, announces the request on an SNS topic) and an HTTP API with IAM
- * authorization that turns a decision into SendTaskSuccess/SendTaskFailure.
+ * authorization that turns a decision into SendTaskSuccess/SendTaskFailure; and the decision
+ * recorder the `RecordDecision` state invokes for every approval, whoever answered it.
  */
 export class ApprovalService extends Construct {
   readonly topic: sns.Topic;
   readonly notifier: nodejs.NodejsFunction;
+  /** Stores each approval's decision (payload key `decisions/<approvalId>`) for the container. */
+  readonly decisionRecorder: nodejs.NodejsFunction;
   readonly apiFunction: nodejs.NodejsFunction;
   readonly api: apigateway.RestApi;
 
@@ -43,10 +49,15 @@ export class ApprovalService extends Construct {
       enforceSSL: true,
     });
 
+    const payloads = (area: string) => props.payloadBucket.arnForObjects(`${PAYLOAD_PREFIX}/${area}/*`);
     const apiFunction = this.approvalFunction('ApprovalApiFunction', 'approval-api.ts', 'Stepwise approval API: approve or reject a pending tool call', props, {
       [ApprovalFunctionEnv.ApprovalsTable]: props.approvalsTable.tableName,
       [ApprovalFunctionEnv.ApprovalsIndex]: APPROVALS_BY_EXECUTION_INDEX,
+      [ApprovalFunctionEnv.PayloadBucket]: props.payloadBucket.bucketName,
     });
+    // Long arguments are read to show an approval whole; long edits and reasons are uploaded.
+    apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [payloads(PayloadArea.Approvals)] }));
+    apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [payloads(PayloadArea.Uploads)] }));
     // Read and delete approvals (the token is read to answer, the item deleted once answered); no write.
     apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
@@ -88,6 +99,16 @@ export class ApprovalService extends Construct {
     this.notifier.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [props.approvalsTable.tableArn] }));
     // Publish only; no KMS statement: the AWS managed SNS key lets the account's principals use it through SNS.
     this.notifier.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+
+    this.decisionRecorder = this.approvalFunction('DecisionRecorder', 'decision-recorder.ts', 'Stepwise decision recorder: stores the decision of each approval for the agent container', props, {
+      [ApprovalFunctionEnv.PayloadBucket]: props.payloadBucket.bucketName,
+    });
+    // It writes decisions and nothing else; references in them are resolved by the container.
+    this.decisionRecorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [payloads(PayloadArea.Decisions)] }));
+    const reason = 'Payloads are objects keyed by approval id or a fresh upload id under a per-writer prefix: their keys are not known in advance.';
+    const finding = (area: string) => prefixWildcardFinding(props.payloadBucket, `/${PAYLOAD_PREFIX}/${area}/*`, reason);
+    acknowledge(apiFunction.role!, finding(PayloadArea.Approvals), finding(PayloadArea.Uploads));
+    acknowledge(this.decisionRecorder.role!, finding(PayloadArea.Decisions));
   }
 
   private approvalFunction(id: string, file: string, description: string, props: ApprovalServiceProps, environment: Record<string, string>): nodejs.NodejsFunction {
@@ -95,7 +116,7 @@ export class ApprovalService extends Construct {
       description,
       entry: path.join(props.projectRoot, 'infra', 'functions', file),
       projectRoot: props.projectRoot,
-      memorySize: 256,
+      memorySize: PlatformDefaults.approvalNotifierMemorySizeMiB,
       timeout: Duration.seconds(30),
       environment,
       logRetention: props.logRetention,
@@ -113,13 +134,13 @@ export class ApprovalService extends Construct {
     const approveModel = model('ApproveBody', {
       title: 'ApproveBody',
       additionalProperties: false,
-      properties: { args: { type: apigateway.JsonSchemaType.OBJECT }, reason: { type: apigateway.JsonSchemaType.STRING, maxLength: 4000 } },
+      properties: { args: { type: apigateway.JsonSchemaType.OBJECT }, reason: { type: apigateway.JsonSchemaType.STRING, maxLength: APPROVAL_REASON_LIMIT } },
     });
     const rejectModel = model('RejectBody', {
       title: 'RejectBody',
       additionalProperties: false,
       required: ['reason'],
-      properties: { reason: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 4000 } },
+      properties: { reason: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: APPROVAL_REASON_LIMIT } },
     });
     const withId = { 'method.request.path.approvalId': true };
     const approvals = this.api.root.addResource('approvals');

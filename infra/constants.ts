@@ -2,11 +2,15 @@
  * Names and defaults of the AWS deployment. This file imports nothing from aws-cdk-lib, so the CLI
  * and the Lambda handlers can use it without loading the CDK.
  */
+import { ApprovalNotifierSize, TaskSizeDefaults, ToolFunctionSize } from '../state-machines/constants';
+
+/** The CPU architecture of the agent task (the image is built for it). */
+export const AGENT_TASK_ARCHITECTURE = TaskSizeDefaults.architecture;
 
 /** Defaults of `AgentPlatformProps`, resolved once in the constructor. */
 export const PlatformDefaults = {
-  cpu: 1024,
-  memoryLimitMiB: 2048,
+  cpu: TaskSizeDefaults.cpu,
+  memoryLimitMiB: TaskSizeDefaults.memoryMiB,
   logRetentionDays: 30,
   modelId: 'offline',
   /**
@@ -18,7 +22,8 @@ export const PlatformDefaults = {
   dataRetentionDays: 30,
   /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
   outboxTools: ['publish_report'],
-  toolMemorySizeMiB: 512,
+  toolMemorySizeMiB: ToolFunctionSize.memoryMiB,
+  approvalNotifierMemorySizeMiB: ApprovalNotifierSize.memoryMiB,
   /** Added to a tool's own `timeoutMs` for the Lambda timeout, so the tool times out first and reports it. */
   toolTimeoutMarginSeconds: 5,
 } as const;
@@ -46,6 +51,8 @@ export const ApprovalFunctionEnv = {
   ApprovalTimeouts: 'STEPWISE_APPROVAL_TIMEOUTS',
   /** Base URL of the approval HTTP API, for the instructions in the notification. */
   ApiUrl: 'STEPWISE_APPROVAL_API_URL',
+  /** The payload bucket: decisions, long arguments and reasons behind references live under `PAYLOAD_PREFIX`. */
+  PayloadBucket: 'STEPWISE_PAYLOAD_BUCKET',
 } as const;
 export type ApprovalFunctionEnv = (typeof ApprovalFunctionEnv)[keyof typeof ApprovalFunctionEnv];
 
@@ -54,6 +61,8 @@ export const EventsFunctionEnv = {
   EventsTable: 'STEPWISE_EVENTS_TABLE',
   /** JSON array of the ARNs of the state machines whose executions the function may stream. */
   StateMachineArns: 'STEPWISE_STATE_MACHINE_ARNS',
+  /** The bucket holding events too large for a DynamoDB item (under `EVENT_PREFIX`). */
+  PayloadBucket: 'STEPWISE_PAYLOAD_BUCKET',
 } as const;
 export type EventsFunctionEnv = (typeof EventsFunctionEnv)[keyof typeof EventsFunctionEnv];
 
@@ -146,3 +155,27 @@ export const APPROVALS_BY_EXECUTION_INDEX = 'byExecutionArn';
 
 /** Key prefix of checkpoints too large for a DynamoDB item (the default of `DynamoDbCheckpointStore`). */
 export const CHECKPOINT_PREFIX = 'checkpoints';
+
+/**
+ * The longest reason the approval API takes, in characters. Far longer than Step Functions carries
+ * (a cause holds 32,768): what does not fit travels by reference. Kept below Lambda's 6 MB request.
+ */
+export const APPROVAL_REASON_LIMIT = 1_048_576;
+
+/** Key prefix of progress events too large for a DynamoDB item (the default of `DynamoDbEventLog`'s offload). */
+export const EVENT_PREFIX = 'events';
+
+/** Key prefix of payloads (values behind references; the default of `S3PayloadStore`). */
+export const PAYLOAD_PREFIX = 'payloads';
+
+/** Sub-prefixes of `PAYLOAD_PREFIX`, one per writer, so each role may write only its own (see `PayloadKey`). */
+export const PayloadArea = {
+  /** Long arguments of approvals, written by the container. */
+  Approvals: 'approvals',
+  /** Decisions, written by the decision recorder. */
+  Decisions: 'decisions',
+  /** Long final answers, written by the container. */
+  Results: 'results',
+  /** What approvers upload (edited arguments, long reasons). */
+  Uploads: 'uploads',
+} as const;

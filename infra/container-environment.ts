@@ -1,5 +1,5 @@
 import { ContainerEnv, formatStoreLocation } from '../state-machines';
-import { PlatformPaths } from './constants';
+import { AGENT_TASK_ARCHITECTURE, PlatformPaths } from './constants';
 
 /** The plain environment variables every agent task definition sets (the model key travels as a secret). */
 export const TASK_DEFINITION_ENV = [
@@ -11,16 +11,22 @@ export const TASK_DEFINITION_ENV = [
   ContainerEnv.OutboxDir,
   ContainerEnv.RetentionDays,
   ContainerEnv.Region,
+  ContainerEnv.TaskCpu,
+  ContainerEnv.TaskMemoryMiB,
+  ContainerEnv.TaskArchitecture,
 ] as const;
 
 /** Set only when `openAiBaseUrl` is given. */
 export const OPTIONAL_TASK_DEFINITION_ENV = ['OPENAI_BASE_URL'] as const;
 
-/** Environment variables the task definition fills from Secrets Manager. */
+/** Environment variables the task definition fills from Secrets Manager (none for an agent on Amazon Bedrock). */
 export const TASK_DEFINITION_SECRETS = ['OPENAI_API_KEY'] as const;
 
 /** What `agentContainerEnvironment` needs; every string may be a CDK token. */
 export interface AgentContainerEnvironmentOptions {
+  /** The task's CPU units and memory, for the execution's cost. */
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
   readonly runStateTable: string;
   readonly eventsTable: string;
   readonly approvalsTable: string;
@@ -41,7 +47,7 @@ export interface AgentContainerEnvironmentOptions {
  * the task definition sets (the state machine sets the dynamic part on every turn).
  *
  * @example
- * agentContainerEnvironment({ runStateTable: 'runs', eventsTable: 'events', approvalsTable: 'approvals', bucket: 'payloads',
+ * agentContainerEnvironment({ cpu: 1024, memoryLimitMiB: 2048, runStateTable: 'runs', eventsTable: 'events', approvalsTable: 'approvals', bucket: 'payloads',
  *   stateMachineHeartbeatSeconds: 60, modelId: 'offline', toolFunctionsJson: '{}', region: 'us-east-1', retentionDays: 30 });
  * // { STEPWISE_CONFIG: '/app/stepwise.config.ts', STEPWISE_HEARTBEAT_SECONDS: '20', … }
  */
@@ -64,6 +70,10 @@ export function agentContainerEnvironment(options: AgentContainerEnvironmentOpti
     [ContainerEnv.OutboxDir]: `s3://${options.bucket}/${PlatformPaths.outboxPrefix}`,
     [ContainerEnv.RetentionDays]: String(options.retentionDays),
     [ContainerEnv.Region]: options.region,
+    // The task's size reaches the container for its cost; the task definition sets the same values.
+    [ContainerEnv.TaskCpu]: String(options.cpu),
+    [ContainerEnv.TaskMemoryMiB]: String(options.memoryLimitMiB),
+    [ContainerEnv.TaskArchitecture]: AGENT_TASK_ARCHITECTURE,
   };
   if (options.openAiBaseUrl !== undefined) environment.OPENAI_BASE_URL = options.openAiBaseUrl;
   return environment;

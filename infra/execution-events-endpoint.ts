@@ -5,14 +5,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EventStreamLimits, EventsFunctionEnv } from './constants';
+import { EVENT_PREFIX, EventStreamLimits, EventsFunctionEnv } from './constants';
 import { platformFunction } from './lambda-defaults';
-import { acknowledge, executionsFinding } from './nag-suppressions';
+import { acknowledge, executionsFinding, prefixWildcardFinding } from './nag-suppressions';
 
 /** What `ExecutionEventsEndpoint` takes. */
 export interface ExecutionEventsEndpointProps {
   readonly eventsTable: dynamodb.ITable;
+  /** The bucket where events too large for a DynamoDB item are kept (under `EVENT_PREFIX`). */
+  readonly payloadBucket: s3.IBucket;
   /** The names of the agents' state machines: only their executions may be watched. */
   readonly stateMachineNames: readonly string[];
   /** Browser origins allowed to call the endpoint (CORS); none means CORS stays off. */
@@ -55,6 +58,7 @@ export class ExecutionEventsEndpoint extends Construct {
       timeout: Duration.seconds(EventStreamLimits.functionTimeoutSeconds),
       environment: {
         [EventsFunctionEnv.EventsTable]: props.eventsTable.tableName,
+        [EventsFunctionEnv.PayloadBucket]: props.payloadBucket.bucketName,
         [EventsFunctionEnv.StateMachineArns]: Stack.of(this).toJsonString(props.stateMachineNames.map((name) => Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))),
       },
       logRetention: props.logRetention,
@@ -68,7 +72,13 @@ export class ExecutionEventsEndpoint extends Construct {
       }),
     );
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: executions }));
-    acknowledge(this.function.role as iam.IRole, ...props.stateMachineNames.map(executionsFinding));
+    // Read only, and only the events that were too large for a DynamoDB item.
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.payloadBucket.arnForObjects(`${EVENT_PREFIX}/*`)] }));
+    acknowledge(
+      this.function.role as iam.IRole,
+      ...props.stateMachineNames.map(executionsFinding),
+      prefixWildcardFinding(props.payloadBucket, `/${EVENT_PREFIX}/*`, 'Reads the progress events too large for a DynamoDB item; their keys hold the execution and a random id, not known in advance.'),
+    );
 
     this.functionUrl = this.function.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.AWS_IAM,

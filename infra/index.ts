@@ -9,6 +9,7 @@ export {
   type AgentContainerEnvironmentOptions,
 } from './container-environment';
 export {
+  AGENT_TASK_ARCHITECTURE,
   APPROVALS_BY_EXECUTION_INDEX,
   ApprovalFunctionEnv,
   CHECKPOINT_PREFIX,
@@ -26,3 +27,4 @@ export { agentImageAssetProps } from './agent-image';
 export { TaskStopReporter, taskDefinitionRevisionArn, type TaskStopReporterProps } from './task-stop-reporter';
 export { iamDescription, lambdaDescription } from './descriptions';
 export { ExecutionEventsEndpoint, executionsArn, type ExecutionEventsEndpointProps } from './execution-events-endpoint';
+export { BEDROCK_INVOKE_ACTIONS, grantBedrockModel, isBedrockModel, modelOfAgent } from './model-access';

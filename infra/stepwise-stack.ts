@@ -48,6 +48,8 @@ export class StepwiseStack extends Stack {
       value: platform.eventsEndpoint.functionUrl.url,
       description: 'Live progress: GET <url>executions/{executionArn}/events, Server-Sent Events, IAM (SigV4, service lambda) authorization (read by the stepwise CLI)',
     });
-    new CfnOutput(this, StackOutput.ApiKeySecretArn, { value: platform.apiKeySecret.secretArn, description: 'The secret holding the model API key (OPENAI_API_KEY): put your key here' });
+    if (platform.apiKeySecret) {
+      new CfnOutput(this, StackOutput.ApiKeySecretArn, { value: platform.apiKeySecret.secretArn, description: 'The secret holding the model API key (OPENAI_API_KEY): put your key here' });
+    }
   }
 }

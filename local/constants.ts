@@ -1,3 +1,6 @@
+import { ToolFunctionSize } from '../state-machines';
+import { AwsLimits } from '../framework/limits';
+
 /**
  * Names used by the local engine: the fake account and region, the AWS error codes it answers with,
  * execution statuses and the Step Functions resources it knows how to run.
@@ -34,6 +37,8 @@ export const LambdaErrorCode = {
   InvalidRequestContent: 'InvalidRequestContentException',
   /** The caller may not invoke the function (HTTP 403): locally, a gated tool outside its approved call. */
   AccessDenied: 'AccessDeniedException',
+  /** The request payload exceeded the Invoke request body quota (HTTP 413). */
+  RequestTooLarge: 'RequestTooLargeException',
 } as const;
 export type LambdaErrorCode = (typeof LambdaErrorCode)[keyof typeof LambdaErrorCode];
 
@@ -61,6 +66,8 @@ export const LocalErrorName = {
   EngineRestarted: 'Stepwise.EngineRestarted',
   /** A Task state names a resource or function the engine cannot run. */
   Runtime: 'States.Runtime',
+  /** ECS refused the RunTask request (e.g. overrides longer than 8,192 characters). */
+  EcsInvalidParameter: 'ECS.InvalidParameterException',
 } as const;
 export type LocalErrorName = (typeof LocalErrorName)[keyof typeof LocalErrorName];
 
@@ -69,6 +76,8 @@ export const LocalDefaults = {
   host: '127.0.0.1',
   /** The name under which the engine registers its approval notifier Lambda. */
   approvalNotifierFunctionName: 'stepwise-approval-notifier',
+  /** The name under which the engine registers its decision recorder Lambda (the `RecordDecision` state). */
+  decisionRecorderFunctionName: 'stepwise-decision-recorder',
   /** Seconds between SSE keepalive comments. */
   sseKeepaliveSeconds: 15,
   /** Lines of a container's stderr quoted in the cause when it exits without a result. */
@@ -76,4 +85,21 @@ export const LocalDefaults = {
   /** Seconds a container may live on after its task closed before it is killed. */
   containerGraceSeconds: 10,
   maxResults: 100,
+  /** The memory size the Invoke API reports for every local function: what the platform deploys tools with. */
+  functionMemoryMiB: ToolFunctionSize.memoryMiB,
+} as const;
+
+/**
+ * The largest request body each route of the engine reads; a larger one is refused with HTTP 413
+ * (by its Content-Length, or as soon as the stream passes the limit) and never held in memory.
+ */
+export const RequestBodyLimits = {
+  /** Step Functions API: the largest legal request (a 262,144-byte input or output, a 2,048-character token) with room for its envelope. */
+  sfnApiBytes: 1024 * 1024,
+  /** Lambda Invoke: AWS's limit for a synchronous invocation's request. */
+  lambdaInvokeBytes: AwsLimits.lambdaPayloadBytes,
+  /** Payload uploads (edited arguments, long reasons): values of any size behind references. */
+  payloadUploadBytes: 64 * 1024 * 1024,
+  /** Routes that take no body (health, approvals, events, payload reads). */
+  noBodyBytes: 0,
 } as const;

@@ -18,9 +18,12 @@ import { acquireEngineLock } from './store/engine-lock';
 import { EngineStore } from './store/engine-store';
 import { createStores, type StoreSet } from '../framework/stores';
 import { createApprovalNotifier } from './approvals/notifier';
+import { decisionRecorderFunction } from './approvals/decision-recorder';
+import { payloadApi } from './payloads/payload-api';
 import { executionEventsHandler } from './progress/sse';
 import type { ConsoleAgent } from './console/api-types';
 import { consoleRoutes } from './console/console-routes';
+import type { AwsFaithfulOptions } from './executions/task-handlers';
 
 /** Options of `startEngine`. */
 export interface EngineOptions {
@@ -55,6 +58,19 @@ export interface EngineOptions {
    * @default LocalDefaults.approvalNotifierFunctionName
    */
   readonly approvalFunctionName?: string;
+  /**
+   * The function name the definitions use as `resources.decisionFunction`; the engine serves its
+   * decision recorder under it unless `lambdaHandlers` has a function of that name.
+   * @default LocalDefaults.decisionRecorderFunctionName
+   */
+  readonly decisionFunctionName?: string;
+  /**
+   * Behave as AWS does where the engine could do better: a container that exits without a result
+   * is not reported at once but noticed only by its heartbeat timeout, and a container may take
+   * `coldStartSeconds` to start (image pull, ENI attach), so heartbeat margins are exercised.
+   * @default false (a crashed container fails its task at once; containers start at once)
+   */
+  readonly awsFaithful?: boolean | AwsFaithfulOptions;
   /** Retry pauses to use instead of the definition's, in ms by state name (tests). @default the definition's */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** Receives the engine's console lines. @default no output */
@@ -140,6 +156,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
         return task?.status === 'waiting' && task.kind === 'lambda' && task.executionArn === executionArn && task.approvalId === approvalId;
       },
     }),
+    [options.decisionFunctionName ?? LocalDefaults.decisionRecorderFunctionName]: decisionRecorderFunction(stores.payloads),
     ...options.lambdaHandlers,
   });
   // The container's endpoints name this engine, whose port is known only once it listens.
@@ -164,6 +181,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     },
     log,
     retryIntervalOverrides: options.retryIntervalOverrides,
+    awsFaithful: options.awsFaithful === true ? {} : options.awsFaithful || undefined,
   });
   for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
   // Recovery ends before the engine listens: an engine that cannot read its state (a damaged file
@@ -175,6 +193,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   // only in memory, so a restart invalidates it (an open page fetches the new one), never an SDK or CLI client.
   const secret = randomBytes(32).toString('base64url');
   const operations = sfnOperations(manager);
+  const payloads = payloadApi(stores.payloads);
   const server = createEngineServer(
     {
       sfn: sfnRequestHandler(operations, log),
@@ -182,7 +201,9 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
-      console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, operations, agents: options.agents, secret, log }),
+      console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
+      payloadUpload: payloads.upload,
+      payloadRead: payloads.read,
     },
     log,
     { secret },

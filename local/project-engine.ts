@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { toolHandler, toolNeedsApproval, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { ContainerEnv, DefinitionDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
-import { startEngine, type LocalEngine } from './engine';
+import { startEngine, type EngineOptions, type LocalEngine } from './engine';
 import type { GatedTool } from './lambda-api/approval-gate';
 import type { ConsoleAgent } from './console/api-types';
 import { stateMachineArn } from './sfn-api/arn';
@@ -16,6 +16,7 @@ export const localResources: AgentWorkflowResources = {
   subnets: ['local'],
   securityGroups: ['local'],
   approvalFunction: LocalDefaults.approvalNotifierFunctionName,
+  decisionFunction: LocalDefaults.decisionRecorderFunctionName,
 };
 
 
@@ -39,7 +40,12 @@ export interface ProjectEngineOptions {
   readonly workspace: ToolWorkspace;
   readonly port?: number;
   readonly model?: string;
-  readonly modelEnv?: { readonly OPENAI_BASE_URL?: string; readonly OPENAI_API_KEY?: string };
+  /**
+   * What the agent container needs to reach its model, passed as is: `OPENAI_BASE_URL`,
+   * `OPENAI_API_KEY`, and for `bedrock:` models the standard AWS settings (`AWS_REGION`,
+   * `AWS_PROFILE`, credentials, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`). Undefined values are left out.
+   */
+  readonly modelEnv?: Readonly<Record<string, string | undefined>>;
   readonly log?: (line: string) => void;
   readonly echoContainerOutput?: boolean;
   /**
@@ -50,6 +56,8 @@ export interface ProjectEngineOptions {
   readonly heartbeatSeconds?: number;
   /** Retry pauses in ms by state name, instead of the definition's (tests). */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** See `EngineOptions.awsFaithful`. @default false */
+  readonly awsFaithful?: EngineOptions['awsFaithful'];
 }
 
 /**
@@ -67,9 +75,12 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
+    // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
+    [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
+    [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
+    [ContainerEnv.TaskArchitecture]: TaskSizeDefaults.architecture,
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
-    ...(options.modelEnv?.OPENAI_BASE_URL ? { OPENAI_BASE_URL: options.modelEnv.OPENAI_BASE_URL } : {}),
-    ...(options.modelEnv?.OPENAI_API_KEY ? { OPENAI_API_KEY: options.modelEnv.OPENAI_API_KEY } : {}),
+    ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
   return startEngine({
     root: options.root,
@@ -82,6 +93,8 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     gatedTools: gatedTools(options.config),
     container: { entry: agentTaskEntry(), env },
     approvalFunctionName: localResources.approvalFunction,
+    decisionFunctionName: localResources.decisionFunction,
+    awsFaithful: options.awsFaithful,
     approvalWebhookUrl: options.config.approvalWebhookUrl,
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,

@@ -3,7 +3,7 @@ import type { ApprovalLambdaPayload } from './schemas';
 
 /**
  * What the approval step stores for one pending approval (locally and in AWS): the request, who
- * asked, the task token that answers it, and when it times out. The timeout starts at `at`, when
+ * asked, the task token that answers it, and when it times out. Long arguments stay a reference. The timeout starts at `at`, when
  * the approval's task (and so this call) started.
  *
  * @example
@@ -17,7 +17,7 @@ export function approvalRecordOf(payload: ApprovalLambdaPayload, at: number, tim
     agent,
     callId: approval.callId,
     tool: approval.tool,
-    args: approval.args,
+    ...(approval.argsRef !== undefined ? { argsRef: approval.argsRef, argsPreview: approval.argsPreview ?? '' } : { args: approval.args }),
     reasoning: approval.reasoning,
     taskToken,
     requestedAt: approval.requestedAt ?? new Date(at).toISOString(),

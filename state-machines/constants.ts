@@ -5,7 +5,7 @@
 
 /** The states of an agent's workflow. */
 export const StateName = {
-  /** Wraps the execution input as `{ input, decisions: [] }`. */
+  /** Starts the workflow state at `{ turnNumber: 1 }`; the container reads the execution input itself. */
   Initialize: 'Initialize',
   /** Runs one turn of the agent in the container and waits for its task token. */
   RunAgent: 'RunAgent',
@@ -23,6 +23,10 @@ export const StateName = {
   RequestApproval: 'RequestApproval',
   ApprovalTimedOut: 'ApprovalTimedOut',
   ApprovalRejected: 'ApprovalRejected',
+  /** Stores the decision of one approval (whoever answered the token) and outputs a small marker. */
+  RecordDecision: 'RecordDecision',
+  /** Counts the turn up before the next `RunAgent`. */
+  NextTurn: 'NextTurn',
 } as const;
 export type StateName = (typeof StateName)[keyof typeof StateName];
 
@@ -41,10 +45,12 @@ export const ContainerEnv = {
   ExecutionArn: 'STEPWISE_EXECUTION_ARN',
   /** Dynamic: the name of the agent to run, as defined in the config. */
   Agent: 'STEPWISE_AGENT',
-  /** Dynamic: the execution input JSON (see `executionInputSchema`). */
-  Input: 'STEPWISE_INPUT',
-  /** Dynamic: JSON array of approval results (see `approvalResultSchema`); `[]` on the first turn. */
-  Decisions: 'STEPWISE_DECISIONS',
+  /**
+   * Dynamic: which turn this is (1, then one more after each round of approvals). A turn after
+   * the first must find the execution's checkpoint. The execution input is not passed: the
+   * container reads it with DescribeExecution, and the decisions from the payload store.
+   */
+  Turn: 'STEPWISE_TURN',
   /** Static: path of `stepwise.config.ts`/`.js` inside the image. */
   Config: 'STEPWISE_CONFIG',
   /** Static: where run state, events and approvals live (see `parseStoreLocation`). */
@@ -61,23 +67,53 @@ export const ContainerEnv = {
   ToolFunctions: 'STEPWISE_TOOL_FUNCTIONS',
   /** Static, optional: days progress events and checkpoints are kept in DynamoDB (TTL); unset keeps them. */
   RetentionDays: 'STEPWISE_RETENTION_DAYS',
+  /**
+   * Static, local engine only: `ipc` when the engine holds an IPC channel to the container; the
+   * container exits as soon as it closes (the engine died). Unset on ECS.
+   */
+  EngineLifeline: 'STEPWISE_ENGINE_LIFELINE',
   /** Standard AWS SDK setting: the Step Functions endpoint (the local engine in local mode). */
   SfnEndpoint: 'AWS_ENDPOINT_URL_SFN',
   /** Standard AWS SDK setting: the Lambda endpoint (the local engine in local mode). */
   LambdaEndpoint: 'AWS_ENDPOINT_URL_LAMBDA',
-  /** Standard AWS SDK setting. */
+  /** Static, optional: the task's CPU in Fargate units (1024 = 1 vCPU), for the execution's cost. */
+  TaskCpu: 'STEPWISE_TASK_CPU',
+  /** Static, optional: the task's memory in MiB, for the execution's cost. */
+  TaskMemoryMiB: 'STEPWISE_TASK_MEMORY_MIB',
+  /** Static, optional: the task's CPU architecture (`x86_64` or `arm64`), for the execution's cost. */
+  TaskArchitecture: 'STEPWISE_TASK_ARCHITECTURE',
+  /** Standard AWS SDK setting: the Bedrock Runtime endpoint for `bedrock:` models (a VPC endpoint, a local test server). */
+  BedrockEndpoint: 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  /** Standard AWS SDK setting: the region, also Amazon Bedrock's for `bedrock:` models. */
   Region: 'AWS_REGION',
 } as const;
 export type ContainerEnv = (typeof ContainerEnv)[keyof typeof ContainerEnv];
 
-/** The variables the state machine sets on every `RunAgent`, in the order they appear in the overrides. */
-export const DYNAMIC_CONTAINER_ENV = [
-  ContainerEnv.TaskToken,
-  ContainerEnv.ExecutionArn,
-  ContainerEnv.Agent,
-  ContainerEnv.Input,
-  ContainerEnv.Decisions,
-] as const;
+/**
+ * The variables the state machine sets on every `RunAgent`, in the order they appear in the
+ * overrides. Each is bounded (a task token is at most 2,048 characters), so the overrides stay far
+ * below ECS's 8,192-character limit whatever the agent and its approvers produce.
+ */
+export const DYNAMIC_CONTAINER_ENV = [ContainerEnv.TaskToken, ContainerEnv.ExecutionArn, ContainerEnv.Agent, ContainerEnv.Turn] as const;
+
+/** Fields of the workflow state between states. */
+export const WorkflowField = {
+  /** The turn number `RunAgent` passes to the container. */
+  TurnNumber: 'turnNumber',
+  /** The output of the last `RunAgent`. */
+  Turn: 'turn',
+  /** The markers `RecordDecision` returned for the last round of approvals (an audit trail; the container reads the store). */
+  Decisions: 'decisions',
+} as const;
+
+/** Fields of the payload the `RecordDecision` state sends to the decision recorder. */
+export const DecisionPayloadField = {
+  ExecutionArn: 'executionArn',
+  Agent: 'agent',
+  Approval: 'approval',
+  /** `{ response }` with the SendTaskSuccess output, or the `{ Error, Cause }` the approval failed with. */
+  Answer: 'answer',
+} as const;
 
 /** Fields of the payload the `RequestApproval` state sends to the approval Lambda. */
 export const ApprovalPayloadField = {
@@ -94,6 +130,9 @@ export const StatesError = {
   Timeout: 'States.Timeout',
   HeartbeatTimeout: 'States.HeartbeatTimeout',
   TaskFailed: 'States.TaskFailed',
+  /** A state's input or output, or a task's result, is larger than 262,144 bytes; `States.ALL` does not catch it. */
+  DataLimitExceeded: 'States.DataLimitExceeded',
+  Runtime: 'States.Runtime',
 } as const;
 export type StatesError = (typeof StatesError)[keyof typeof StatesError];
 
@@ -101,6 +140,27 @@ export type StatesError = (typeof StatesError)[keyof typeof StatesError];
 export const TaskResource = {
   EcsRunTaskWithToken: 'arn:aws:states:::ecs:runTask.waitForTaskToken',
   LambdaInvokeWithToken: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  LambdaInvoke: 'arn:aws:states:::lambda:invoke',
+} as const;
+
+/**
+ * Where Stepwise puts what does not fit inline. Anything longer travels by reference (a payload
+ * store key), so the turn output, the approval items, the decisions and the execution output stay
+ * far below Step Functions' 262,144 bytes whatever the model or an approver produced.
+ */
+export const InlineLimits = {
+  /** Arguments of an approval whose JSON is longer go by reference (`argsRef` and `argsPreview`). */
+  approvalArgsChars: 8_192,
+  /** The reasoning an approval item carries; the model's full reasoning is in its `model.step` event. */
+  approvalReasoningChars: 4_000,
+  /** Previews of values that went by reference. */
+  previewChars: 500,
+  /** A final answer longer than this is stored; the output carries a preview and `resultRef`. */
+  answerChars: 32_768,
+  /** An approver's edited arguments (JSON) or reason longer than this is uploaded and sent as a reference. */
+  decisionFieldChars: 32_768,
+  /** The most a turn output may take: room is left for the workflow's own fields in the state. */
+  turnOutputBytes: 200_000,
 } as const;
 
 /**
@@ -116,6 +176,31 @@ export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 export const SEND_TASK_FAILURE_LIMITS = {
   error: 256,
   cause: 32_768,
+} as const;
+
+/**
+ * The agent task's size when the deployment names none: `AgentPlatform` deploys it, and the local
+ * engine gives its containers the same, so a local execution's cost is what it would be on AWS.
+ */
+export const TaskSizeDefaults = {
+  cpu: 1024,
+  memoryMiB: 2048,
+  architecture: 'x86_64',
+} as const;
+
+/** The tool functions `AgentPlatform` deploys; the local engine reports the same size in its Lambda logs. */
+export const ToolFunctionSize = {
+  memoryMiB: 512,
+} as const;
+
+/**
+ * The approval notifier and decision recorder Lambdas: their memory (which `AgentPlatform`
+ * deploys) and the billed duration an execution's cost assumes per invocation (a DynamoDB put and
+ * an SNS publish, or an S3 put; the container cannot see the real one).
+ */
+export const ApprovalNotifierSize = {
+  memoryMiB: 256,
+  estimatedBilledMs: 500,
 } as const;
 
 /** Defaults of `buildAgentDefinition`. */

@@ -4,11 +4,13 @@ import {
   AGENT_CONTAINER_NAME,
   ApprovalPayloadField,
   ContainerEnv,
+  DecisionPayloadField,
   DefinitionDefaults,
   MAX_TASK_TIMEOUT_SECONDS,
   StateName,
   StatesError,
   TaskResource,
+  WorkflowField,
 } from './constants';
 
 /** One state of an Amazon States Language definition: plain JSON. */
@@ -46,6 +48,8 @@ export interface AgentWorkflowResources {
   readonly assignPublicIp?: boolean;
   /** Name or ARN of the Lambda function that announces a pending approval. */
   readonly approvalFunction: string;
+  /** Name or ARN of the Lambda function that stores each approval's decision (`createDecisionRecorder`). */
+  readonly decisionFunction: string;
   /**
    * @default 'FARGATE'
    */
@@ -92,10 +96,14 @@ const NON_RETRYABLE_ERRORS = [
   ErrorName.ApprovalRejected,
   ErrorName.CheckpointError,
   ErrorName.ContainerStartFailed,
+  ErrorName.CheckpointMissing,
 ];
 
+/** The container handed its turn back on purpose (SIGTERM, a tool call whose outcome is unknown): run it again soon. */
+const HANDED_BACK_ERRORS = [ErrorName.ContainerStopped, ErrorName.ToolOutcomeUnknown];
+
 // `States.TaskFailed` matches every other task error too; the names are listed so the intent reads.
-const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, ErrorName.ContainerStopped, 'ECS.AmazonECSException'];
+const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, 'ECS.AmazonECSException'];
 
 const RETRYABLE_LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
@@ -150,6 +158,7 @@ function resolveOptions(options: AgentDefinitionOptions): ResolvedOptions {
   checkName('resources.cluster', resources.cluster);
   checkName('resources.taskDefinition', resources.taskDefinition);
   checkName('resources.approvalFunction', resources.approvalFunction);
+  checkName('resources.decisionFunction', resources.decisionFunction);
   const containerName = resources.containerName ?? AGENT_CONTAINER_NAME;
   checkName('resources.containerName', containerName);
   checkNames('resources.subnets', resources.subnets, 1);
@@ -177,6 +186,7 @@ function runAgentState(options: ResolvedOptions): AslState {
   if (resources.securityGroups.length > 0) awsvpcConfiguration.SecurityGroups = [...resources.securityGroups];
   const retry: Record<string, unknown>[] = [{ ErrorEquals: [...NON_RETRYABLE_ERRORS], MaxAttempts: 0 }];
   if (options.maxContainerAttempts > 1) {
+    retry.push({ ErrorEquals: [...HANDED_BACK_ERRORS], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: options.maxContainerAttempts - 1 });
     retry.push({
       ErrorEquals: [...RETRYABLE_CONTAINER_ERRORS],
       IntervalSeconds: 5,
@@ -188,7 +198,8 @@ function runAgentState(options: ResolvedOptions): AslState {
   }
   return {
     Type: 'Task',
-    Comment: 'Runs one turn of the agent; the container resumes from its checkpoint and answers through the task token.',
+    Comment:
+      'Runs one turn of the agent; the container reads the execution input and the decisions itself, resumes from its checkpoint and answers through the task token. Only bounded values cross the overrides.',
     Resource: TaskResource.EcsRunTaskWithToken,
     Parameters: {
       Cluster: resources.cluster,
@@ -203,8 +214,7 @@ function runAgentState(options: ResolvedOptions): AslState {
               { Name: ContainerEnv.TaskToken, 'Value.$': '$$.Task.Token' },
               { Name: ContainerEnv.ExecutionArn, 'Value.$': '$$.Execution.Id' },
               { Name: ContainerEnv.Agent, Value: options.agentName },
-              { Name: ContainerEnv.Input, 'Value.$': 'States.JsonToString($.input)' },
-              { Name: ContainerEnv.Decisions, 'Value.$': 'States.JsonToString($.decisions)' },
+              { Name: ContainerEnv.Turn, 'Value.$': `States.JsonToString($.${WorkflowField.TurnNumber})` },
             ],
           },
         ],
@@ -212,7 +222,7 @@ function runAgentState(options: ResolvedOptions): AslState {
     },
     HeartbeatSeconds: options.heartbeatSeconds,
     TimeoutSeconds: options.runTimeoutSeconds,
-    ResultPath: '$.turn',
+    ResultPath: `$.${WorkflowField.Turn}`,
     Retry: retry,
     Next: StateName.CheckTurnStatus,
   };
@@ -233,10 +243,11 @@ function checkTurnStatusState(): AslState {
 }
 
 function requestApprovalsState(options: ResolvedOptions): AslState {
+  const lambdaRetry = [{ ErrorEquals: RETRYABLE_LAMBDA_ERRORS, IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 }];
   return {
     Type: 'Map',
     Comment: 'Each pending tool call gets its own task token, timeout and history; no container runs meanwhile.',
-    ItemsPath: '$.turn.approvals',
+    ItemsPath: `$.${WorkflowField.Turn}.approvals`,
     ItemSelector: { 'approval.$': '$$.Map.Item.Value' },
     // Every approval must be pending at once: a human may answer them in any order.
     MaxConcurrency: 0,
@@ -259,27 +270,50 @@ function requestApprovalsState(options: ResolvedOptions): AslState {
           // A fixed timeout rather than TimeoutSecondsPath: the local interpreter resolves that
           // path against the Parameters output, AWS against the state input (see asl-findings).
           TimeoutSeconds: options.approvalTimeoutSeconds,
-          ResultPath: '$.response',
-          Retry: [{ ErrorEquals: RETRYABLE_LAMBDA_ERRORS, IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 }],
+          // Wrapped, so that RecordDecision tells an answer ({ response }) from an error ({ Error, Cause }).
+          ResultSelector: { 'response.$': '$' },
+          ResultPath: `$.${DecisionPayloadField.Answer}`,
+          Retry: lambdaRetry,
           Catch: [
-            { ErrorEquals: [StatesError.Timeout], ResultPath: '$.error', Next: StateName.ApprovalTimedOut },
-            { ErrorEquals: [StatesError.All], ResultPath: '$.error', Next: StateName.ApprovalRejected },
+            { ErrorEquals: [StatesError.Timeout], ResultPath: `$.${DecisionPayloadField.Answer}`, Next: StateName.ApprovalTimedOut },
+            { ErrorEquals: [StatesError.All], ResultPath: `$.${DecisionPayloadField.Answer}`, Next: StateName.ApprovalRejected },
           ],
+          Next: StateName.RecordDecision,
+        },
+        [StateName.ApprovalTimedOut]: { Type: 'Pass', Comment: 'Nobody answered in time: { approval, answer: { Error: States.Timeout } }.', Next: StateName.RecordDecision },
+        [StateName.ApprovalRejected]: { Type: 'Pass', Comment: 'SendTaskFailure (a rejection): { approval, answer: { Error, Cause } }.', Next: StateName.RecordDecision },
+        [StateName.RecordDecision]: {
+          Type: 'Task',
+          Comment: 'Stores the decision where the container reads it, whoever answered the token, and outputs only a small marker.',
+          Resource: TaskResource.LambdaInvoke,
+          Parameters: {
+            FunctionName: options.resources.decisionFunction,
+            Payload: {
+              [`${DecisionPayloadField.ExecutionArn}.$`]: '$$.Execution.Id',
+              [DecisionPayloadField.Agent]: options.agentName,
+              [`${DecisionPayloadField.Approval}.$`]: '$.approval',
+              [`${DecisionPayloadField.Answer}.$`]: `$.${DecisionPayloadField.Answer}`,
+            },
+          },
+          TimeoutSeconds: 60,
+          ResultSelector: { 'approvalId.$': '$.Payload.approvalId', 'outcome.$': '$.Payload.outcome', 'decisionRef.$': '$.Payload.decisionRef' },
+          ResultPath: '$',
+          Retry: lambdaRetry,
           End: true,
         },
-        [StateName.ApprovalTimedOut]: { Type: 'Pass', Comment: 'Outputs { approval, error: States.Timeout }.', End: true },
-        [StateName.ApprovalRejected]: { Type: 'Pass', Comment: 'Outputs { approval, error } of SendTaskFailure.', End: true },
       },
     },
-    ResultPath: '$.decisions',
-    Next: StateName.RunAgent,
+    ResultPath: `$.${WorkflowField.Decisions}`,
+    Next: StateName.NextTurn,
   };
 }
 
 /**
  * Builds the Step Functions definition of one agent's workflow: run a container turn, then
- * succeed, fail, or collect approvals and run the next turn with the decisions. The same JSON
- * is deployed by the CDK app and executed by the local engine.
+ * succeed, fail, or collect approvals (each decision stored by `RecordDecision`) and run the next
+ * turn. The state carries only a turn number and the last turn's bounded output; the container
+ * reads the execution input and the decisions itself. The same JSON is deployed by the CDK app
+ * and executed by the local engine.
  *
  * @throws ConfigDefinitionError naming the bad option.
  * @example
@@ -298,7 +332,8 @@ export function buildAgentDefinition(options: AgentDefinitionOptions): AslDefini
     States: {
       [StateName.Initialize]: {
         Type: 'Pass',
-        Parameters: { 'input.$': '$', decisions: [] },
+        Comment: 'The execution input stays out of the workflow state: the container reads it with DescribeExecution.',
+        Parameters: { [WorkflowField.TurnNumber]: 1 },
         Next: StateName.RunAgent,
       },
       [StateName.RunAgent]: runAgentState(resolved),
@@ -307,8 +342,10 @@ export function buildAgentDefinition(options: AgentDefinitionOptions): AslDefini
         Type: 'Pass',
         Parameters: {
           'answer.$': '$.turn.answer',
+          'resultRef.$': '$.turn.resultRef',
           'usage.$': '$.turn.usage',
           'costUsd.$': '$.turn.costUsd',
+          'cost.$': '$.turn.cost',
           'iterations.$': '$.turn.iterations',
         },
         Next: StateName.Succeeded,
@@ -321,6 +358,11 @@ export function buildAgentDefinition(options: AgentDefinitionOptions): AslDefini
         Cause: `The agent container ended its turn without a known status (${Object.values(RunStatus).join(', ')}).`,
       },
       [StateName.RequestApprovals]: requestApprovalsState(resolved),
+      [StateName.NextTurn]: {
+        Type: 'Pass',
+        Parameters: { [`${WorkflowField.TurnNumber}.$`]: `States.MathAdd($.${WorkflowField.TurnNumber}, 1)` },
+        Next: StateName.RunAgent,
+      },
     },
   };
 }

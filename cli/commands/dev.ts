@@ -8,11 +8,29 @@ import { startProjectEngine } from '../../local';
 import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 
-/** `stepwise dev [--port N] [--config FILE] [--corpus DIR]`: runs the local engine and its web console until Ctrl-C. */
+/**
+ * `stepwise dev [--port N] [--config FILE] [--corpus DIR] [--aws-faithful [--cold-start SECONDS]]`:
+ * runs the local engine and its web console until Ctrl-C (or SIGTERM).
+ */
 export async function dev(argv: readonly string[], env: CliEnvironment, io: CliIo, until?: Promise<void>): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], strict: true, options: { port: { type: 'string' }, config: { type: 'string' }, corpus: { type: 'string' }, model: { type: 'string' }, verbose: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      config: { type: 'string' },
+      corpus: { type: 'string' },
+      model: { type: 'string' },
+      verbose: { type: 'boolean' },
+      'aws-faithful': { type: 'boolean' },
+      'cold-start': { type: 'string' },
+    },
+  });
   const port = Number(values.port ?? new URL(DEFAULT_LOCAL_ENDPOINT).port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
+  const coldStartSeconds = values['cold-start'] === undefined ? undefined : Number(values['cold-start']);
+  if (coldStartSeconds !== undefined && !(Number.isFinite(coldStartSeconds) && coldStartSeconds >= 0)) throw new UsageError(`--cold-start must be a number of seconds (got "${values['cold-start']}")`);
+  if (coldStartSeconds !== undefined && !values['aws-faithful']) throw new UsageError('--cold-start applies with --aws-faithful');
   const { config, path: configPath } = await loadConfig(values.config, { cwd: io.cwd });
   const workspace = resolveWorkspace({ corpus: values.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const root = path.resolve(io.cwd, '.stepwise');
@@ -23,9 +41,10 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     workspace,
     port,
     model: values.model ?? env.model,
-    modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
+    modelEnv: env.modelEnv,
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
+    awsFaithful: values['aws-faithful'] ? { coldStartSeconds } : false,
   });
   io.out(`Stepwise local engine running (state in ${root})`);
   io.out(`  Console             ${engine.consoleUrl}   (open it in a browser: runs, a run's graph and timeline, approvals)`);
@@ -34,6 +53,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
   io.out(`  Live progress (SSE) ${engine.endpoint}/executions/<executionArn>/events`);
   io.out(`  Approvals           ${engine.endpoint}/approvals`);
   io.out(`  Agents: ${config.agents.map((agent) => agent.name).join(', ')}   (Ctrl-C to stop)`);
+  if (values['aws-faithful']) io.out(`  AWS-faithful: a crashed container surfaces only as a heartbeat timeout${coldStartSeconds ? `; containers take ${coldStartSeconds} s to start` : ''}`);
   await (until ?? new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -1,19 +1,23 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   RedriveExecutionCommand,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { ErrorName, keysNotInCall, loadConfig } from '../../framework';
+import { keysNotInCall, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { answerApproval } from '../../state-machines';
+import { costLine } from '../cost-summary';
+import { costFromEvents } from '../run-summary';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
+import { approvalArguments, fullOutput } from '../target';
 import { resolveTarget, targetFlags, targetUsage } from '../target-options';
 
 type Command = (argv: readonly string[], env: CliEnvironment, io: CliIo) => Promise<number>;
@@ -40,26 +44,55 @@ export const start: Command = async (argv, env, io) => {
   return ExitCode.Ok;
 };
 
-/** `stepwise status <arn>`: the execution's status, and its output or error. */
+/** `stepwise status <arn>`: the execution's status, its output (the whole answer) or error, and its cost. */
 export const status: Command = async (argv, env, io) => {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, `stepwise status <executionArn> [--json] ${targetUsage}`, 1);
   const target = resolveTarget(values, env);
-  const execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn: positionals[0] }));
-  const pending = execution.status === 'RUNNING' ? await target.approvals({ executionArn: positionals[0] }) : [];
+  const executionArn = positionals[0];
+  const execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const pending = execution.status === 'RUNNING' ? await target.approvals({ executionArn }) : [];
+  const output = (await fullOutput(target, execution.output)) as { answer?: string; costUsd?: number | null; cost?: CostBreakdown; iterations?: number; resultError?: string } | null;
+  // A succeeded execution's output has its cost (an older one only the total); otherwise the run's events have the latest.
+  const { costUsd, cost } =
+    output && (output.cost || output.costUsd !== undefined)
+      ? { costUsd: output.costUsd ?? null, cost: output.cost }
+      : ((await latestCost(target, executionArn)) ?? { costUsd: null, cost: undefined });
   if (values.json) {
-    io.out(JSON.stringify({ executionArn: execution.executionArn, status: execution.status, startDate: execution.startDate, stopDate: execution.stopDate, output: execution.output ? JSON.parse(execution.output) : null, error: execution.error ?? null, cause: execution.cause ?? null, pendingApprovals: pending.map(({ taskToken: _token, ...rest }) => rest) }));
+    io.out(
+      JSON.stringify({
+        executionArn: execution.executionArn,
+        status: execution.status,
+        startDate: execution.startDate,
+        stopDate: execution.stopDate,
+        output,
+        error: execution.error ?? null,
+        cause: execution.cause ?? null,
+        pendingApprovals: pending.map(({ taskToken: _token, ...rest }) => rest),
+        costUsd,
+        cost: cost ?? null,
+      }),
+    );
     return ExitCode.Ok;
   }
   io.out(`${execution.name}  ${execution.status}  started ${date(execution.startDate)}  stopped ${date(execution.stopDate)}`);
   if (pending.length) io.out(`waiting for approval: ${pending.map((approval) => `${approval.approvalId} (${approval.tool})`).join(', ')}`);
-  if (execution.output) {
-    const output = JSON.parse(execution.output) as { answer?: string; costUsd?: number; iterations?: number };
-    io.out(`iterations: ${output.iterations ?? '-'} · cost: $${(output.costUsd ?? 0).toFixed(4)}`);
-    if (output.answer) io.out(`\n${output.answer}`);
-  }
+  if (output || cost) io.out(`iterations: ${output?.iterations ?? '-'} · ${costLine(costUsd, cost)}`);
+  if (output?.answer) io.out(`\n${output.answer}`);
+  if (typeof output?.resultError === 'string') io.error(`(${output.resultError})`);
   if (execution.error) io.out(`${execution.error}: ${execution.cause ?? ''}`);
   return ExitCode.Ok;
 };
+
+/** The latest cost the execution's events reported, when there are events to read. */
+async function latestCost(target: ReturnType<typeof resolveTarget>, executionArn: string): Promise<ReturnType<typeof costFromEvents>> {
+  const events: StepwiseEvent[] = [];
+  try {
+    for await (const logged of target.events(executionArn, { follow: false })) events.push(logged.event);
+  } catch {
+    return undefined; // no event log (yet): the cost is unknown, which the output says
+  }
+  return costFromEvents(events);
+}
 
 /** `stepwise list [--status S] [--agent A]`: executions, newest first. */
 export const list: Command = async (argv, env, io) => {
@@ -105,7 +138,7 @@ export const logs: Command = async (argv, env, io) => {
     } while (nextToken);
     return ExitCode.Ok;
   }
-  const print = progressPrinter(io.out, { color: env.color });
+  const print = progressPrinter(io.out, { color: env.color, writeText: io.outText });
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
@@ -122,18 +155,20 @@ export const logs: Command = async (argv, env, io) => {
   return ExitCode.Ok;
 };
 
-/** `stepwise approvals`: calls waiting for a human. */
+/** `stepwise approvals`: calls waiting for a human; `--json` gives each one's complete arguments. */
 export const approvals: Command = async (argv, env, io) => {
   const { values } = parse(argv, { json: { type: 'boolean' }, execution: { type: 'string' } }, `stepwise approvals [--execution ARN] [--json] ${targetUsage}`, 0);
-  const pending = await resolveTarget(values, env).approvals({ executionArn: values.execution });
+  const target = resolveTarget(values, env);
+  const pending = await target.approvals({ executionArn: values.execution });
   if (values.json) {
-    io.out(JSON.stringify(pending.map(({ taskToken: _token, ...rest }) => rest)));
+    const complete = await Promise.all(pending.map(async ({ taskToken: _token, ...rest }) => ({ ...rest, args: await approvalArguments(target, rest as StoredApproval) })));
+    io.out(JSON.stringify(complete));
     return ExitCode.Ok;
   }
   if (pending.length === 0) io.out('no pending approvals');
   for (const approval of pending) {
     io.out(`${approval.approvalId}  ${approval.agent}  ${approval.tool}  requested ${approval.requestedAt}  expires ${approval.expiresAt}`);
-    io.out(`    args: ${JSON.stringify(approval.args).slice(0, 300)}`);
+    io.out(approval.args ? `    args: ${JSON.stringify(approval.args).slice(0, 300)}` : `    args (long; \`stepwise approvals --json\` shows them whole): ${(approval.argsPreview ?? '').slice(0, 300)}`);
     if (approval.reasoning) io.out(`    reasoning: ${approval.reasoning.slice(0, 300)}`);
     io.out(`    execution: ${approval.executionArn}`);
   }
@@ -147,28 +182,48 @@ async function findApproval(values: Parameters<typeof resolveTarget>[0], env: Cl
   return { target, approval };
 }
 
+/** Reads `--<name>` or `--<name>-file`, never both; a file is read whole (values longer than a command line allows). */
+function textOption(values: Record<string, unknown>, name: string, cwd: string): string | undefined {
+  const inline = values[name] as string | undefined;
+  const file = values[`${name}-file`] as string | undefined;
+  if (inline !== undefined && file !== undefined) throw new UsageError(`Give --${name} or --${name}-file, not both`);
+  if (file === undefined) return inline;
+  try {
+    return readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`--${name}-file ${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
 /**
- * `stepwise approve <approvalId> [--args JSON] [--reason TEXT]`: SendTaskSuccess with `{"approved": true}`.
- * `--args` holds the fields to change; they are merged over the arguments the model asked for.
+ * `stepwise approve <approvalId> [--args JSON | --args-file FILE] [--reason TEXT | --reason-file FILE]`:
+ * SendTaskSuccess with `{"approved": true}`. `--args` holds the fields to change; they are merged
+ * over the arguments the model asked for. Arguments and reasons of any size are sent: what is too
+ * long for Step Functions is uploaded and sent by reference.
  */
 export const approve: Command = async (argv, env, io) => {
-  const { values, positionals } = parse(argv, { args: { type: 'string' }, reason: { type: 'string' } }, `stepwise approve <approvalId> [--args JSON] [--reason TEXT] ${targetUsage}`, 1);
-  let args: unknown;
-  if (values.args !== undefined) {
+  const usage = `stepwise approve <approvalId> [--args JSON | --args-file FILE] [--reason TEXT | --reason-file FILE] ${targetUsage}`;
+  const { values, positionals } = parse(argv, { args: { type: 'string' }, 'args-file': { type: 'string' }, reason: { type: 'string' }, 'reason-file': { type: 'string' } }, usage, 1);
+  const argsText = textOption(values, 'args', io.cwd);
+  const reason = textOption(values, 'reason', io.cwd);
+  let args: Record<string, unknown> | undefined;
+  if (argsText !== undefined) {
+    let parsed: unknown;
     try {
-      args = JSON.parse(values.args);
+      parsed = JSON.parse(argsText);
     } catch (error) {
       throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
     }
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UsageError('--args must be a JSON object of the tool\'s arguments');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError("--args must be a JSON object of the tool's arguments");
+    args = parsed as Record<string, unknown>;
   }
   const { target, approval } = await findApproval(values, env, positionals[0]);
-  if (args) refuseUnknownKeys(approval.tool, approval.args, args as Record<string, unknown>);
-  const edited = args ? { ...approval.args, ...(args as Record<string, unknown>) } : undefined;
-  const output = { approved: true, ...(edited ? { args: edited } : {}), ...(values.reason ? { reason: values.reason } : {}) };
-  await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(output) }));
-  io.out(`approved ${approval.approvalId} (${approval.tool})${edited ? ` with ${Object.keys(args as object).join(', ')} edited` : ''}; the agent resumes.`);
-  if (edited) io.out('(edited arguments are checked against the tool\'s schema when the agent resumes; if they do not fit, the agent is told why and the call does not run)');
+  const callArgs = await approvalArguments(target, approval);
+  if (args) refuseUnknownKeys(approval.tool, callArgs, args);
+  const edited = args ? { ...callArgs, ...args } : undefined;
+  await answerApproval(target.sfn, approval.taskToken, { approved: true, ...(edited ? { args: edited } : {}), ...(reason ? { reason } : {}) }, (value) => target.upload(value));
+  io.out(`approved ${approval.approvalId} (${approval.tool})${args ? ` with ${Object.keys(args).join(', ')} edited` : ''}; the agent resumes.`);
+  if (edited) io.out("(edited arguments are checked against the tool's schema when the agent resumes; if they do not fit, the agent is told why and the call does not run)");
   return ExitCode.Ok;
 };
 
@@ -183,13 +238,14 @@ function refuseUnknownKeys(tool: string, callArgs: Record<string, unknown>, edit
   throw new UsageError(`--args names ${unknown.join(', ')}, which ${tool} does not take (its arguments: ${Object.keys(callArgs).join(', ')}). Nothing was sent; the call still waits.`);
 }
 
-/** `stepwise reject <approvalId> --reason TEXT`: SendTaskFailure with the reason as cause. */
+/** `stepwise reject <approvalId> --reason TEXT | --reason-file FILE`: SendTaskFailure with the reason (of any length) the agent sees. */
 export const reject: Command = async (argv, env, io) => {
-  const { values, positionals } = parse(argv, { reason: { type: 'string' } }, `stepwise reject <approvalId> --reason TEXT ${targetUsage}`, 1);
-  if (!values.reason?.trim()) throw new UsageError('reject needs --reason "<why>": the agent sees it');
+  const { values, positionals } = parse(argv, { reason: { type: 'string' }, 'reason-file': { type: 'string' } }, `stepwise reject <approvalId> --reason TEXT | --reason-file FILE ${targetUsage}`, 1);
+  const reason = textOption(values, 'reason', io.cwd);
+  if (!reason?.trim()) throw new UsageError('reject needs --reason "<why>" (or --reason-file FILE): the agent sees it');
   const { target, approval } = await findApproval(values, env, positionals[0]);
-  await target.sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: values.reason }));
-  io.out(`rejected ${approval.approvalId} (${approval.tool}); the agent is told: ${values.reason}`);
+  await answerApproval(target.sfn, approval.taskToken, { approved: false, reason }, (value) => target.upload(value));
+  io.out(`rejected ${approval.approvalId} (${approval.tool}); the agent is told: ${reason.length > 300 ? `${reason.slice(0, 300)}… (${reason.length} characters)` : reason}`);
   return ExitCode.Ok;
 };
 

@@ -1,14 +1,15 @@
 import path from 'node:path';
-import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
 import { startProjectEngine, type LocalEngine } from '../../local';
+import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { progressPrinter } from '../progress';
-import { toolCallsFromEvents, type RunOutcome } from '../run-summary';
-import { DEFAULT_LOCAL_ENDPOINT, awsTarget, localTarget, type Target } from '../target';
+import { costFromEvents, toolCallsFromEvents, type RunOutcome } from '../run-summary';
+import { DEFAULT_LOCAL_ENDPOINT, approvalArguments, awsTarget, fullOutput, localTarget, type Target } from '../target';
 import { resolveWorkspace } from '../workspace';
 import { printResult, type RunArguments } from './run';
 
@@ -57,7 +58,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
       root,
       workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd }),
       model: env.model,
-      modelEnv: { OPENAI_BASE_URL: env.modelSettings.baseURL, OPENAI_API_KEY: env.modelSettings.apiKey },
+      modelEnv: env.modelEnv,
     });
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
   }
@@ -103,9 +104,10 @@ async function runWorkflow(
   const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
   const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agentName), input: JSON.stringify(input) }));
   progressLine(`execution: ${executionArn}`);
-  const events = await followExecution(target, executionArn!, approver, progressPrinter(progressLine, { color: env.color && !args.json }));
+  const printer = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });
+  const events = await followExecution(target, executionArn!, approver, printer);
   const outcome = await finalOutcome(target, executionArn!, events);
-  printResult(outcome, args.json, io);
+  printResult(outcome, args.json, io, { answerShown: outcome.answer !== null && printer.answerShown(outcome.answer) });
   return outcome.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
 }
 
@@ -151,16 +153,14 @@ async function decide(target: Target, executionArn: string, approvalId: string, 
     approvalId: approval.approvalId,
     callId: approval.callId,
     tool: approval.tool,
-    args: approval.args,
+    args: await approvalArguments(target, approval),
     reasoning: approval.reasoning,
     requestedAt: approval.requestedAt,
     timeoutSeconds: Math.max(0, Math.round((Date.parse(approval.expiresAt) - Date.now()) / 1000)),
   });
-  if (decision.outcome === DecisionOutcome.Approved) {
-    await target.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify({ approved: true, ...(decision.args ? { args: decision.args } : {}), ...(decision.reason ? { reason: decision.reason } : {}) }) }));
-  } else {
-    await target.sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: decision.reason ?? 'rejected' }));
-  }
+  const approved = decision.outcome === DecisionOutcome.Approved;
+  const args = approved && 'args' in decision ? decision.args : undefined;
+  await answerApproval(target.sfn, approval.taskToken, { approved, ...(args ? { args } : {}), reason: decision.reason ?? (approved ? undefined : 'rejected') }, (value) => target.upload(value));
 }
 
 /** The run's outcome as `stepwise run` reports it: the execution's result and the events it streamed. */
@@ -171,7 +171,8 @@ async function finalOutcome(target: Target, executionArn: string, events: readon
     await sleep(target.kind === 'aws' ? 1_000 : 100);
     execution = await target.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
-  const output = execution.output ? (JSON.parse(execution.output) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number; iterations?: number }) : {};
+  const output = ((await fullOutput(target, execution.output)) ?? {}) as { answer?: string; usage?: RunOutcome['usage']; costUsd?: number | null; cost?: CostBreakdown; iterations?: number };
+  const reported = costFromEvents(events);
   const started = events.find((event) => event.type === EventType.RunStarted);
   const usage = [...events].reverse().find((event) => event.type === EventType.UsageUpdated);
   const succeeded = execution.status === 'SUCCEEDED';
@@ -181,7 +182,8 @@ async function finalOutcome(target: Target, executionArn: string, events: readon
     iterations: output.iterations ?? Math.max(0, ...events.map((event) => event.iteration)),
     toolCalls: toolCallsFromEvents(events),
     usage: output.usage ?? (usage?.type === EventType.UsageUpdated ? usage.usage : { inputTokens: 0, outputTokens: 0 }),
-    costUsd: output.costUsd ?? (usage?.type === EventType.UsageUpdated ? Number(usage.costUsd.toFixed(6)) : 0),
+    costUsd: output.cost ? (output.costUsd ?? null) : (reported?.costUsd ?? null),
+    cost: output.cost ?? reported?.cost,
     model: started?.type === EventType.RunStarted ? started.model : 'offline',
     ...(succeeded ? {} : { error: { name: execution.error ?? ErrorName.InternalError, message: execution.cause ?? `the execution ended ${execution.status}` } }),
     executionArn,

@@ -4,6 +4,7 @@ import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import { createApprover, editedArgumentsValidator, parseApproveMode } from '../approver';
 import { progressPrinter, describeModel } from '../progress';
+import { costLine } from '../cost-summary';
 import { outcomeOf, type RunOutcome } from '../run-summary';
 import { resolveWorkspace } from '../workspace';
 import type { CliIo } from '../io';
@@ -81,7 +82,7 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
   const agent = config.agent(args.agent);
   const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const progressLine = args.json ? io.error : io.out;
-  const onEvent = progressPrinter(progressLine, { color: env.color && !args.json });
+  const onEvent = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });
   const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
   const options = {
     model: args.model ?? agent.model ?? config.model ?? env.model,
@@ -95,19 +96,23 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
     for (const approval of result.approvals) result.state.decide(await approver(approval));
     result = await runAgent(agent, result.state, options);
   }
-  printResult(outcomeOf(result), args.json, io);
+  printResult(outcomeOf(result), args.json, io, { answerShown: result.status === RunStatus.Completed && onEvent.answerShown(result.answer) });
   return result.status === RunStatus.Completed ? ExitCode.Ok : ExitCode.RunFailed;
 }
 
-/** Prints the answer (or, with `--json`, the one summary object) of a finished run. */
-export function printResult(outcome: RunOutcome, json: boolean, io: CliIo): void {
+/**
+ * Prints the answer (or, with `--json`, the one summary object) of a finished run. An answer the
+ * progress already showed in full as it streamed is not printed twice.
+ */
+export function printResult(outcome: RunOutcome, json: boolean, io: CliIo, options: { answerShown?: boolean } = {}): void {
   if (json) {
     io.out(JSON.stringify(outcome));
     return;
   }
   io.out('');
-  if (outcome.status === RunStatus.Completed) io.out(outcome.answer ?? '');
+  if (outcome.status === RunStatus.Completed && !options.answerShown) io.out(outcome.answer ?? '');
   else if (outcome.error) io.out(`The run failed: ${outcome.error.name}: ${outcome.error.message}`);
   io.out('');
-  io.out(`model: ${describeModel(outcome.model)} · iterations: ${outcome.iterations} · tokens: ${outcome.usage.inputTokens + outcome.usage.outputTokens} · cost: $${outcome.costUsd.toFixed(4)}${outcome.executionArn ? ` · execution: ${outcome.executionArn}` : ''}`);
+  io.out(`model: ${describeModel(outcome.model)} · iterations: ${outcome.iterations} · tokens: ${outcome.usage.inputTokens + outcome.usage.outputTokens}${outcome.executionArn ? ` · execution: ${outcome.executionArn}` : ''}`);
+  io.out(costLine(outcome.costUsd, outcome.cost));
 }

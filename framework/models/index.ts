@@ -1,2 +1,3 @@
 export * from './openai';
 export * from './text-protocol';
+export * from './bedrock';

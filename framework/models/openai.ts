@@ -1,9 +1,9 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { ToolCallingMode } from '../constants';
-import { ConfigDefinitionError, ModelError } from '../errors';
-import type { Message, Model, ModelRequest, ModelResponse, ModelToolCall } from '../model';
-import { formatObservation } from './text-protocol';
+import OpenAI from 'openai';
+import { ConfigDefinitionError } from '../errors';
+import type { Model, ModelRequest, ModelResponse } from '../model';
+import { RetryDefaults, boundedCall, type Attempt, type RetryPolicy } from './attempts';
+import { BrokenStreamError, ChatStreamAssembler, classifyFailure, fromChatCompletion, isConnectionFailure, toChatRequest } from './openai-wire';
+import { serverSentEvents } from './sse';
 
 /** Options of `openAIModel`. Nothing here is read from the environment: the CLI reads `OPENAI_BASE_URL` and `OPENAI_API_KEY` and passes them. */
 export interface OpenAIModelOptions {
@@ -21,30 +21,52 @@ export interface OpenAIModelOptions {
    */
   readonly apiKey?: string;
   /**
-   * Retries of 408/409/429/5xx answers and connection errors, with exponential backoff (done by the `openai` SDK).
+   * Retries of 408/409/429/5xx answers, dropped connections, broken streams and attempts that time
+   * out, with exponential backoff or the wait the endpoint asks for (`Retry-After`).
    * @default 3
    */
   readonly maxRetries?: number;
   /**
-   * Time allowed for one attempt.
-   * @default 600000 (the SDK's default)
+   * Time allowed for one attempt, from sending the request to the last byte of the answer (a
+   * server that sends its headers and then stalls is cut off here too).
+   * @default 600000
    */
   readonly timeoutMs?: number;
+  /**
+   * The longest wait before a retry. An endpoint that asks for more (`Retry-After: 3600`) fails the
+   * call at once with an error saying so, rather than holding the run for an hour.
+   * @default 60000
+   */
+  readonly maxRetryWaitMs?: number;
+  /**
+   * Stream the reply (`stream: true`): its text reaches progress events as it arrives. Turn it off
+   * for a server that cannot stream.
+   * @default true
+   */
+  readonly stream?: boolean;
   /**
    * Sampling temperature; the endpoint's default when omitted.
    * @default undefined
    */
   readonly temperature?: number;
+  /**
+   * The most output tokens one reply may have (`max_completion_tokens`); the endpoint's default when omitted.
+   * A reply cut off at the limit fails the run with `Stepwise.ModelOutputTruncated`.
+   * @default undefined
+   */
+  readonly maxOutputTokens?: number;
   /** A ready client (tests, Azure). When given, `baseURL` and `apiKey` are ignored. */
   readonly client?: OpenAI;
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-const DEFAULT_MAX_RETRIES = 3;
 
 /**
  * A model served by an OpenAI-compatible chat completions endpoint, with native parallel tool
  * calls (`toolCalling: 'native'`) or the text protocol (`toolCalling: 'text'`, no tools sent).
+ * Replies are streamed by default. Every call is bounded: `timeoutMs` per attempt covers the whole
+ * answer, retries never wait longer than `maxRetryWaitMs` or past the request's deadline, and the
+ * abort signal ends any wait at once.
  *
  * @example
  * const model = openAIModel({ model: 'gpt-4o-mini', apiKey: process.env.OPENAI_API_KEY });
@@ -57,25 +79,62 @@ export function openAIModel(options: OpenAIModelOptions): Model {
   }
   checkWholeNumber(options.maxRetries, 'maxRetries', 0);
   checkWholeNumber(options.timeoutMs, 'timeoutMs', 1);
+  checkWholeNumber(options.maxRetryWaitMs, 'maxRetryWaitMs', 0);
+  checkWholeNumber(options.maxOutputTokens, 'maxOutputTokens', 1);
   const client = options.client ?? createClient(id, options);
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const policy: RetryPolicy = {
+    maxRetries: options.maxRetries ?? RetryDefaults.maxRetries,
+    timeoutMs: options.timeoutMs ?? RetryDefaults.timeoutMs,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? RetryDefaults.maxRetryWaitMs,
+  };
+  const stream = options.stream ?? true;
   const endpoint = `${client.baseURL.replace(/\/+$/, '')}/chat/completions`;
-  // The SDK rejects `timeout: undefined`, so the key is only present when a timeout was chosen.
-  const requestOptions = (signal: AbortSignal | undefined) => ({ signal, maxRetries, ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}) });
+  const failureContext = { endpoint, model: options.model, timeoutMs: options.timeoutMs };
 
   return {
     id,
-    async generate(request: ModelRequest): Promise<ModelResponse> {
-      const body = toChatRequest(options, request);
-      let completion: ChatCompletion;
-      try {
-        completion = await client.chat.completions.create(body, requestOptions(request.signal));
-      } catch (error) {
-        throw new ModelError(id, explain(error, { endpoint, model: options.model, maxRetries, timeoutMs: options.timeoutMs }), { cause: error });
-      }
-      return fromChatCompletion(id, endpoint, completion);
+    generate(request: ModelRequest): Promise<ModelResponse> {
+      const body = toChatRequest({ model: options.model, temperature: options.temperature, maxOutputTokens: options.maxOutputTokens, stream }, request);
+      return boundedCall(
+        { modelId: id, endpoint, policy, signal: request.signal, deadline: request.deadline, classify: (error) => classifyFailure(error, failureContext) },
+        async (attempt) => {
+          // Retries are ours (bounded by the deadline and abortable); the SDK makes one request per attempt.
+          const response = await client.chat.completions.create(body, { signal: attempt.signal, maxRetries: 0, timeout: policy.timeoutMs }).asResponse();
+          const eventStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+          // A server that ignores `stream: true` answers with one JSON body, which reads the same.
+          if (!eventStream || !response.body) return fromChatCompletion(options.model, endpoint, await readJson(response));
+          return readStream(response.body, options.model, request, attempt);
+        },
+      );
     },
   };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    throw new BrokenStreamError(`the connection closed before the whole answer arrived (${(error as Error).message})`, false, { cause: error });
+  }
+  return JSON.parse(text);
+}
+
+async function readStream(body: ReadableStream<Uint8Array>, model: string, request: ModelRequest, attempt: Attempt): Promise<ModelResponse> {
+  const assembler = new ChatStreamAssembler((text) => request.onTextDelta?.(text, attempt.number));
+  const broken = (how: string, cause?: unknown) =>
+    new BrokenStreamError(`the connection ${how} after ${assembler.receivedChars} characters of text, before the model finished its reply`, true, { cause });
+  try {
+    for await (const event of serverSentEvents(body)) {
+      if (!assembler.add(event.data)) break;
+    }
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    throw broken(`broke (${(error as Error).message})`, error);
+  }
+  if (!assembler.finished) throw broken('ended');
+  return assembler.response(model);
 }
 
 function checkWholeNumber(value: number | undefined, field: string, minimum: number): void {
@@ -99,107 +158,6 @@ function createClient(id: string, options: OpenAIModelOptions): OpenAI {
     organization: null,
     project: null,
     webhookSecret: null,
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    maxRetries: 0,
   });
-}
-
-function toChatRequest(options: OpenAIModelOptions, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
-  const native = request.toolCalling === ToolCallingMode.Native;
-  const messages: ChatCompletionMessageParam[] = request.instructions.trim() ? [{ role: 'system', content: request.instructions }] : [];
-  for (const message of request.messages) messages.push(native ? toNativeMessage(message) : toTextMessage(message));
-  const body: ChatCompletionCreateParamsNonStreaming = { model: options.model, messages };
-  if (options.temperature !== undefined) body.temperature = options.temperature;
-  if (native && request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): ChatCompletionTool => ({
-        type: 'function',
-        function: { name: tool.name, description: tool.description, parameters: tool.parameters, strict: true },
-      }),
-    );
-    body.parallel_tool_calls = true;
-  }
-  return body;
-}
-
-function toNativeMessage(message: Message): ChatCompletionMessageParam {
-  if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
-  if (message.role === 'user') return { role: 'user', content: message.content };
-  if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
-  return {
-    role: 'assistant',
-    // OpenAI's canonical form for a reply that only calls tools is `content: null`.
-    content: message.content === '' ? null : message.content,
-    tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
-  };
-}
-
-/** Text mode sends no tools, so the endpoint must not see tool roles or tool_calls either. */
-function toTextMessage(message: Message): ChatCompletionMessageParam {
-  if (message.role === 'tool') return { role: 'user', content: formatObservation(message.content) };
-  return { role: message.role, content: message.content };
-}
-
-function fromChatCompletion(id: string, endpoint: string, completion: ChatCompletion): ModelResponse {
-  const choice = completion?.choices?.[0];
-  if (!choice?.message) {
-    throw new ModelError(id, `${endpoint} answered without any choices; check that the endpoint speaks the OpenAI chat completions API`);
-  }
-  const toolCalls: ModelToolCall[] = [];
-  for (const call of choice.message.tool_calls ?? []) {
-    if (call.type !== 'function' && call.type !== undefined) continue;
-    const fn = (call as { function?: { name?: string; arguments?: unknown } }).function;
-    // Some compatible servers send arguments as an object rather than JSON text.
-    const args = fn?.arguments;
-    toolCalls.push({ id: call.id ?? '', name: fn?.name ?? '', arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) });
-  }
-  return {
-    text: choice.message.content ?? '',
-    toolCalls,
-    usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
-    model: completion.model || id.slice('openai:'.length),
-  };
-}
-
-interface FailureContext {
-  readonly endpoint: string;
-  readonly model: string;
-  readonly maxRetries: number;
-  readonly timeoutMs?: number;
-}
-
-function explain(error: unknown, context: FailureContext): string {
-  const { endpoint, model, maxRetries } = context;
-  const retried = maxRetries > 0 ? ` after ${maxRetries + 1} attempts` : '';
-  if (error instanceof APIUserAbortError) return `the request to ${endpoint} was aborted before it answered`;
-  if (error instanceof APIConnectionTimeoutError) {
-    return `${endpoint} did not answer within ${context.timeoutMs ?? 600_000} ms${retried}; check that the server is up, or raise timeoutMs`;
-  }
-  if (error instanceof APIConnectionError) {
-    const cause = (error.cause as Error | undefined)?.message;
-    // Some runtimes report a timeout as a plain connection error, so the timeout hint is kept here too.
-    const slow = context.timeoutMs !== undefined ? `, or raise timeoutMs (${context.timeoutMs} ms) if it is slow` : '';
-    return `cannot reach ${endpoint}${retried}${cause ? ` (${cause})` : ''}; check OPENAI_BASE_URL and that the server is running${slow}`;
-  }
-  if (error instanceof APIError) {
-    const detail = apiMessage(error);
-    const status = error.status;
-    if (status === 401) return `401 Unauthorized from ${endpoint}: ${detail}. Set OPENAI_API_KEY to a valid API key for this endpoint`;
-    if (status === 403) return `403 Forbidden from ${endpoint}: ${detail}. Check that the API key (OPENAI_API_KEY) may use model "${model}"`;
-    if (status === 404) {
-      return `404 from ${endpoint}: model not found or wrong endpoint (${detail}). Check the model name "${model}" and that OPENAI_BASE_URL ends with the API root (usually /v1)`;
-    }
-    if (status === 429) return `429 Too Many Requests from ${endpoint}${retried}: ${detail}. Wait, lower concurrency, or check the account's quota`;
-    if (status === 400 || status === 422) {
-      return `${status} Bad Request from ${endpoint}: ${detail}. If model "${model}" has no function calling, set the agent's toolCalling to 'text'`;
-    }
-    if (status !== undefined && status >= 500) return `${status} server error from ${endpoint}${retried}: ${detail}. The endpoint failed; try again later`;
-    return `${status ?? 'unknown'} error from ${endpoint}: ${detail}`;
-  }
-  return `the call to ${endpoint} failed: ${(error as Error)?.message ?? String(error)}`;
-}
-
-function apiMessage(error: APIError): string {
-  const body = error.error as { message?: unknown } | undefined;
-  return typeof body?.message === 'string' ? body.message : error.message;
 }

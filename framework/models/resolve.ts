@@ -1,23 +1,38 @@
 import type { Agent } from '../agent';
 import { ConfigDefinitionError } from '../errors';
 import type { Model } from '../model';
+import { bedrockModel } from './bedrock';
 import { offlinePlanner } from './offline-planner';
 import { openAIModel } from './openai';
 
-/** Endpoint and key for OpenAI-compatible models, read from the environment by the caller. */
+/** Where the models are, read from the environment by the caller (CLI, container). */
 export interface ModelSettings {
   /** `OPENAI_BASE_URL`; any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp, Azure). */
   readonly baseURL?: string;
   /** `OPENAI_API_KEY`. */
   readonly apiKey?: string;
+  /** `AWS_REGION`: the region of Amazon Bedrock for `bedrock:` models. */
+  readonly awsRegion?: string;
+  /** `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`: another Bedrock Runtime endpoint (a VPC endpoint, a test server). */
+  readonly bedrockEndpoint?: string;
 }
+
+/** The model providers a spec can name, as `<provider>:<model>`. */
+export const ModelProvider = {
+  OpenAI: 'openai',
+  Bedrock: 'bedrock',
+} as const;
+export type ModelProvider = (typeof ModelProvider)[keyof typeof ModelProvider];
 
 /**
  * Turns a model spec into a `Model`: `offline` (or nothing) is the offline planner following the
- * agent's plan; `openai:<model>` uses the OpenAI-compatible endpoint in `settings`.
+ * agent's plan; `openai:<model>` uses the OpenAI-compatible endpoint in `settings`;
+ * `bedrock:<model id or inference profile>` uses Amazon Bedrock in `settings.awsRegion` with the
+ * standard AWS credentials.
  *
  * @example
  * const model = resolveModel('openai:gpt-4o-mini', agent, { baseURL: 'http://127.0.0.1:11434/v1', apiKey: 'x' });
+ * const claude = resolveModel('bedrock:us.anthropic.claude-sonnet-4-20250514-v1:0', agent, { awsRegion: 'us-east-1' });
  */
 export function resolveModel(spec: string | Model | undefined, agent: Agent, settings: ModelSettings = {}): Model {
   if (spec !== undefined && typeof spec !== 'string') return spec;
@@ -30,5 +45,11 @@ export function resolveModel(spec: string | Model | undefined, agent: Agent, set
     }
     return openAIModel({ model: spec.slice('openai:'.length), baseURL: settings.baseURL, apiKey });
   }
-  throw new ConfigDefinitionError(`Unknown model "${spec}": use "offline" or "openai:<model name>" (e.g. openai:gpt-4o-mini)`, { field: 'model' });
+  if (spec.startsWith('bedrock:') && spec.length > 'bedrock:'.length) {
+    return bedrockModel({ model: spec.slice('bedrock:'.length), region: settings.awsRegion, endpoint: settings.bedrockEndpoint });
+  }
+  throw new ConfigDefinitionError(
+    `Unknown model "${spec}": use "offline", "openai:<model name>" (e.g. openai:gpt-4o-mini) or "bedrock:<model id or inference profile>" (e.g. bedrock:amazon.nova-pro-v1:0)`,
+    { field: 'model' },
+  );
 }

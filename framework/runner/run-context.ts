@@ -1,9 +1,10 @@
 import type { Agent } from '../agent';
-import type { PriceTable } from '../cost';
+import { costBreakdown, pricedUsd, type CostBreakdown, type PriceTable } from '../cost';
 import { EventStream, type StepwiseEvent } from '../events';
 import type { Model } from '../model';
 import type { RunState } from '../run-state';
 import type { AnyTool, ToolContext, ToolWorkspace } from '../tool';
+import type { RunPlatform } from './platform';
 
 /** Calls a tool: in process by default; the container passes one that goes through the Lambda API. */
 export type ToolInvoker = (tool: AnyTool, args: unknown, context: ToolContext) => Promise<unknown>;
@@ -28,6 +29,9 @@ export class RunContext {
     readonly events: EventStream,
     readonly signal: AbortSignal | undefined,
     private readonly onCheckpoint: ((state: RunState) => Promise<void>) | undefined,
+    readonly platform: RunPlatform | undefined,
+    /** Whether a tool's calls leave this process, so that a timeout leaves their outcome unknown. */
+    readonly isRemoteTool: (tool: AnyTool) => boolean = () => false,
   ) {}
 
   findTool(name: string): AnyTool | undefined {
@@ -53,6 +57,26 @@ export class RunContext {
   }
 
   /**
+   * Brings the run's platform usage up to now (this turn's container time, the workflow's
+   * transitions for the state's status), prices it all, and keeps the priced total in
+   * `costUsd` for the cost budget.
+   */
+  meter(): CostBreakdown {
+    const data = this.state.mutable;
+    const { container } = this.platform ?? {};
+    if (container) data.resources.containerSeconds = Math.max(0, (Date.now() - container.startedAt) / 1000);
+    const workflow = this.platform?.workflowUsage?.(data);
+    if (workflow) {
+      data.resources.stateTransitions = workflow.stateTransitions;
+      data.resources.workflowLambdaRequests = workflow.lambdaRequests;
+      data.resources.workflowLambdaGbSeconds = workflow.lambdaGbSeconds;
+    }
+    const cost = costBreakdown(data.usageByModel, data.resources, this.prices);
+    data.costUsd = pricedUsd(cost);
+    return cost;
+  }
+
+  /**
    * Commits the state through `onCheckpoint`. Saves are serialized so concurrent tool calls
    * never write out of order; a failed save fails the run rather than losing a step silently.
    */
@@ -60,6 +84,7 @@ export class RunContext {
     const save = async (): Promise<void> => {
       this.closeSegment();
       const data = this.state.mutable;
+      this.meter();
       data.sequence += 1;
       data.updatedAt = new Date().toISOString();
       if (this.onCheckpoint) await this.onCheckpoint(this.state);

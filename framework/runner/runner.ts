@@ -1,25 +1,27 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
-import { addUsage, costOf, defaultPrices, type PriceTable } from '../cost';
-import { InvalidInputError, ModelError, RunAbortedError, StepwiseError, describeError } from '../errors';
+import { addUsage, billedTurnSeconds, findModelPrice, resolvePrices, type CostBreakdown, type PriceOverrides, type PriceTable } from '../cost';
+import { ConfigDefinitionError, ContainerStoppedError, InvalidInputError, RunAbortedError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
 import { resolveModel, type ModelSettings } from '../models/resolve';
 import { RunState, type PendingApproval } from '../run-state';
-import type { ToolWorkspace } from '../tool';
-import { buildRequest, unansweredCalls, uniqueCallIds } from './conversation';
+import type { AnyTool, ToolMeter, ToolWorkspace } from '../tool';
+import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
+import { callModel, refuseIncomplete } from './model-call';
 import { observationFor } from './observation';
+import type { RunPlatform } from './platform';
 import { RunContext, type ToolInvoker } from './run-context';
 import { aborted, stopConditionsFor } from './stop-conditions';
 import { settleToolCalls } from './tool-calls';
 
 /** How to run an agent. Every field is optional. */
 export interface RunOptions {
-  /** Overrides the agent's model: `openai:<model>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
+  /** Overrides the agent's model: `openai:<model>`, `bedrock:<model id>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
   readonly model?: string | Model;
-  /** Endpoint and key for `openai:` models, read by the caller from the environment. */
+  /** Endpoints, key and region of the models, read by the caller from the environment. */
   readonly modelSettings?: ModelSettings;
   /** Where the bundled tools read and write. @default { corpusDir: '', outboxDir: '' } (tools that need them fail clearly) */
   readonly workspace?: ToolWorkspace;
@@ -36,17 +38,31 @@ export interface RunOptions {
   readonly onCheckpoint?: (state: RunState) => Promise<void>;
   /** How tools are called. @default in process (`tool.execute`) */
   readonly invokeTool?: ToolInvoker;
-  /** Prices on top of the defaults. */
-  readonly prices?: PriceTable;
+  /** Changes to the default price table (`defineConfig({ prices })`). */
+  readonly prices?: PriceOverrides;
+  /** Where the run executes, for its cost (the agent container passes one). @default none: the cost is the model's tokens */
+  readonly platform?: RunPlatform;
   /** Tool calls of one turn that run at the same time. @default 4 */
   readonly toolConcurrency?: number;
+  /**
+   * Whether a tool's calls leave this process (e.g. a Lambda function). Such a call that times out
+   * may still be running, so its outcome is unknown: the run is interrupted (`Stepwise.ToolOutcomeUnknown`)
+   * and the call is invoked again, with the same idempotency key, when the run resumes, instead of
+   * the model hearing that it failed. Transport errors (`ToolOutcomeUnknownError`) are treated so
+   * for every tool.
+   * @default no tool (an in-process tool that times out was told so through its signal; the model hears of the timeout)
+   */
+  readonly isRemoteTool?: (tool: AnyTool) => boolean;
 }
 
 interface ResultBase {
   readonly state: RunState;
   readonly iterations: number;
   readonly usage: Usage;
-  readonly costUsd: number;
+  /** The whole cost in USD; null when a model that answered has no price. */
+  readonly costUsd: number | null;
+  /** The cost line by line. */
+  readonly cost: CostBreakdown;
   readonly model: string;
 }
 
@@ -54,7 +70,15 @@ interface ResultBase {
 export type RunResult =
   | (ResultBase & { readonly status: typeof RunStatus.Completed; readonly answer: string })
   | (ResultBase & { readonly status: typeof RunStatus.AwaitingApproval; readonly approvals: readonly PendingApproval[] })
-  | (ResultBase & { readonly status: typeof RunStatus.Failed; readonly error: { name: string; message: string } });
+  | (ResultBase & {
+      readonly status: typeof RunStatus.Failed;
+      readonly error: { name: string; message: string };
+      /**
+       * The run did not fail; it stopped without an outcome (aborted, the container stopped, a tool
+       * call's outcome unknown). Its state is still at the last committed step: resume it.
+       */
+      readonly interrupted?: true;
+    });
 
 /**
  * Runs the ReAct loop (think → act → observe) until the agent answers, needs a human, or stops.
@@ -73,6 +97,8 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
     throw new InvalidInputError(`This run state belongs to agent "${state.agent}", not "${agent.name}"`, { field: 'agent' });
   }
   const model = resolveModel(options.model ?? agent.model, agent, options.modelSettings);
+  const prices = resolvePrices(options.prices);
+  refuseUncountableBudget(agent, model, prices);
   const events = new EventStream();
   if (options.onEvent) events.subscribe(options.onEvent);
   const context = new RunContext(
@@ -80,16 +106,25 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
     state,
     model,
     options.workspace ?? { corpusDir: '', outboxDir: '' },
-    options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext))),
-    { ...defaultPrices, ...options.prices },
+    meteredInvoker(state, options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext)))),
+    prices,
     options.toolConcurrency ?? Defaults.toolConcurrency,
     events,
     options.signal,
     options.onCheckpoint,
+    options.platform,
+    options.isRemoteTool ?? (() => false),
   );
+  // Counted before anything else: a container re-run after its run ended (it died before reporting) is a turn too.
+  startTurn(state, options.platform);
   if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
   const resumed = state.status === RunStatus.AwaitingApproval || state.messages.length > 1 || state.iterations > 0;
-  if (state.status === RunStatus.AwaitingApproval) await applyDecisions(context);
+  if (state.status === RunStatus.AwaitingApproval) {
+    // Resumed without every decision (a lost answer, an engine that died after the pause was
+    // committed): ask again for the same approvals, same ids, instead of failing the run.
+    if (undecidedApprovals(context.state).length > 0) return pauseAgain(context);
+    await applyDecisions(context);
+  }
   state.mutable.status = 'RUNNING';
   await context.emit({ type: EventType.RunStarted, task: state.task, model: model.id, resumed });
   try {
@@ -99,6 +134,43 @@ export async function runAgent(agent: Agent, input: string | RunState, options: 
   }
 }
 
+/**
+ * A cost budget needs a price for the model: refused up front, before anything runs or costs.
+ */
+function refuseUncountableBudget(agent: Agent, model: Model, prices: PriceTable): void {
+  if (agent.budget.maxCostUsd === undefined || findModelPrice(model.id, prices)) return;
+  const name = model.id.replace(/^(openai|bedrock):/, '');
+  throw new ConfigDefinitionError(
+    `Agent "${agent.name}" has budget.maxCostUsd, but model "${model.id}" has no price, so its cost cannot be counted. ` +
+      `Add its price in USD per million tokens (0 for a model you run for free): defineConfig({ prices: { models: { '${name}': { inputPerMillion: 1, outputPerMillion: 2 } } } }), or remove budget.maxCostUsd.`,
+    { field: 'budget.maxCostUsd' },
+  );
+}
+
+/** A new turn on the platform: it counts, the previous turn's container time is billed, and this one's starts. */
+function startTurn(state: RunState, platform: RunPlatform | undefined): void {
+  if (!platform) return;
+  const resources = state.mutable.resources;
+  resources.containerTurns += 1;
+  if (!platform.container) return;
+  if (resources.containerSeconds > 0) resources.containerBilledSeconds += billedTurnSeconds(resources.containerSeconds);
+  resources.containerSeconds = 0;
+  const { vcpu, memoryGb, architecture } = platform.container;
+  resources.container = { vcpu, memoryGb, architecture };
+}
+
+/** Every tool call gets a meter that adds what it consumed on AWS to the run's resources. */
+function meteredInvoker(state: RunState, invoke: ToolInvoker): ToolInvoker {
+  const meter: ToolMeter = {
+    lambdaInvoked: ({ billedMs, memoryMiB }) => {
+      const resources = state.mutable.resources;
+      resources.lambdaRequests += 1;
+      if (memoryMiB !== undefined && Number.isFinite(billedMs) && Number.isFinite(memoryMiB)) resources.lambdaGbSeconds += (Math.max(0, billedMs) / 1000) * (Math.max(0, memoryMiB) / 1024);
+    },
+  };
+  return (tool, args, toolContext) => invoke(tool, args, { ...toolContext, meter });
+}
+
 function startState(agent: Agent, task: string, options: RunOptions): RunState {
   if (typeof task !== 'string' || task.trim() === '') throw new InvalidInputError('The task is empty: say what the agent should do', { field: 'task' });
   return RunState.start({ agent: agent.name, task, runId: options.runId, sessionId: options.sessionId });
@@ -106,15 +178,17 @@ function startState(agent: Agent, task: string, options: RunOptions): RunState {
 
 async function loop(context: RunContext, maxIterations: number): Promise<RunResult> {
   const data = context.state.mutable;
+  const warned = new Set<string>();
   const stops = stopConditionsFor(context.agent, context.signal, maxIterations);
   for (;;) {
     const pending = unansweredCalls(data.messages);
     if (pending.calls.length > 0) {
       const abortedBefore = aborted(context.signal)(context.state, 0);
       if (abortedBefore) return finishFailed(context, abortedBefore);
-      const approvals = await settleToolCalls(context, pending.calls, pending.reasoning);
+      const { approvals, interrupted } = await settleToolCalls(context, pending.calls, pending.reasoning);
       const abortedDuring = aborted(context.signal)(context.state, 0);
       if (abortedDuring) return finishFailed(context, abortedDuring);
+      if (interrupted) return finishFailed(context, interrupted);
       const waiting = pending.calls.some((call) => data.ledger[call.id]?.status === 'awaiting_approval');
       if (waiting) return pause(context, approvals);
       for (const call of pending.calls) {
@@ -122,15 +196,23 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
       }
       await context.checkpoint();
     }
+    context.meter();
     const stop = stops.map((condition) => condition(context.state, context.activeMs())).find(Boolean);
     if (stop) return finishFailed(context, stop);
     data.iterations += 1;
     const response = await callModel(context);
     const usage = addUsage(data.usage, response.usage);
     data.usage = usage;
-    data.usageByModel[response.model] = addUsage(data.usageByModel[response.model] ?? { inputTokens: 0, outputTokens: 0 }, response.usage);
-    data.costUsd += costOf(response.model, response.usage, context.prices);
-    await context.emit({ type: EventType.UsageUpdated, usage, costUsd: data.costUsd });
+    // An endpoint may name a dated variant the table lacks: then the configured model's price counts.
+    const pricedAs = !findModelPrice(response.model, context.prices) && findModelPrice(context.model.id, context.prices) ? context.model.id : response.model;
+    data.usageByModel[pricedAs] = addUsage(data.usageByModel[pricedAs] ?? { inputTokens: 0, outputTokens: 0 }, response.usage);
+    const cost = context.meter();
+    await context.emit({ type: EventType.UsageUpdated, usage, costUsd: cost.totalUsd, cost });
+    for (const unpriced of cost.model.unpriced.filter((name) => !warned.has(name))) {
+      warned.add(unpriced);
+      await context.emit({ type: EventType.Warning, message: unpricedWarning(unpriced) });
+    }
+    refuseIncomplete(context.model.id, response);
     if (context.agent.toolCalling === ToolCallingMode.Text) {
       const parsed = parseTextResponse(response.text);
       if (parsed.kind === 'final') return finishCompleted(context, parsed.answer, parsed.thought);
@@ -157,24 +239,9 @@ async function loop(context: RunContext, maxIterations: number): Promise<RunResu
   }
 }
 
-async function callModel(context: RunContext) {
-  const controller = new AbortController();
-  const forward = (): void => controller.abort(context.signal?.reason);
-  context.signal?.addEventListener('abort', forward, { once: true });
-  // A model call may not outlive the duration budget: abort it when the budget runs out.
-  const remaining = context.agent.budget.maxDurationMs !== undefined ? context.agent.budget.maxDurationMs - context.activeMs() : undefined;
-  const timer = remaining !== undefined ? setTimeout(() => controller.abort(new Error('duration budget reached')), Math.max(0, remaining)) : undefined;
-  try {
-    return await context.model.generate(buildRequest(context, controller.signal));
-  } catch (error) {
-    const stop = stopConditionsFor(context.agent, context.signal, Number.POSITIVE_INFINITY).map((condition) => condition(context.state, context.activeMs())).find(Boolean);
-    if (stop) throw stop;
-    if (error instanceof StepwiseError) throw error;
-    throw new ModelError(context.model.id, (error as Error)?.message ?? String(error), { cause: error });
-  } finally {
-    clearTimeout(timer);
-    context.signal?.removeEventListener('abort', forward);
-  }
+function unpricedWarning(model: string): string {
+  const name = model.replace(/^(openai|bedrock):/, '');
+  return `No price for model "${model}": the run's cost is unknown (costUsd null). Add it in USD per million tokens: defineConfig({ prices: { models: { '${name}': { inputPerMillion: …, outputPerMillion: … } } } })`;
 }
 
 async function pause(context: RunContext, approvals: PendingApproval[]): Promise<RunResult> {
@@ -184,7 +251,24 @@ async function pause(context: RunContext, approvals: PendingApproval[]): Promise
   for (const approval of approvals) {
     await context.emit({ type: EventType.ApprovalRequested, approvalId: approval.approvalId, callId: approval.callId, tool: approval.tool, args: approval.args, reasoning: approval.reasoning });
   }
-  await context.emit({ type: EventType.RunPaused, status: RunStatus.AwaitingApproval, pendingApprovals: approvals.length });
+  await context.emit({ type: EventType.RunPaused, status: RunStatus.AwaitingApproval, pendingApprovals: approvals.length, ...costFields(context) });
+  await context.checkpoint();
+  return resultOf(context);
+}
+
+/** Pending approvals the state has no decision for yet. */
+function undecidedApprovals(state: RunState): PendingApproval[] {
+  const decided = new Set(state.decisions.map((decision) => decision.approvalId));
+  return state.pendingApprovals.filter((approval) => !decided.has(approval.approvalId));
+}
+
+/** Reports the still undecided approvals of a paused run again, keeping any decisions that did arrive. */
+async function pauseAgain(context: RunContext): Promise<RunResult> {
+  const undecided = undecidedApprovals(context.state);
+  for (const approval of undecided) {
+    await context.emit({ type: EventType.ApprovalRequested, approvalId: approval.approvalId, callId: approval.callId, tool: approval.tool, args: approval.args, reasoning: approval.reasoning, repeated: true });
+  }
+  await context.emit({ type: EventType.RunPaused, status: RunStatus.AwaitingApproval, pendingApprovals: undecided.length, ...costFields(context) });
   await context.checkpoint();
   return resultOf(context);
 }
@@ -196,28 +280,48 @@ async function finishCompleted(context: RunContext, answer: string, thought: str
   data.answer = answer;
   data.status = RunStatus.Completed;
   await context.checkpoint();
-  await context.emit({ type: EventType.RunCompleted, answer, usage: data.usage, costUsd: data.costUsd });
+  await context.emit({ type: EventType.RunCompleted, answer, usage: data.usage, ...costFields(context) });
   return resultOf(context);
 }
 
+/** Stops that are not an outcome of the run: it continues from its last committed step when resumed. */
+const isInterruption = (error: unknown): error is StepwiseError =>
+  error instanceof RunAbortedError || error instanceof ContainerStoppedError || error instanceof ToolOutcomeUnknownError;
+
 async function finishFailed(context: RunContext, error: unknown): Promise<RunResult> {
   const data = context.state.mutable;
+  if (isInterruption(error)) {
+    // Nothing is committed: the last checkpoint stays RUNNING, so a retried container, a redrive
+    // or an in-process resume of this state continues from it instead of finding a failed run.
+    const described = describeError(error);
+    await context.emit({ type: EventType.RunInterrupted, error: described });
+    return { ...resultBase(context), status: RunStatus.Failed, error: described, interrupted: true };
+  }
   data.error = describeError(error);
   data.status = RunStatus.Failed;
   try {
-    // An abort is not an outcome of the run: the last committed step stays RUNNING, so a retried
-    // container or a redrive resumes from it instead of finding a finished, failed run.
-    if (!(error instanceof RunAbortedError)) await context.checkpoint();
+    await context.checkpoint();
   } finally {
-    await context.emit({ type: EventType.RunFailed, error: data.error });
+    await context.emit({ type: EventType.RunFailed, error: data.error, usage: data.usage, ...costFields(context) });
   }
   return resultOf(context);
 }
 
+/** The cost fields of the events that end a turn. */
+function costFields(context: RunContext): { costUsd: number | null; cost: CostBreakdown } {
+  const cost = context.meter();
+  return { costUsd: cost.totalUsd, cost };
+}
+
+function resultBase(context: RunContext): ResultBase {
+  const data = context.state.mutable;
+  return { state: context.state, iterations: data.iterations, usage: { ...data.usage }, ...costFields(context), model: context.model.id };
+}
+
 function resultOf(context: RunContext): RunResult {
   const data = context.state.mutable;
-  const base = { state: context.state, iterations: data.iterations, usage: { ...data.usage }, costUsd: data.costUsd, model: context.model.id };
+  const base = resultBase(context);
   if (data.status === RunStatus.Completed) return { ...base, status: RunStatus.Completed, answer: data.answer ?? '' };
-  if (data.status === RunStatus.AwaitingApproval) return { ...base, status: RunStatus.AwaitingApproval, approvals: [...data.pendingApprovals] };
+  if (data.status === RunStatus.AwaitingApproval) return { ...base, status: RunStatus.AwaitingApproval, approvals: undecidedApprovals(context.state) };
   return { ...base, status: RunStatus.Failed, error: data.error ?? { name: 'Stepwise.InternalError', message: 'the run ended without a result' } };
 }

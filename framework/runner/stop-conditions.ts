@@ -1,5 +1,5 @@
 import type { Agent } from '../agent';
-import { BudgetExceededError, MaxIterationsExceededError, RunAbortedError, type StepwiseError } from '../errors';
+import { BudgetExceededError, ContainerStoppedError, MaxIterationsExceededError, RunAbortedError, type StepwiseError } from '../errors';
 import type { RunState } from '../run-state';
 
 /** A small predicate over the run: returns the error that stops it, or undefined to go on. */
@@ -15,7 +15,7 @@ export const tokensExceed = (maxTokens: number): StopCondition => (state) => {
   return used >= maxTokens ? new BudgetExceededError('tokens', maxTokens, used) : undefined;
 };
 
-/** Stops when model cost reaches the budget. */
+/** Stops when the run's cost (everything priced so far) reaches the budget. */
 export const costExceeds = (maxCostUsd: number): StopCondition => (state) =>
   state.costUsd >= maxCostUsd ? new BudgetExceededError('costUsd', maxCostUsd, Number(state.costUsd.toFixed(6))) : undefined;
 
@@ -23,9 +23,12 @@ export const costExceeds = (maxCostUsd: number): StopCondition => (state) =>
 export const durationExceeds = (maxDurationMs: number): StopCondition => (_state, activeMs) =>
   activeMs >= maxDurationMs ? new BudgetExceededError('durationMs', maxDurationMs, Math.round(activeMs)) : undefined;
 
-/** Stops when the caller aborted the run. */
-export const aborted = (signal: AbortSignal | undefined): StopCondition => () =>
-  signal?.aborted ? new RunAbortedError(signal.reason instanceof Error ? signal.reason.message : signal.reason ? String(signal.reason) : undefined) : undefined;
+/** Stops when the caller aborted the run; a `ContainerStoppedError` reason is kept as it is. */
+export const aborted = (signal: AbortSignal | undefined): StopCondition => () => {
+  if (!signal?.aborted) return undefined;
+  if (signal.reason instanceof ContainerStoppedError) return signal.reason;
+  return new RunAbortedError(signal.reason instanceof Error ? signal.reason.message : signal.reason ? String(signal.reason) : undefined);
+};
 
 /** The stop conditions an agent's settings imply, checked before every model call. */
 export function stopConditionsFor(agent: Agent, signal: AbortSignal | undefined, maxIterations: number): StopCondition[] {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DecisionOutcome } from '../constants';
-import { StepwiseError, ToolArgumentsError, ToolNotFoundError, ToolTimeoutError, describeError } from '../errors';
+import { RunAbortedError, StepwiseError, ToolArgumentsError, ToolNotFoundError, ToolOutcomeUnknownError, ToolTimeoutError, describeError } from '../errors';
 import { EventType } from '../events';
 import type { ModelToolCall } from '../model';
 import type { LedgerEntry, PendingApproval } from '../run-state';
@@ -9,12 +9,20 @@ import { mapBounded } from './concurrency';
 import { previewOf } from './observation';
 import type { RunContext } from './run-context';
 
+/** What settling the calls of one assistant turn left to do. */
+export interface SettledCalls {
+  /** Calls that wait for a human. */
+  readonly approvals: PendingApproval[];
+  /** Set when a call's outcome is unknown: it stays `started` and the turn must end so it is invoked again. */
+  readonly interrupted?: StepwiseError;
+}
+
 /**
  * Settles the tool calls of one assistant turn: runs what can run (concurrently, bounded),
- * records every outcome in the ledger, and returns the calls that wait for a human.
+ * records every known outcome in the ledger, and returns the calls that wait for a human.
  * A call already completed in the ledger is never run again.
  */
-export async function settleToolCalls(context: RunContext, calls: readonly ModelToolCall[], reasoning: string): Promise<PendingApproval[]> {
+export async function settleToolCalls(context: RunContext, calls: readonly ModelToolCall[], reasoning: string): Promise<SettledCalls> {
   const runnable: { entry: LedgerEntry; tool: AnyTool }[] = [];
   const approvals: PendingApproval[] = [];
   for (const call of calls) {
@@ -44,14 +52,17 @@ export async function settleToolCalls(context: RunContext, calls: readonly Model
     }
     runnable.push(prepared);
   }
+  let interrupted: StepwiseError | undefined;
   if (runnable.length > 0) {
-    // A call still queued when the run is aborted never starts; it stays `started` and unrun, so a
-    // resumed run invokes it (with its idempotency key) instead of skipping it.
+    // A call still queued when the run is aborted (or another call's outcome turned out unknown)
+    // never starts; it stays `started` and unrun, so a resumed run invokes it (with its
+    // idempotency key) instead of skipping it.
     await mapBounded(runnable, context.toolConcurrency, async ({ entry, tool }) => {
-      if (!context.signal?.aborted) await executeCall(context, entry, tool);
+      if (context.signal?.aborted || interrupted) return;
+      interrupted ??= await executeCall(context, entry, tool);
     });
   }
-  return approvals;
+  return { approvals, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** Parses and validates a new call; failures are recorded as observations the model can correct. */
@@ -97,8 +108,25 @@ async function fail(context: RunContext, entry: LedgerEntry, error: unknown): Pr
   await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: entry.tool, durationMs: 0, error: entry.error, args: entry.args });
 }
 
-/** Runs one call with its timeout, marking it started before and completed after, with a checkpoint each time. */
-export async function executeCall(context: RunContext, entry: LedgerEntry, tool: AnyTool): Promise<void> {
+/**
+ * Whether nobody knows if the call happened: the request failed in transit, a call that left this
+ * process timed out (it may still run), or the run was stopped while the call was under way.
+ */
+function outcomeUnknown(context: RunContext, tool: AnyTool, error: unknown): StepwiseError | undefined {
+  if (error instanceof ToolOutcomeUnknownError || error instanceof RunAbortedError) return error;
+  if (context.signal?.aborted) return new RunAbortedError(`while tool "${tool.name}" was running`);
+  if (error instanceof ToolTimeoutError && context.isRemoteTool(tool)) {
+    return new ToolOutcomeUnknownError(tool.name, `Tool "${tool.name}" did not answer within ${tool.timeoutMs} ms and may still be running; it will be invoked again with the same idempotency key`, { cause: error });
+  }
+  return undefined;
+}
+
+/**
+ * Runs one call with its timeout, marking it started before and completed after, with a checkpoint
+ * each time. When the outcome is unknown, the call stays `started` (as committed before it ran) and
+ * the reason is returned: the turn must end so the call is invoked again with the same key.
+ */
+export async function executeCall(context: RunContext, entry: LedgerEntry, tool: AnyTool): Promise<StepwiseError | undefined> {
   entry.status = 'started';
   entry.startedAt = new Date().toISOString();
   await context.checkpoint();
@@ -127,12 +155,22 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
         reject(new ToolTimeoutError(tool.name, tool.timeoutMs));
       }, tool.timeoutMs);
     });
-    const result = await Promise.race([invocation, timeout]);
+    // A stopped run does not wait for a call that ignores its signal: ECS kills a stopped task
+    // within seconds, and the turn must be handed back before that. The call stays `started`.
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = (): void => reject(new RunAbortedError(`while tool "${tool.name}" was running`));
+      if (context.signal?.aborted) stop();
+      else context.signal?.addEventListener('abort', stop, { once: true });
+    });
+    stopped.catch(() => undefined);
+    const result = await Promise.race([invocation, timeout, stopped]);
     entry.durationMs = Math.round(performance.now() - started);
     entry.status = 'completed';
     entry.result = result;
     entry.completedAt = new Date().toISOString();
   } catch (error) {
+    const unknown = outcomeUnknown(context, tool, error);
+    if (unknown) return unknown;
     entry.durationMs = Math.round(performance.now() - started);
     entry.status = 'failed';
     entry.error = error instanceof StepwiseError || error instanceof Error ? describeError(error) : { name: 'Error', message: String(error) };
@@ -148,4 +186,5 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
   } else {
     await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, error: entry.error ?? { name: 'Error', message: 'the tool failed' } });
   }
+  return undefined;
 }

@@ -2,12 +2,21 @@ import { InvalidInputError } from '../errors';
 import type { PendingApproval } from '../run-state';
 import { assertStoreKey } from './key-encoding';
 import { cloneJson, isJsonObject } from './json';
+import { isPayloadRef } from './payload-store';
 
 /**
  * A tool call waiting for a human, as the approval store keeps it: the run state's
  * `PendingApproval` (minus its timeout, resolved to `expiresAt`) plus where to send the decision.
+ * Small arguments are kept inline (`args`); long ones by reference (`argsRef` to the payload store,
+ * `argsPreview` for people), so a record stays far below a DynamoDB item's 400 KB.
  */
-export interface StoredApproval extends Omit<PendingApproval, 'timeoutSeconds'> {
+export interface StoredApproval extends Omit<PendingApproval, 'timeoutSeconds' | 'args'> {
+  /** The arguments, when they are small enough to keep inline. */
+  readonly args?: Record<string, unknown>;
+  /** Where the arguments are, when they are too long to keep inline. */
+  readonly argsRef?: string;
+  /** The start of the arguments' JSON, with `argsRef`. */
+  readonly argsPreview?: string;
   /** The execution that waits (its ARN in AWS, its id in the local engine). */
   readonly executionArn: string;
   readonly agent: string;
@@ -54,12 +63,20 @@ export function assertStoredApproval(approval: StoredApproval): void {
       throw new InvalidInputError(`approval.${field} must be an ISO-8601 time, got ${JSON.stringify(approval[field])}`, { field: `approval.${field}` });
     }
   }
-  if (!isJsonObject(approval.args)) throw new InvalidInputError('approval.args must be a JSON object', { field: 'approval.args' });
+  if (approval.argsRef !== undefined) {
+    if (!isPayloadRef(approval.argsRef)) throw new InvalidInputError('approval.argsRef must be a payload reference', { field: 'approval.argsRef' });
+    if (approval.args !== undefined) throw new InvalidInputError('approval has both args and argsRef; keep exactly one', { field: 'approval.args' });
+    if (approval.argsPreview !== undefined && typeof approval.argsPreview !== 'string') throw new InvalidInputError('approval.argsPreview must be a string', { field: 'approval.argsPreview' });
+  } else if (!isJsonObject(approval.args)) {
+    throw new InvalidInputError('approval.args must be a JSON object (or give argsRef)', { field: 'approval.args' });
+  }
 }
 
 /** Reads a stored approval back, or undefined when it does not have the right shape. */
 export function parseStoredApproval(value: unknown): StoredApproval | undefined {
-  if (!isJsonObject(value) || !isJsonObject(value.args)) return undefined;
+  if (!isJsonObject(value)) return undefined;
+  const byReference = isPayloadRef(value.argsRef);
+  if (!byReference && !isJsonObject(value.args)) return undefined;
   for (const field of STRING_FIELDS) if (typeof value[field] !== 'string') return undefined;
   const approval = value as unknown as StoredApproval;
   return {
@@ -68,7 +85,7 @@ export function parseStoredApproval(value: unknown): StoredApproval | undefined 
     agent: approval.agent,
     callId: approval.callId,
     tool: approval.tool,
-    args: approval.args,
+    ...(byReference ? { argsRef: approval.argsRef, ...(typeof approval.argsPreview === 'string' ? { argsPreview: approval.argsPreview } : {}) } : { args: approval.args }),
     reasoning: approval.reasoning,
     taskToken: approval.taskToken,
     requestedAt: approval.requestedAt,

@@ -19,6 +19,7 @@ export const FileStoreFolder = {
   Checkpoints: 'checkpoints',
   Events: 'events',
   Approvals: 'approvals',
+  Payloads: 'payloads',
 } as const;
 export type FileStoreFolder = (typeof FileStoreFolder)[keyof typeof FileStoreFolder];
 

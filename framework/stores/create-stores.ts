@@ -14,13 +14,16 @@ import { FileApprovalStore } from './file-approval-store';
 import { FileCheckpointStore } from './file-checkpoint-store';
 import { FileEventLog } from './file-event-log';
 import type { FileLockOptions } from './file-lock';
+import { FilePayloadStore } from './file-payload-store';
+import { MemoryPayloadStore, type PayloadStore } from './payload-store';
+import { S3PayloadStore } from './s3-payload-store';
 
 /** Stores in memory (tests). */
 export interface MemoryStoreLocation {
   readonly kind: typeof StoreKind.Memory;
 }
 
-/** Stores as files under `root` (usually `<project>/.stepwise/`), in `checkpoints/`, `events/` and `approvals/`. */
+/** Stores as files under `root` (usually `<project>/.stepwise/`), in `checkpoints/`, `events/`, `approvals/` and `payloads/`. */
 export interface FileStoreLocation {
   readonly kind: typeof StoreKind.File;
   readonly root: string;
@@ -42,6 +45,10 @@ export interface AwsStoreLocation {
   readonly bucket: string;
   /** Key prefix of large checkpoints in the bucket. @default 'checkpoints' */
   readonly prefix?: string;
+  /** Key prefix of payloads (values behind references) in the bucket. @default 'payloads' */
+  readonly payloadPrefix?: string;
+  /** Key prefix of events too large for a DynamoDB item. @default 'events' */
+  readonly eventPrefix?: string;
   /** @default StoreDefaults.s3OffloadThresholdBytes (300 KB) */
   readonly offloadThresholdBytes?: number;
   /** TTL of checkpoint items. @default no TTL */
@@ -63,15 +70,17 @@ export interface StoreClients {
   readonly s3?: S3Client;
 }
 
-/** The three durable stores of an execution. */
+/** The durable stores of an execution. */
 export interface StoreSet {
   readonly checkpoints: CheckpointStore;
   readonly events: EventLog;
   readonly approvals: ApprovalStore;
+  /** Values of unbounded size behind short references. */
+  readonly payloads: PayloadStore;
 }
 
 /**
- * Creates the checkpoint store, event log and approval store for one location.
+ * Creates the checkpoint store, event log, approval store and payload store for one location.
  *
  * @example
  * const { checkpoints, events, approvals } = createStores({ kind: 'file', root: path.join(projectDir, '.stepwise') });
@@ -79,7 +88,7 @@ export interface StoreSet {
 export function createStores(location: StoreLocation, clients: StoreClients = {}): StoreSet {
   switch (location?.kind) {
     case StoreKind.Memory:
-      return { checkpoints: new MemoryCheckpointStore(), events: new MemoryEventLog(), approvals: new MemoryApprovalStore() };
+      return { checkpoints: new MemoryCheckpointStore(), events: new MemoryEventLog(), approvals: new MemoryApprovalStore(), payloads: new MemoryPayloadStore() };
     case StoreKind.File: {
       requireText(location.root, 'root');
       const root = path.resolve(location.root);
@@ -87,6 +96,7 @@ export function createStores(location: StoreLocation, clients: StoreClients = {}
         checkpoints: new FileCheckpointStore({ directory: path.join(root, FileStoreFolder.Checkpoints), lock: location.lock }),
         events: new FileEventLog({ directory: path.join(root, FileStoreFolder.Events), lock: location.lock }),
         approvals: new FileApprovalStore({ directory: path.join(root, FileStoreFolder.Approvals) }),
+        payloads: new FilePayloadStore({ directory: path.join(root, FileStoreFolder.Payloads) }),
       };
     }
     case StoreKind.Aws: {
@@ -104,8 +114,14 @@ export function createStores(location: StoreLocation, clients: StoreClients = {}
           ttlSeconds: location.checkpointTtlSeconds,
           kmsKeyId: location.kmsKeyId,
         }),
-        events: new DynamoDbEventLog({ dynamodb, tableName: location.eventsTable, ttlSeconds: location.eventTtlSeconds }),
+        events: new DynamoDbEventLog({
+          dynamodb,
+          tableName: location.eventsTable,
+          ttlSeconds: location.eventTtlSeconds,
+          offload: { s3, bucket: location.bucket, prefix: location.eventPrefix, kmsKeyId: location.kmsKeyId },
+        }),
         approvals: new DynamoDbApprovalStore({ dynamodb, tableName: location.approvalsTable, executionArnIndexName: location.approvalsByExecutionIndex }),
+        payloads: new S3PayloadStore({ s3, bucket: location.bucket, prefix: location.payloadPrefix, kmsKeyId: location.kmsKeyId }),
       };
     }
     default:

@@ -45,7 +45,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
           ...stored,
           [DynamoAttribute.PartitionKey]: stored.approvalId,
           // A JSON string keeps the arguments exactly and has no nesting-depth limit.
-          args: JSON.stringify(stored.args),
+          ...(stored.args !== undefined ? { args: JSON.stringify(stored.args) } : {}),
           [DynamoAttribute.Ttl]: Math.ceil(Date.parse(stored.expiresAt) / 1000),
         },
       }),

@@ -1,8 +1,11 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
 import type { StepwiseEvent } from '../events';
+import { utf8Bytes } from '../limits';
 import { DynamoAttribute, StoreDefaults } from './constants';
 import { isConditionalCheckFailed, toDocumentClient, ttlFromNow, type DynamoDbClientInput } from './dynamodb-client';
-import { EventAppendConflictError, StoreCorruptError } from './errors';
+import { EventAppendConflictError, EventTooLargeError, StoreCorruptError } from './errors';
 import { assertAppend, resolveReadOptions, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';
 import { isJsonObject, tryParseJson } from './json';
 
@@ -16,12 +19,28 @@ export interface DynamoDbEventLogOptions {
   readonly ttlSeconds?: number;
   /** How many lost races with other writers an append tolerates. @default StoreDefaults.appendMaxConflicts (20) */
   readonly maxConflicts?: number;
+  /**
+   * Where events too large for a DynamoDB item (a 1 MB argument, a long answer) are written; the
+   * item then holds the object's key. Without it such an event is refused with a clear error.
+   * @default none
+   */
+  readonly offload?: {
+    readonly s3: S3Client;
+    readonly bucket: string;
+    /** @default 'events' */
+    readonly prefix?: string;
+    /** Events whose JSON is larger go to S3. @default StoreDefaults.s3OffloadThresholdBytes (300 KB) */
+    readonly thresholdBytes?: number;
+    /** A KMS key for the objects (SSE-KMS). @default SSE-S3 */
+    readonly kmsKeyId?: string;
+  };
 }
 
 /**
  * The event log in DynamoDB: one item per event, keyed by execution and seq. An append reads the
  * last seq and writes each event with a conditional put, so two writers never share a seq; the
- * loser reads the last seq again and carries on.
+ * loser reads the last seq again and carries on. An event too large for an item (400 KB) is
+ * written to S3 first and the item holds its key, so a reader gets every event whole.
  *
  * @example
  * const log = new DynamoDbEventLog({ dynamodb: new DynamoDBClient({}), tableName: 'Events' });
@@ -32,16 +51,20 @@ export class DynamoDbEventLog implements EventLog {
   private readonly tableName: string;
   private readonly ttlSeconds: number | undefined;
   private readonly maxConflicts: number;
+  private readonly offload: DynamoDbEventLogOptions['offload'];
 
   constructor(options: DynamoDbEventLogOptions) {
     this.client = toDocumentClient(options.dynamodb);
     this.tableName = options.tableName;
     this.ttlSeconds = options.ttlSeconds;
     this.maxConflicts = options.maxConflicts ?? StoreDefaults.appendMaxConflicts;
+    this.offload = options.offload;
   }
 
   async append(executionId: string, events: readonly StepwiseEvent[]): Promise<number> {
     assertAppend(executionId, events);
+    // Large events go to S3 before any seq is taken: a lost race re-uses the same object.
+    const bodies = await Promise.all(events.map((event) => this.bodyOf(executionId, event)));
     let last = await this.lastSeq(executionId);
     let conflicts = 0;
     let index = 0;
@@ -54,8 +77,7 @@ export class DynamoDbEventLog implements EventLog {
             Item: {
               [DynamoAttribute.PartitionKey]: executionId,
               [DynamoAttribute.SortKey]: seq,
-              // A JSON string keeps the event exactly and has no nesting-depth limit.
-              event: JSON.stringify(events[index]),
+              ...bodies[index],
               ...(this.ttlSeconds === undefined ? {} : { [DynamoAttribute.Ttl]: ttlFromNow(this.ttlSeconds) }),
             },
             ConditionExpression: 'attribute_not_exists(#sk)',
@@ -91,7 +113,7 @@ export class DynamoDbEventLog implements EventLog {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of page.Items ?? []) events.push(this.toLoggedEvent(executionId, item));
+      for (const item of page.Items ?? []) events.push(await this.toLoggedEvent(executionId, item));
       startKey = page.LastEvaluatedKey;
     } while (startKey && events.length < limit);
     return events.slice(0, Number.isFinite(limit) ? limit : undefined);
@@ -114,11 +136,40 @@ export class DynamoDbEventLog implements EventLog {
     return typeof seq === 'number' ? seq : 0;
   }
 
-  private toLoggedEvent(executionId: string, item: Record<string, unknown>): LoggedEvent {
+  /** The attributes that hold an event: the JSON itself (a string keeps it exactly, without a nesting limit), or where it is in S3. */
+  private async bodyOf(executionId: string, event: StepwiseEvent): Promise<{ event: string } | { s3Key: string }> {
+    const json = JSON.stringify(event);
+    const offload = this.offload;
+    const threshold = offload?.thresholdBytes ?? StoreDefaults.s3OffloadThresholdBytes;
+    if (utf8Bytes(json) <= threshold) return { event: json };
+    if (!offload) {
+      throw new EventTooLargeError(executionId, event.type, utf8Bytes(json));
+    }
+    const s3Key = `${(offload.prefix ?? 'events').replace(/\/+$/, '')}/${encodeURIComponent(executionId)}/${randomBytes(8).toString('hex')}.json`;
+    await offload.s3.send(
+      new PutObjectCommand({
+        Bucket: offload.bucket,
+        Key: s3Key,
+        Body: json,
+        ContentType: 'application/json',
+        ...(offload.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: offload.kmsKeyId } : { ServerSideEncryption: 'AES256' }),
+      }),
+    );
+    return { s3Key };
+  }
+
+  private async toLoggedEvent(executionId: string, item: Record<string, unknown>): Promise<LoggedEvent> {
     const seq = item[DynamoAttribute.SortKey];
-    const event = typeof item.event === 'string' ? tryParseJson(item.event) : undefined;
+    const location = `dynamodb://${this.tableName}/${executionId}/${String(seq)}`;
+    let text = typeof item.event === 'string' ? item.event : undefined;
+    if (text === undefined && typeof item.s3Key === 'string') {
+      if (!this.offload) throw new StoreCorruptError(location, `the event is in S3 (${item.s3Key}) but this log was given no bucket to read it from`);
+      const { Body } = await this.offload.s3.send(new GetObjectCommand({ Bucket: this.offload.bucket, Key: item.s3Key }));
+      text = Body ? await Body.transformToString('utf-8') : undefined;
+    }
+    const event = text === undefined ? undefined : tryParseJson(text);
     if (typeof seq !== 'number' || !isJsonObject(event)) {
-      throw new StoreCorruptError(`dynamodb://${this.tableName}/${executionId}/${String(seq)}`, 'not a logged event');
+      throw new StoreCorruptError(location, 'not a logged event');
     }
     return { seq, event: event as unknown as StepwiseEvent };
   }

@@ -69,3 +69,22 @@ export class EventAppendConflictError extends StoreError {
     this.attempts = attempts;
   }
 }
+
+/** A payload reference points to nothing (never written, or expired by the store's retention). */
+export class PayloadNotFoundError extends StoreError {
+  readonly ref: string;
+  constructor(ref: string, options: { cause?: unknown } = {}) {
+    super(`No payload at ${ref}: it was never stored, or it expired. Values behind references are kept for the store's retention period.`, options);
+    this.ref = ref;
+  }
+}
+
+/** An event is larger than a DynamoDB item holds and the event log has no bucket to put it in. */
+export class EventTooLargeError extends StoreError {
+  constructor(executionId: string, eventType: string, bytes: number) {
+    super(
+      `The ${eventType} event of "${executionId}" takes ${bytes} bytes, more than a DynamoDB item holds (400 KB). ` +
+        'Give the event log a bucket to put large events in (offload), as createStores does.',
+    );
+  }
+}

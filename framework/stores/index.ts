@@ -1,5 +1,5 @@
 export { StoreDefaults, FileStoreFolder, DynamoAttribute, StoreKind } from './constants';
-export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError } from './errors';
+export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError, EventTooLargeError, PayloadNotFoundError } from './errors';
 export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore } from './checkpoint-store';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store';
 export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './dynamodb-checkpoint-store';
@@ -21,6 +21,9 @@ export {
 export { MemoryApprovalStore, type ApprovalFilter, type ApprovalStore, type StoredApproval } from './approval-store';
 export { FileApprovalStore, type FileApprovalStoreOptions } from './file-approval-store';
 export { DynamoDbApprovalStore, type DynamoDbApprovalStoreOptions } from './dynamodb-approval-store';
+export { MemoryPayloadStore, PAYLOAD_REF_PREFIX, assertPayloadKey, isPayloadRef, payloadKeyOf, payloadRef, type PayloadStore } from './payload-store';
+export { FilePayloadStore, type FilePayloadStoreOptions } from './file-payload-store';
+export { S3PayloadStore, type S3PayloadStoreOptions } from './s3-payload-store';
 export type { DynamoDbClientInput } from './dynamodb-client';
 export { withFileLock, type FileLockOptions } from './file-lock';
 export { writeFileAtomic } from './atomic-write';

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDbApprovalStore } from '../../framework';
-import { ApprovalFunctionEnv } from '../constants';
+import { DynamoDbApprovalStore, S3PayloadStore } from '../../framework';
+import { ApprovalFunctionEnv, PAYLOAD_PREFIX } from '../constants';
 import { createApprovalApi } from './decide-approval';
 import { optionalVariable, requiredVariable } from './environment';
 
@@ -13,4 +14,5 @@ export const handler = createApprovalApi({
     executionArnIndexName: optionalVariable(process.env, ApprovalFunctionEnv.ApprovalsIndex),
   }),
   sfn: new SFNClient({}),
+  payloads: new S3PayloadStore({ s3: new S3Client({}), bucket: requiredVariable(process.env, ApprovalFunctionEnv.PayloadBucket), prefix: PAYLOAD_PREFIX }),
 });

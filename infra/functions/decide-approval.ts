@@ -1,6 +1,8 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { ErrorName, InvalidInputError, type ApprovalStore, type StoredApproval } from '../../framework';
+import { InvalidInputError, type ApprovalStore, type PayloadStore, type StoredApproval } from '../../framework';
+import { answerApproval, uploaderOf } from '../../state-machines';
+import { APPROVAL_REASON_LIMIT } from '../constants';
 
 /** The part of an API Gateway (REST, proxy integration) request the approval API reads. */
 export interface ApiGatewayRequest {
@@ -28,6 +30,8 @@ export type PublicApproval = Omit<StoredApproval, 'taskToken'>;
 export interface ApprovalApiConfig {
   readonly approvals: ApprovalStore;
   readonly sfn: SFNClient;
+  /** Where long arguments are read from and long edits and reasons are uploaded to. */
+  readonly payloads: PayloadStore;
   /** @default the current time */
   readonly now?: () => Date;
 }
@@ -40,7 +44,7 @@ export const ApprovalRoute = {
   Reject: '/approvals/{approvalId}/reject',
 } as const;
 
-const REASON_LIMIT = 4_000;
+const REASON_LIMIT = APPROVAL_REASON_LIMIT;
 const approveBodySchema = z.strictObject({
   args: z.record(z.string(), z.unknown()).optional(),
   reason: z.string().max(REASON_LIMIT).optional(),
@@ -88,11 +92,13 @@ function parseBody<T extends z.ZodType>(request: ApiGatewayRequest, schema: T, e
 
 /**
  * The approval HTTP API behind API Gateway (IAM authorization): list and read pending approvals
- * (never their tokens), approve (optionally with edited arguments) or reject with a reason. A
- * decision becomes SendTaskSuccess/SendTaskFailure on the stored token, then the approval is deleted.
+ * (never their tokens; one approval with its whole arguments), approve (optionally with edited
+ * arguments) or reject with a reason. A decision becomes SendTaskSuccess/SendTaskFailure on the
+ * stored token, edits and reasons of any size uploaded to the payload store when they are too long
+ * to travel inline; then the approval is deleted.
  *
  * @example
- * const api = createApprovalApi({ approvals, sfn: new SFNClient({}) });
+ * const api = createApprovalApi({ approvals, sfn: new SFNClient({}), payloads });
  * await api({ httpMethod: 'POST', resource: '/approvals/{approvalId}/reject', pathParameters: { approvalId: 'a1' }, body: '{"reason":"no"}' });
  */
 export function createApprovalApi(config: ApprovalApiConfig): (request: ApiGatewayRequest) => Promise<ApiGatewayResponse> {
@@ -107,12 +113,7 @@ export function createApprovalApi(config: ApprovalApiConfig): (request: ApiGatew
     if (!approval || !isPending(approval)) return problem(404, `No pending approval "${approvalId}": it was decided, timed out, or never existed`, 'approvalId');
     const { args, reason } = body.value as { args?: Record<string, unknown>; reason?: string };
     try {
-      if (approved) {
-        const output = { approved: true, ...(args !== undefined ? { args } : {}), ...(reason !== undefined ? { reason } : {}) };
-        await config.sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(output) }));
-      } else {
-        await config.sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: reason }));
-      }
+      await answerApproval(config.sfn, approval.taskToken, { approved, ...(args !== undefined ? { args } : {}), ...(reason !== undefined ? { reason } : {}) }, uploaderOf(config.payloads));
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
       if (!GONE_ERRORS.has(name)) throw error;
@@ -139,7 +140,9 @@ export function createApprovalApi(config: ApprovalApiConfig): (request: ApiGatew
           const approvalId = request.pathParameters?.approvalId ?? '';
           const approval = await config.approvals.get(approvalId);
           if (!approval || !isPending(approval)) return problem(404, `No pending approval "${approvalId}"`, 'approvalId');
-          return respond(200, withoutToken(approval));
+          // One approval is shown whole: long arguments are read back from their reference.
+          const args = approval.argsRef ? await config.payloads.get(approval.argsRef) : approval.args;
+          return respond(200, { ...withoutToken(approval), args });
         }
         case `POST ${ApprovalRoute.Approve}`:
           return await decide(request, true);

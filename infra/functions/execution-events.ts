@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbEventLog } from '../../framework/stores';
-import { EventStreamLimits, EventsFunctionEnv } from '../constants';
+import { EVENT_PREFIX, EventStreamLimits, EventsFunctionEnv } from '../constants';
 import { requiredVariable } from './environment';
 import { createExecutionEventsEndpoint, type FunctionUrlRequest, type ResponseHead } from './serve-execution-events';
 
@@ -13,7 +14,12 @@ declare const awslambda: {
 };
 
 const serve = createExecutionEventsEndpoint({
-  events: new DynamoDbEventLog({ dynamodb: new DynamoDBClient({}), tableName: requiredVariable(process.env, EventsFunctionEnv.EventsTable) }),
+  events: new DynamoDbEventLog({
+    dynamodb: new DynamoDBClient({}),
+    tableName: requiredVariable(process.env, EventsFunctionEnv.EventsTable),
+    // Events too large for a DynamoDB item are in S3: the stream sends them whole.
+    offload: { s3: new S3Client({}), bucket: requiredVariable(process.env, EventsFunctionEnv.PayloadBucket), prefix: EVENT_PREFIX },
+  }),
   sfn: new SFNClient({}),
   stateMachineArns: JSON.parse(requiredVariable(process.env, EventsFunctionEnv.StateMachineArns)) as string[],
 });

@@ -45,8 +45,12 @@ export function approvalMessage(approval: StoredApproval, apiUrl?: string): { su
     'Why (the model\'s reasoning):',
     approval.reasoning || '(none given)',
     '',
-    'Arguments:',
-    JSON.stringify(approval.args, null, 2),
+    ...(approval.args
+      ? ['Arguments:', JSON.stringify(approval.args, null, 2)]
+      : [
+          'Arguments (long; the start is shown, `stepwise approvals --json --target aws` or GET on the approval shows them whole):',
+          approval.argsPreview ?? '',
+        ]),
     '',
     'To decide with the Stepwise CLI (your AWS credentials):',
     `  stepwise approve ${approval.approvalId} --target aws [--reason "..."] [--args '{...}']`,

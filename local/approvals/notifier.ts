@@ -27,7 +27,11 @@ export interface ApprovalWebhookBody {
   readonly executionArn: string;
   readonly agent: string;
   readonly tool: string;
-  readonly args: Record<string, unknown>;
+  /** The arguments, when short enough to travel inline. */
+  readonly args?: Record<string, unknown>;
+  /** Where long arguments are (`GET /payloads/<ref>` on the engine), with a preview. */
+  readonly argsRef?: string;
+  readonly argsPreview?: string;
   readonly reasoning: string;
 }
 
@@ -69,15 +73,12 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
     }
     await options.approvals.put(approvalRecordOf(parsed.data, now()));
     options.log(
-      `Approval needed: ${agent} wants to call ${approval.tool} ${preview(approval.args)} (approval ${approval.approvalId}). ` +
+      `Approval needed: ${agent} wants to call ${approval.tool} ${approval.args ? preview(approval.args) : clip(approval.argsPreview ?? '')} (approval ${approval.approvalId}). ` +
         `Answer with \`stepwise approve ${approval.approvalId}\` or \`stepwise reject ${approval.approvalId}\`.`,
     );
     if (options.webhookUrl) {
-      void postWebhook(
-        options.webhookUrl,
-        { approvalId: approval.approvalId, executionArn, agent, tool: approval.tool, args: approval.args, reasoning: approval.reasoning },
-        options.log,
-      );
+      const args = approval.args ? { args: approval.args } : { argsRef: approval.argsRef, argsPreview: approval.argsPreview };
+      void postWebhook(options.webhookUrl, { approvalId: approval.approvalId, executionArn, agent, tool: approval.tool, ...args, reasoning: approval.reasoning }, options.log);
     }
     return { approvalId: approval.approvalId };
   };
@@ -85,6 +86,9 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
 
 /** Arguments on one console line: long ones (a report body) are cut; `stepwise approvals` shows them. */
 function preview(args: unknown, max = 200): string {
-  const text = JSON.stringify(args) ?? '';
+  return clip(JSON.stringify(args) ?? '', max);
+}
+
+function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

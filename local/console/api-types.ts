@@ -45,7 +45,8 @@ export interface RunSummary {
   readonly stopDate?: number;
   /** Model/tool iterations so far (from the output once it ended, else from the progress events). */
   readonly iterations: number;
-  readonly costUsd: number;
+  /** `null` when the model has no price. */
+  readonly costUsd: number | null;
   readonly pendingApprovals: number;
   readonly error?: string;
   readonly redriveCount: number;

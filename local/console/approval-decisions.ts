@@ -1,12 +1,12 @@
-import { ErrorName, type ApprovalStore, type StoredApproval } from '../../framework';
-import { approvalResponseSchema, type ApprovalResponse } from '../../state-machines';
+import type { ApprovalStore, PayloadStore, StoredApproval } from '../../framework';
+import { encodeApprovalAnswer, uploaderOf } from '../../state-machines';
 import type { SfnOperation } from '../sfn-api/operations';
 import type { ConsoleApproval, DecisionRequest, DecisionResponse, JsonSchemaObject } from './api-types';
 import { ConsoleErrorCode, ConsoleRequestError } from './errors';
 import { checkAgainstSchema, describeIssues } from './shared/json-schema-check';
 
-/** The longest reason the console passes on (a rejection's reason becomes the task failure's cause). */
-export const MAX_REASON_LENGTH = 4_000;
+/** The longest reason the console passes on; a long one travels by reference like any client's. */
+export const MAX_REASON_LENGTH = 100_000;
 
 /** Finds the parameters' JSON Schema of an agent's tool, when the engine knows the tool. */
 export type ToolSchemaLookup = (agent: string, tool: string) => JsonSchemaObject | undefined;
@@ -14,6 +14,8 @@ export type ToolSchemaLookup = (agent: string, tool: string) => JsonSchemaObject
 /** Options of `approvalDecisions`. */
 export interface ApprovalDecisionsOptions {
   readonly approvals: ApprovalStore;
+  /** Where long arguments are read from and long decisions are uploaded to. */
+  readonly payloads: PayloadStore;
   /** The engine's Step Functions operations: decisions go through `SendTaskSuccess`/`SendTaskFailure` like any client's. */
   readonly operations: Readonly<Record<string, SfnOperation>>;
   readonly toolSchema: ToolSchemaLookup;
@@ -41,10 +43,18 @@ export function parseDecisionRequest(body: unknown): DecisionRequest {
   return { decision, ...(args !== undefined ? { args: args as Record<string, unknown> } : {}), ...(trimmed ? { reason: trimmed } : {}) };
 }
 
-/** The approval as the console may see it: without its task token. */
-export function consoleApproval(approval: StoredApproval, parameters: JsonSchemaObject | undefined): ConsoleApproval {
-  const { taskToken: _taskToken, ...visible } = approval;
-  return { ...visible, ...(parameters ? { parameters } : {}) };
+/** The complete arguments of an approval: inline, or read back from their reference when long. */
+export async function argumentsOf(approval: StoredApproval, payloads: PayloadStore): Promise<Record<string, unknown>> {
+  if (approval.args) return approval.args;
+  const args = approval.argsRef ? await payloads.get(approval.argsRef) : undefined;
+  if (!isObject(args)) throw new ConsoleRequestError(ConsoleErrorCode.Validation, `The arguments of approval ${approval.approvalId} could not be read (${approval.argsRef ?? 'no reference'})`);
+  return args;
+}
+
+/** The approval as the console may see it: without its task token, with its whole arguments. */
+export async function consoleApproval(approval: StoredApproval, parameters: JsonSchemaObject | undefined, payloads: PayloadStore): Promise<ConsoleApproval> {
+  const { taskToken: _taskToken, argsRef: _argsRef, argsPreview: _argsPreview, ...visible } = approval;
+  return { ...visible, args: await argumentsOf(approval, payloads), ...(parameters ? { parameters } : {}) };
 }
 
 const sameJson = (left: unknown, right: unknown): boolean => JSON.stringify(left) === JSON.stringify(right);
@@ -66,13 +76,16 @@ export function approvalDecisions(options: ApprovalDecisionsOptions) {
     if (!approval) {
       throw new ConsoleRequestError(ConsoleErrorCode.ApprovalNotFound, `No pending approval "${approvalId}": it was decided already, timed out, or its execution ended.`, { statusCode: 404 });
     }
+    const upload = uploaderOf(options.payloads);
     if (request.decision === 'reject') {
-      await options.operations.SendTaskFailure({ taskToken: approval.taskToken, error: ErrorName.ApprovalRejected, cause: request.reason });
+      const answer = await encodeApprovalAnswer({ approved: false, reason: request.reason }, upload);
+      if (answer.kind === 'failure') await options.operations.SendTaskFailure({ taskToken: approval.taskToken, error: answer.error, cause: answer.cause });
       return { approvalId, decision: 'reject', editedFields: [] };
     }
     let editedFields: string[] = [];
     let args: Record<string, unknown> | undefined;
-    if (request.args !== undefined && !sameJson(request.args, approval.args)) {
+    const original = request.args !== undefined ? await argumentsOf(approval, options.payloads) : undefined;
+    if (request.args !== undefined && original !== undefined && !sameJson(request.args, original)) {
       const schema = options.toolSchema(approval.agent, approval.tool);
       if (!schema) {
         throw new ConsoleRequestError(
@@ -85,10 +98,11 @@ export function approvalDecisions(options: ApprovalDecisionsOptions) {
         throw new ConsoleRequestError(ConsoleErrorCode.Validation, `The edited arguments of ${approval.tool} do not fit its schema: ${describeIssues(issues)}`, { issues });
       }
       args = request.args;
-      editedFields = [...new Set([...Object.keys(args), ...Object.keys(approval.args)])].filter((key) => !sameJson(args![key], approval.args[key]));
+      editedFields = [...new Set([...Object.keys(args), ...Object.keys(original)])].filter((key) => !sameJson(args![key], original[key]));
     }
-    const output: ApprovalResponse = approvalResponseSchema.parse({ approved: true, ...(args ? { args } : {}), ...(request.reason ? { reason: request.reason } : {}) });
-    await options.operations.SendTaskSuccess({ taskToken: approval.taskToken, output: JSON.stringify(output) });
+    // The same encoding every client uses: arguments or a reason too long for SendTaskSuccess go by reference.
+    const answer = await encodeApprovalAnswer({ approved: true, ...(args ? { args } : {}), ...(request.reason ? { reason: request.reason } : {}) }, upload);
+    if (answer.kind === 'success') await options.operations.SendTaskSuccess({ taskToken: approval.taskToken, output: answer.output });
     return { approvalId, decision: 'approve', editedFields };
   };
 }

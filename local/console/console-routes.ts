@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ApprovalStore, EventLog } from '../../framework';
+import type { ApprovalStore, EventLog, PayloadStore } from '../../framework';
 import { executionInputSchema } from '../../state-machines';
+import { RequestBodyLimits } from '../constants';
 import { LocalApiError } from '../errors';
 import type { ExecutionManager } from '../executions/execution-manager';
 import { readBody, sendJson } from '../http/http-io';
@@ -17,6 +18,8 @@ export interface ConsoleRoutesOptions {
   readonly manager: ExecutionManager;
   readonly approvals: ApprovalStore;
   readonly events: EventLog;
+  /** Long approval arguments and decisions, by reference. */
+  readonly payloads: PayloadStore;
   /** The engine's Step Functions operations, which decisions go through. */
   readonly operations: Readonly<Record<string, SfnOperation>>;
   /** The agents with their tools' schemas; without them the console lists state machines by name and cannot edit arguments. */
@@ -58,7 +61,7 @@ function sendConsoleError(response: ServerResponse, error: unknown, log: (line: 
  * through the Step Functions API like any client.
  *
  * @example
- * const console = consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, operations, agents, secret, log });
+ * const console = consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, payloads: stores.payloads, operations, agents, secret, log });
  */
 export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
   const runs = new RunSummaries({ manager: options.manager, events: options.events, approvals: options.approvals });
@@ -68,7 +71,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
     return options.manager.stateMachines().map((machine) => known.get(machine.name) ?? { name: machine.name, description: '', stateMachineArn: machine.arn, tools: [] });
   };
   const toolSchema = (agent: string, tool: string) => options.agents?.find((each) => each.name === agent)?.tools.find((each) => each.name === tool)?.parameters;
-  const decide = approvalDecisions({ approvals: options.approvals, operations: options.operations, toolSchema });
+  const decide = approvalDecisions({ approvals: options.approvals, payloads: options.payloads, operations: options.operations, toolSchema });
 
   return {
     page(response) {
@@ -102,7 +105,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
           sendJson(response, 200, await runs.list(), API_HEADERS);
         } else if (resource === 'approvals') {
           const pending = await options.approvals.list();
-          const body: ApprovalsResponse = { approvals: pending.map((approval) => consoleApproval(approval, toolSchema(approval.agent, approval.tool))), now: new Date().toISOString() };
+          const body: ApprovalsResponse = { approvals: await Promise.all(pending.map((approval) => consoleApproval(approval, toolSchema(approval.agent, approval.tool), options.payloads))), now: new Date().toISOString() };
           sendJson(response, 200, body, API_HEADERS);
         } else {
           throw new ConsoleRequestError(ConsoleErrorCode.NotFound, `The console API has no "${resource}"; it serves agents, runs and approvals.`, { statusCode: 404 });
@@ -114,7 +117,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
 
     async decide(request, response, approvalId) {
       try {
-        const raw = await readBody(request);
+        const raw = await readBody(request, RequestBodyLimits.payloadUploadBytes);
         let body: unknown;
         try {
           body = JSON.parse(raw.toString('utf8'));

@@ -12,7 +12,8 @@ interface Progress {
   /** The last event read. */
   cursor: number;
   iterations: number;
-  costUsd: number;
+  /** `null` while the model has no price (the run reports no dollar figure then). */
+  costUsd: number | null;
   /** Read to the end after the execution stopped (redrive count then): nothing more will come. */
   settledAt?: number;
 }
@@ -27,11 +28,11 @@ function taskOf(input: string): string {
   }
 }
 
-function outputFigures(output: string | undefined): { iterations: number; costUsd: number } | undefined {
+function outputFigures(output: string | undefined): { iterations: number; costUsd: number | null } | undefined {
   if (output === undefined) return undefined;
   try {
     const parsed = JSON.parse(output) as { iterations?: unknown; costUsd?: unknown };
-    if (typeof parsed.iterations === 'number' && typeof parsed.costUsd === 'number') return { iterations: parsed.iterations, costUsd: parsed.costUsd };
+    if (typeof parsed.iterations === 'number' && (typeof parsed.costUsd === 'number' || parsed.costUsd === null)) return { iterations: parsed.iterations, costUsd: parsed.costUsd };
   } catch {
     // An output without the figures: the events have them.
   }
@@ -83,8 +84,8 @@ export class RunSummaries {
     };
   }
 
-  private async figuresFromEvents(execution: ExecutionRecord): Promise<{ iterations: number; costUsd: number }> {
-    const progress = this.progress.get(execution.executionArn) ?? { cursor: 0, iterations: 0, costUsd: 0 };
+  private async figuresFromEvents(execution: ExecutionRecord): Promise<{ iterations: number; costUsd: number | null }> {
+    const progress: Progress = this.progress.get(execution.executionArn) ?? { cursor: 0, iterations: 0, costUsd: 0 };
     this.progress.set(execution.executionArn, progress);
     const running = execution.status === ExecutionStatus.Running;
     if (!running && progress.settledAt === execution.redriveCount) return progress;

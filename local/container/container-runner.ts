@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ContainerEnv } from '../../state-machines';
 import { LocalDefaults } from '../constants';
 
 /** How a container process ended. */
@@ -53,6 +54,8 @@ const INHERITED_ENV = ['PATH', 'HOME', 'NODE_OPTIONS', 'NODE_PATH', 'TMPDIR', 'T
 /**
  * Runs each container as `node <entry>` with exactly the container's environment: the task's
  * overrides plus the static env, and nothing else from the engine besides the basics Node needs.
+ * Each container holds an IPC channel to the engine and exits when it closes: containers die with
+ * their engine (they are not re-adopted; the next engine start marks their executions redrivable).
  *
  * @example
  * const runner = processContainerRunner({ entry: 'dist/agent-task/main.js', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } });
@@ -65,8 +68,13 @@ export function processContainerRunner(options: ProcessContainerRunnerOptions): 
         const value = process.env[name];
         if (value !== undefined) env[name] = value;
       }
-      Object.assign(env, options.env, overrides);
-      const child = spawn(process.execPath, [options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      Object.assign(env, options.env, overrides, { [ContainerEnv.EngineLifeline]: 'ipc' });
+      // The IPC channel is the container's lifeline: when the engine dies, even by SIGKILL, the
+      // channel closes and the container exits (see agent-task/main.ts), so no orphan goes on
+      // calling tools through an API that is gone or checkpoints a turn it can never report.
+      const child = spawn(process.execPath, [options.entry], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+      // The engine sends nothing over the channel; it must not keep the engine alive either.
+      child.channel?.unref();
       let logStream: ReturnType<typeof createWriteStream> | undefined;
       if (runOptions.logFile) {
         mkdirSync(path.dirname(runOptions.logFile), { recursive: true });
@@ -95,8 +103,8 @@ export function processContainerRunner(options: ProcessContainerRunnerOptions): 
           options.log?.(`[${label}] ${partial}`);
         });
       };
-      forward(child.stdout, false);
-      forward(child.stderr, true);
+      forward(child.stdout!, false);
+      forward(child.stderr!, true);
       const exited = new Promise<ContainerExit>((resolve) => {
         child.once('error', (error) => {
           stderrTail.push(error.message);

@@ -30,6 +30,36 @@ export interface TaskStateInfo {
   readonly resource: string;
   readonly timeoutSeconds?: number;
   readonly heartbeatSeconds?: number;
+  /** Whether a `Catch` of the state catches a timeout (it names `States.Timeout` or `States.ALL`). */
+  readonly catchesTimeout?: boolean;
+}
+
+const TIMEOUT_ERRORS = ['States.Timeout', 'States.HeartbeatTimeout', 'States.ALL'];
+const TASK_FAILED = 'States.TaskFailed';
+type ErrorMatcher = { ErrorEquals?: unknown } & Record<string, unknown>;
+const matchesTimeout = (entry: ErrorMatcher, error: string): boolean =>
+  Array.isArray(entry.ErrorEquals) && (entry.ErrorEquals.includes(error) || entry.ErrorEquals.includes('States.ALL') || (error === 'States.HeartbeatTimeout' && entry.ErrorEquals.includes('States.Timeout')));
+const listsTaskFailed = (entry: ErrorMatcher): boolean => Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.includes(TASK_FAILED);
+
+/**
+ * In Step Functions `States.TaskFailed` matches every task error except a timeout; the interpreter
+ * lets it match the engine's own timeout errors too. Before the first entry naming
+ * `States.TaskFailed`, each timeout error gets the entry AWS would match it with (the first one
+ * that names it or `States.ALL`), or, in a `Retry`, none at all (`MaxAttempts: 0`).
+ */
+function withFaithfulTimeouts(entries: unknown, isRetry: boolean): unknown {
+  if (!Array.isArray(entries)) return entries;
+  const list = entries as ErrorMatcher[];
+  const wildcard = list.findIndex(listsTaskFailed);
+  if (wildcard < 0) return entries;
+  const inserted: ErrorMatcher[] = [];
+  for (const error of ['States.HeartbeatTimeout', 'States.Timeout']) {
+    const first = list.findIndex((entry) => matchesTimeout(entry, error));
+    if (first >= 0 && first < wildcard) continue;
+    if (first >= 0) inserted.push({ ...list[first], ErrorEquals: [error] });
+    else if (isRetry) inserted.push({ ErrorEquals: [error], MaxAttempts: 0 });
+  }
+  return [...list.slice(0, wildcard), ...inserted, ...list.slice(wildcard)];
 }
 
 function forEachState(definition: AslDefinition, visit: (name: string, state: AslState) => void): void {
@@ -53,15 +83,18 @@ export function taskStatesOf(definition: AslDefinition): Map<string, TaskStateIn
       throw new LocalEngineConfigError(`Two Task states are named "${name}": the local engine needs unique Task state names`, { field: name });
     }
     if (typeof state.Resource !== 'string') throw new LocalEngineConfigError(`Task state "${name}" has no Resource`, { field: name });
-    tasks.set(name, { name, resource: state.Resource, timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds: state.HeartbeatSeconds });
+    const catchesTimeout = ((state.Catch ?? []) as ErrorMatcher[]).some((entry) => Array.isArray(entry.ErrorEquals) && entry.ErrorEquals.some((error) => TIMEOUT_ERRORS.includes(error as string)));
+    tasks.set(name, { name, resource: state.Resource, timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds: state.HeartbeatSeconds, catchesTimeout });
   });
   return tasks;
 }
 
 /**
  * The definition as the interpreter should run it: a deep copy (the interpreter mutates what it is
- * given), starting at `startAt`, with AWS's "no timeout" default made explicit because the
- * interpreter would otherwise time every task out after 60 s.
+ * given), starting at `startAt`. Every Task gets the longest timeout the interpreter can wait:
+ * the engine's task handlers enforce the definition's `TimeoutSeconds` themselves (and
+ * `HeartbeatSeconds`, which the interpreter ignores), so that a timeout is recorded as AWS records
+ * it, `TaskTimedOut` before whatever follows, and survives an engine restart.
  */
 export function interpreterDefinition(definition: AslDefinition, startAt?: string): AslDefinition {
   // A JSON round trip, not structuredClone: the interpreter recognises objects by their prototype,
@@ -69,8 +102,12 @@ export function interpreterDefinition(definition: AslDefinition, startAt?: strin
   const copy = JSON.parse(JSON.stringify(definition)) as { StartAt: string; States: Record<string, Record<string, unknown>> };
   const withDefaults = (machine: { States: Record<string, Record<string, unknown>> }) => {
     for (const state of Object.values(machine.States)) {
-      if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+      if (state.Type === 'Task' && state.TimeoutSecondsPath === undefined) {
         state.TimeoutSeconds = MAX_TASK_TIMEOUT_SECONDS;
+      }
+      if (state.Type === 'Task') {
+        if (state.Retry) state.Retry = withFaithfulTimeouts(state.Retry, true);
+        if (state.Catch) state.Catch = withFaithfulTimeouts(state.Catch, false);
       }
       if (state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.startsWith(ECS_RUN_TASK_PREFIX)) {
         state.Parameters = withoutJsonToString(state.Parameters);

@@ -11,8 +11,9 @@ import { ExecutionRun, type RunStart } from './execution-run';
 import { HistoryEventType } from './history-event';
 import { StateMachine } from './interpreter';
 import { ReusableTasks } from './reusable-tasks';
+import type { AwsFaithfulOptions } from './task-handlers';
 import { TaskTokens } from './task-tokens';
-import type { ExecutionRecord } from './types';
+import type { ExecutionRecord, Json } from './types';
 
 /** A state machine registered with the engine. */
 export interface RegisteredStateMachine {
@@ -37,6 +38,8 @@ export interface ExecutionManagerOptions {
   readonly onApprovalClosed: (approvalId: string) => void;
   readonly log: (line: string) => void;
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /** See `EngineOptions.awsFaithful`. @default off */
+  readonly awsFaithful?: AwsFaithfulOptions;
 }
 
 /** The cause given to executions the engine found running when it started. */
@@ -150,6 +153,8 @@ export class ExecutionManager {
       status: ExecutionStatus.Running,
       startDate: Date.now(),
       redriveCount: 0,
+      // Where a redrive starts if the engine dies before the first state is entered: the beginning.
+      resume: { stateName: machine.definition.StartAt, input: JSON.parse(input) as Json, segment: 0 },
     };
     this.options.store.saveExecution(execution);
     const tracked: Tracked = { execution, history: new ExecutionHistory((event) => this.options.store.appendHistory(arn, event)) };
@@ -248,6 +253,7 @@ export class ExecutionManager {
         lambdas: this.options.lambdas,
         container: this.options.container,
         containerLogFile: store.containerLogFile(tracked.execution.executionArn),
+        awsFaithful: this.options.awsFaithful,
         onApprovalClosed: this.options.onApprovalClosed,
         log: this.options.log,
       },

@@ -1,3 +1,5 @@
+import { AwsLimits, utf8Bytes } from '../../framework/limits';
+import { StatesError } from '../../state-machines';
 import { ExecutionStatus, LocalErrorName, RedriveStatus } from '../constants';
 import { interpreterDefinition, valueAtPath, type AslDefinition, type TaskStateInfo } from './definition';
 import type { ExecutionHistory } from './execution-history';
@@ -44,6 +46,8 @@ export class ExecutionRun {
   private reentering: boolean;
   /** Set when the engine shuts down: the run stops without recording anything, so the next start takes over. */
   private detached = false;
+  /** Set when a state's input or output was larger than Step Functions carries: the execution fails with it. */
+  private limitExceeded: { error: string; cause: string } | undefined;
 
   constructor(
     private readonly execution: ExecutionRecord,
@@ -123,7 +127,8 @@ export class ExecutionRun {
       const output = await running.result;
       ending = { status: ExecutionStatus.Succeeded, output: JSON.stringify(output) };
     } catch (error) {
-      if (error instanceof ExecutionAbortedError || this.controller.signal.aborted) ending = { status: ExecutionStatus.Aborted };
+      if (this.limitExceeded) ending = { status: ExecutionStatus.Failed, ...this.limitExceeded };
+      else if (error instanceof ExecutionAbortedError || this.controller.signal.aborted) ending = { status: ExecutionStatus.Aborted };
       else if (error instanceof ExecutionTimeoutError) {
         ending = { status: ExecutionStatus.TimedOut, error: 'States.Timeout', cause: 'The execution ran longer than its TimeoutSeconds.' };
       } else {
@@ -133,6 +138,7 @@ export class ExecutionRun {
     }
     // The interpreter's last events may still be queued: the history must end with them, then the verdict.
     await translated;
+    if (this.limitExceeded) ending = { status: ExecutionStatus.Failed, ...this.limitExceeded };
     this.finish(ending.status, ending);
   }
 
@@ -162,6 +168,23 @@ export class ExecutionRun {
     // An abort is recorded by the engine's StopExecution, with the caller's error and cause.
   }
 
+  /**
+   * Step Functions fails an execution whose state input or output exceeds 262,144 bytes with
+   * `States.DataLimitExceeded`, which no `States.ALL` catcher can catch. The interpreter has no such
+   * limit, so the engine checks every state it reports and stops the run at the first excess.
+   */
+  private checkPayload(stateName: string, value: Json | undefined, what: 'input' | 'output'): void {
+    if (this.limitExceeded) return;
+    const bytes = utf8Bytes(JSON.stringify(value ?? null));
+    if (bytes <= AwsLimits.payloadBytes) return;
+    this.limitExceeded = {
+      error: StatesError.DataLimitExceeded,
+      cause: `The state/task '${stateName}' ${what === 'output' ? 'returned a result' : 'was entered with an input'} with a size exceeding the maximum number of bytes service limit (${bytes} bytes > ${AwsLimits.payloadBytes}).`,
+    };
+    this.controller.abort();
+    this.abortInterpreter();
+  }
+
   private async translate(events: AsyncGenerator<InterpreterEvent>, fresh: boolean): Promise<void> {
     for await (const event of events) this.translateOne(event, fresh);
   }
@@ -184,6 +207,7 @@ export class ExecutionRun {
         return;
       case 'StateEntered':
         if (!state) return;
+        this.checkPayload(state.name, state.input, 'input');
         if (topLevel) {
           if (this.reentering) this.reentering = false;
           else this.segment += 1;
@@ -198,6 +222,7 @@ export class ExecutionRun {
         return;
       case 'StateExited':
         if (!state) return;
+        this.checkPayload(state.name, state.output, 'output');
         if (state.type === 'Map') this.record({ type: HistoryEventType.MapStateSucceeded }, at);
         this.record({ type: `${state.type}StateExited`, stateExitedEventDetails: { name: state.name, output: describe(state.output), outputDetails: { truncated: false } } }, at);
         return;

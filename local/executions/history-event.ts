@@ -14,6 +14,7 @@ export const HistoryEventType = {
   TaskScheduled: 'TaskScheduled',
   TaskStarted: 'TaskStarted',
   TaskSubmitted: 'TaskSubmitted',
+  TaskSubmitFailed: 'TaskSubmitFailed',
   TaskSucceeded: 'TaskSucceeded',
   TaskFailed: 'TaskFailed',
   TaskTimedOut: 'TaskTimedOut',
@@ -49,6 +50,7 @@ export interface HistoryEventDetails {
   };
   taskStartedEventDetails?: { resourceType: string; resource: string };
   taskSubmittedEventDetails?: { resourceType: string; resource: string; output: string; outputDetails: { truncated: boolean } };
+  taskSubmitFailedEventDetails?: { resourceType: string; resource: string; error?: string; cause?: string };
   taskSucceededEventDetails?: { resourceType: string; resource: string; output: string; outputDetails: { truncated: boolean } };
   taskFailedEventDetails?: { resourceType: string; resource: string; error?: string; cause?: string };
   taskTimedOutEventDetails?: { resourceType: string; resource: string; error?: string; cause?: string };

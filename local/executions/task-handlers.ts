@@ -1,15 +1,27 @@
-import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { AwsLimits, utf8Bytes } from '../../framework/limits';
 import { LocalAws, LocalDefaults, LocalErrorName } from '../constants';
 import type { ContainerRunner } from '../container/container-runner';
 import { functionNameOf, type LambdaRegistry } from '../lambda-api/lambda-registry';
-import { TaskResource } from '../../state-machines';
+import { StatesError, TaskResource } from '../../state-machines';
 import type { TaskStateInfo } from './definition';
 import { HistoryEventType, type NewHistoryEvent } from './history-event';
 import type { ReusableTasks } from './reusable-tasks';
+import { runTaskResponse } from './run-task-response';
 import { TaskStateError } from './task-error';
 import { outcomeError, type TaskTokens } from './task-tokens';
 import type { ExecutionRecord, Json, TaskKind, TaskRecord } from './types';
+
+/** How the engine imitates AWS where it could do better (see `EngineOptions.awsFaithful`). */
+export interface AwsFaithfulOptions {
+  /**
+   * Seconds a container takes to start after RunTask (image pull, ENI attach) in which it cannot
+   * send a heartbeat yet.
+   * @default 0
+   */
+  readonly coldStartSeconds?: number;
+}
 
 /** Everything a running execution's task handlers share. */
 export interface TaskHandlerContext {
@@ -18,6 +30,8 @@ export interface TaskHandlerContext {
   readonly lambdas: LambdaRegistry;
   readonly container: ContainerRunner;
   readonly containerLogFile: string;
+  /** Set: a crashed container is noticed only by its heartbeat timeout, and containers start after a cold start. */
+  readonly awsFaithful?: AwsFaithfulOptions;
   /** Aborted when the execution stops: containers end, nothing more is started. */
   readonly signal: AbortSignal;
   /** Tokens minted by `$$.Task.Token` in this run: the handler finds its own in its input. */
@@ -115,6 +129,24 @@ async function invokeLambda(context: TaskHandlerContext, functionName: unknown, 
   }
 }
 
+/** A task result larger than Step Functions carries: the execution fails; `States.ALL` cannot catch it. */
+function checkResultSize(resource: string, result: Json): void {
+  const bytes = utf8Bytes(JSON.stringify(result) ?? 'null');
+  if (bytes <= AwsLimits.payloadBytes) return;
+  throw Object.assign(
+    new TaskStateError(StatesError.DataLimitExceeded, `The state/task '${resource}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} > ${AwsLimits.payloadBytes}).`),
+    { isRetryable: false, isCatchable: false },
+  );
+}
+
+/** What ECS answers when a RunTask's overrides are too long, as Step Functions reports it. */
+function overridesTooLong(chars: number): { error: string; cause: string } {
+  return {
+    error: LocalErrorName.EcsInvalidParameter,
+    cause: `Container Overrides length must be at most ${AwsLimits.runTaskOverridesChars} (Service: AmazonECS; Status Code: 400; Error Code: InvalidParameterException; Request ID: ${randomUUID()}; Proxy: null) [the overrides of this RunTask take ${chars} characters]`,
+  };
+}
+
 /** Ends a task of a stopped execution: neither Retry nor Catch may start anything new. */
 const cancelledError = (stateName: string): TaskStateError =>
   Object.assign(new TaskStateError(LocalErrorName.Runtime, `Task state "${stateName}" was cancelled: the execution stopped`), { isRetryable: false, isCatchable: false });
@@ -172,21 +204,23 @@ function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, 
     const stopWork = () => work.abort();
     context.signal.addEventListener('abort', stopWork, { once: true });
 
+    /** Set when the service refused the work itself (ECS RunTask): the task ends TaskSubmitFailed. */
+    let submitFailed = false;
     if (!reused && kind === 'container') {
-      const handle = context.container.run(containerEnvironment(parameters), {
-        signal: work.signal,
-        logFile: context.containerLogFile,
-        executionArn: context.execution.executionArn,
-      });
-      context.record({
-        type: HistoryEventType.TaskSubmitted,
-        taskSubmittedEventDetails: { ...names, output: JSON.stringify({ Tasks: [{ LastStatus: 'RUNNING' }] }), outputDetails: { truncated: false } },
-      });
-      void handle.exited.then((exit) => {
-        const how = exit.code !== null ? `with code ${exit.code}` : `on signal ${exit.signal ?? 'unknown'}`;
-        const tail = exit.stderrTail.length ? `; last stderr lines:\n${exit.stderrTail.join('\n')}` : '';
-        context.tokens.failIfWaiting(token, 'States.TaskFailed', `The agent container exited ${how} without sending a task result${tail}`);
-      });
+      const request = withStringEnvironment(parameters);
+      const overridesChars = JSON.stringify((request as { Overrides?: Json })?.Overrides ?? {}).length;
+      if (overridesChars > AwsLimits.runTaskOverridesChars) {
+        // ECS refuses the request: no task, no container; the error is ECS's, the retries the definition's.
+        const refused = overridesTooLong(overridesChars);
+        submitFailed = true;
+        context.tokens.failIfWaiting(token, refused.error, refused.cause);
+      } else {
+        context.record({
+          type: HistoryEventType.TaskSubmitted,
+          taskSubmittedEventDetails: { ...names, output: JSON.stringify(runTaskResponse(request)), outputDetails: { truncated: false } },
+        });
+        void startContainer(context, parameters, work.signal, token);
+      }
     } else if (!reused) {
       const payload = (parameters as { Payload?: unknown })?.Payload;
       submitted = invokeLambda(context, (parameters as { FunctionName?: unknown })?.FunctionName, payload).then(
@@ -221,10 +255,36 @@ function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, 
     context.record(
       outcome.kind === 'timed_out'
         ? { type: HistoryEventType.TaskTimedOut, taskTimedOutEventDetails: details }
-        : { type: HistoryEventType.TaskFailed, taskFailedEventDetails: details },
+        : submitFailed
+          ? { type: HistoryEventType.TaskSubmitFailed, taskSubmitFailedEventDetails: details }
+          : { type: HistoryEventType.TaskFailed, taskFailedEventDetails: details },
     );
-    throw outcomeError(outcome);
+    throw outcomeError(outcome, state.catchesTimeout);
   };
+}
+
+/**
+ * Starts the agent container of a RunAgent task. A container that exits without sending a result
+ * fails its task at once, unless the engine is AWS-faithful: there, as on ECS, nobody tells Step
+ * Functions, and the task ends with its heartbeat timeout. An AWS-faithful cold start delays the
+ * container (no heartbeat is possible meanwhile) while the task's heartbeat clock already runs.
+ */
+async function startContainer(context: TaskHandlerContext, parameters: Json, signal: AbortSignal, token: string): Promise<void> {
+  const coldStartMs = (context.awsFaithful?.coldStartSeconds ?? 0) * 1000;
+  if (coldStartMs > 0) {
+    const started = await sleep(coldStartMs, true, { signal }).catch(() => false);
+    if (!started) return;
+  }
+  const handle = context.container.run(containerEnvironment(parameters), {
+    signal,
+    logFile: context.containerLogFile,
+    executionArn: context.execution.executionArn,
+  });
+  const exit = await handle.exited;
+  if (context.awsFaithful) return;
+  const how = exit.code !== null ? `with code ${exit.code}` : `on signal ${exit.signal ?? 'unknown'}`;
+  const tail = exit.stderrTail.length ? `; last stderr lines:\n${exit.stderrTail.join('\n')}` : '';
+  context.tokens.failIfWaiting(token, 'States.TaskFailed', `The agent container exited ${how} without sending a task result${tail}`);
 }
 
 /** `lambda:invoke` (request/response) and plain function ARNs: call the local function and return its result. */
@@ -240,9 +300,20 @@ function lambdaHandler(context: TaskHandlerContext, state: TaskStateInfo): Handl
       taskScheduledEventDetails: { ...names, region: LocalAws.region, parameters: JSON.stringify(input) },
     });
     context.record({ type: HistoryEventType.TaskStarted, taskStartedEventDetails: names });
+    // The engine enforces TimeoutSeconds itself (the interpreter's own timer is off), so that a
+    // timeout is recorded as AWS records it: TaskTimedOut, then whatever the definition does.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      if (state.timeoutSeconds === undefined) return;
+      timer = setTimeout(
+        () => reject(outcomeError({ kind: 'timed_out', error: StatesError.Timeout, cause: 'The task did not finish within its TimeoutSeconds.' }, state.catchesTimeout)),
+        state.timeoutSeconds * 1000,
+      );
+    });
     try {
-      const result = await invokeLambda(context, functionName, payload);
+      const result = await Promise.race([invokeLambda(context, functionName, payload), timeout]);
       const output: Json = isServiceIntegration ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result } : result;
+      checkResultSize(state.resource, output);
       context.record({
         type: HistoryEventType.TaskSucceeded,
         taskSucceededEventDetails: { ...names, output: JSON.stringify(output), outputDetails: { truncated: false } },
@@ -250,8 +321,13 @@ function lambdaHandler(context: TaskHandlerContext, state: TaskStateInfo): Handl
       return output;
     } catch (error) {
       const failure = error as TaskStateError;
-      context.record({ type: HistoryEventType.TaskFailed, taskFailedEventDetails: { ...names, error: failure.name, cause: failure.message } });
+      const details = { ...names, error: failure.name, cause: failure.message };
+      context.record(
+        failure.name === StatesError.Timeout ? { type: HistoryEventType.TaskTimedOut, taskTimedOutEventDetails: details } : { type: HistoryEventType.TaskFailed, taskFailedEventDetails: details },
+      );
       throw failure;
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

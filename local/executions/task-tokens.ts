@@ -1,14 +1,28 @@
 import { randomBytes } from 'node:crypto';
+import { AwsLimits } from '../../framework/limits';
 import { SfnErrorCode } from '../constants';
 import { sfnError } from '../errors';
 import { StatesError } from '../../state-machines';
 import { TaskStateError } from './task-error';
 import type { Json, TaskRecord } from './types';
 
-const TOKEN_PREFIX = 'swt1.';
+/** The first bytes of every token the engine mints: a version and a mark, so a foreign token is told apart. */
+const TOKEN_MAGIC = Buffer.from([0x01, 0x53, 0x57, 0x01]);
+/** Bytes of a token before base64: AWS's tokens are several hundred characters long, and so are these. */
+const TOKEN_BYTES = 504;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** A fresh task token: opaque, unguessable, recognisable as ours. */
-export const mintTaskToken = (): string => `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+/**
+ * A fresh task token, shaped like Step Functions' own: opaque base64, several hundred characters
+ * (672), unguessable, and recognisable as the engine's. Code that carries tokens (container
+ * overrides, approval records) is exercised with realistic sizes; AWS's can reach 2,048.
+ */
+export const mintTaskToken = (): string => Buffer.concat([TOKEN_MAGIC, randomBytes(TOKEN_BYTES - TOKEN_MAGIC.length)]).toString('base64');
+
+/** Whether a string could be a token this engine minted. */
+function isOurToken(token: string): boolean {
+  return BASE64.test(token) && Buffer.from(token, 'base64').subarray(0, TOKEN_MAGIC.length).equals(TOKEN_MAGIC);
+}
 
 /** How a waiting task ended, for the code that waits on it. */
 export type TaskOutcome =
@@ -185,7 +199,13 @@ export class TaskTokens {
    * engine never issued gets `TaskDoesNotExist`.
    */
   private requireWaiting(token: unknown): WaitingTask {
-    if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 1024) {
+    if (typeof token === 'string' && token.length > AwsLimits.taskTokenChars) {
+      throw sfnError(
+        SfnErrorCode.ValidationException,
+        `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to ${AwsLimits.taskTokenChars}`,
+      );
+    }
+    if (typeof token !== 'string' || !isOurToken(token)) {
       throw sfnError(SfnErrorCode.InvalidToken, `Invalid Token: '${String(token).slice(0, 64)}'`);
     }
     const waiting = this.waiting.get(token);
@@ -195,6 +215,12 @@ export class TaskTokens {
   }
 }
 
-/** Turns a failed or timed-out outcome into the error the Task state fails with. */
-export const outcomeError = (outcome: Extract<TaskOutcome, { kind: 'failed' | 'timed_out' }>): TaskStateError =>
-  new TaskStateError(outcome.error, outcome.cause);
+/**
+ * Turns a failed or timed-out outcome into the error the Task state fails with. A timeout of a
+ * state whose `Catch` does not catch timeouts is not catchable at all: in Step Functions the
+ * `States.TaskFailed` wildcard never matches a timeout (`interpreterDefinition` handles `Retry`).
+ */
+export const outcomeError = (outcome: Extract<TaskOutcome, { kind: 'failed' | 'timed_out' }>, catchesTimeout = true): TaskStateError => {
+  const error = new TaskStateError(outcome.error, outcome.cause);
+  return outcome.kind === 'timed_out' && !catchesTimeout ? Object.assign(error, { isCatchable: false }) : error;
+};

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RequestBodyLimits } from '../constants';
 import { INVOKE_PATH } from '../lambda-api/invoke-handler';
-import { hasBody, sendJson } from './http-io';
+import { PAYLOAD_PATH, PAYLOADS_PATH } from '../payloads/payload-api';
+import { hasBody, sendJson, sendTooLarge } from './http-io';
 import type { ConsoleRoutes } from '../console/console-routes';
 import { guardRequest, RoutePolicies, sendRefusal, type RoutePolicy } from './request-guard';
 
@@ -15,6 +17,10 @@ export interface EngineRoutes {
   readonly approvals: (url: URL) => Promise<unknown>;
   /** The web console: its page, files and JSON API. */
   readonly console: ConsoleRoutes;
+  /** Stores an uploaded value and answers its reference. */
+  readonly payloadUpload: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Answers the value behind a reference. */
+  readonly payloadRead: (request: IncomingMessage, response: ServerResponse, encodedRef: string) => Promise<void>;
 }
 
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
@@ -33,7 +39,11 @@ function brokenEncoding(pathname: string): string | undefined {
   }
 }
 
-/** Routes by method and path: Step Functions on `POST /`, Lambda Invoke, SSE progress, approvals, health and the console. */
+/**
+ * Routes by method and path: Step Functions on `POST /`, Lambda Invoke, payload uploads and reads,
+ * SSE progress, approvals, health and the console. Every route is guarded (see `request-guard.ts`)
+ * and reads at most its `RequestBodyLimits`.
+ */
 export function createEngineServer(routes: EngineRoutes, log: (line: string) => void, options: { readonly secret: string }): Server {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -62,20 +72,37 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return guarded(RoutePolicies.stepFunctions, () => routes.sfn(request, response));
       const invoke = INVOKE_PATH.exec(url.pathname);
       if (request.method === 'POST' && invoke) return guarded(RoutePolicies.lambdaInvoke, () => routes.lambdaInvoke(request, response, invoke[1]));
-      const events = EVENTS_PATH.exec(url.pathname);
-      if (request.method === 'GET' && events) return guarded(RoutePolicies.read, () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url));
-      if (request.method === 'GET' && url.pathname === '/health') return guarded(RoutePolicies.read, () => sendJson(response, 200, routes.health()));
-      if (request.method === 'GET' && url.pathname === '/approvals') return guarded(RoutePolicies.read, async () => sendJson(response, 200, await routes.approvals(url)));
-      if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return guarded(RoutePolicies.page, () => routes.console.page(response));
-      const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
-      if (request.method === 'GET' && asset) return guarded(RoutePolicies.read, () => routes.console.asset(response, decodeURIComponent(asset[1])));
-      const read = CONSOLE_READ_PATH.exec(url.pathname);
-      if (request.method === 'GET' && read) return guarded(RoutePolicies.consoleRead, () => routes.console.read(response, read[1]));
+      if (request.method === 'POST' && PAYLOADS_PATH.test(url.pathname)) return guarded(RoutePolicies.payloadUpload, () => routes.payloadUpload(request, response));
       const decision = CONSOLE_DECISION_PATH.exec(url.pathname);
       if (request.method === 'POST' && decision) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, decodeURIComponent(decision[1])));
-      return guarded(RoutePolicies.read, () => {
-        request.resume();
-        sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` });
+      const payload = PAYLOAD_PATH.exec(url.pathname);
+      const events = EVENTS_PATH.exec(url.pathname);
+      const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
+      const read = CONSOLE_READ_PATH.exec(url.pathname);
+      const readOnly: { policy: RoutePolicy; serve: () => unknown } | undefined =
+        request.method !== 'GET'
+          ? undefined
+          : payload
+            ? { policy: RoutePolicies.read, serve: () => routes.payloadRead(request, response, payload[1]) }
+            : events
+              ? { policy: RoutePolicies.read, serve: () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url) }
+              : url.pathname === '/health'
+                ? { policy: RoutePolicies.read, serve: () => sendJson(response, 200, routes.health()) }
+                : url.pathname === '/approvals'
+                  ? { policy: RoutePolicies.read, serve: async () => sendJson(response, 200, await routes.approvals(url)) }
+                  : url.pathname === '/' || url.pathname === '/index.html'
+                    ? { policy: RoutePolicies.page, serve: () => routes.console.page(response) }
+                    : asset
+                      ? { policy: RoutePolicies.read, serve: () => routes.console.asset(response, decodeURIComponent(asset[1])) }
+                      : read
+                        ? { policy: RoutePolicies.consoleRead, serve: () => routes.console.read(response, read[1]) }
+                        : undefined;
+      return guarded(readOnly?.policy ?? RoutePolicies.read, () => {
+        // Neither a route without a body nor an unknown one reads what a client sends anyway: it is
+        // refused and the connection closed, so a huge body is never read, let alone held.
+        if (readOnly && hasBody(request)) return sendTooLarge(response, { message: `${request.method} ${url.pathname} takes no request body (at most ${RequestBodyLimits.noBodyBytes} bytes)` });
+        if (readOnly) return readOnly.serve();
+        sendJson(response, 404, { message: `No route for ${request.method} ${url.pathname}` }, hasBody(request) ? { Connection: 'close' } : {});
       });
     };
     handle().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from './http-io';
+import { hasBody, sendJson } from './http-io';
 
 /**
  * Who may reach the engine. It listens on loopback only, but every web page the developer visits
@@ -53,6 +53,8 @@ export const RoutePolicies = {
   stepFunctions: { contentTypes: [ApiContentType.AmzJson10], secret: 'from-browsers' },
   /** The Lambda Invoke API: the SDK sends octet-stream, the AWS CLI no Content-Type at all. */
   lambdaInvoke: { contentTypes: [ApiContentType.Json, ApiContentType.OctetStream, null], secret: 'from-browsers' },
+  /** Uploads of values too long to send inline (`POST /payloads`), by the CLI and other programs. */
+  payloadUpload: { contentTypes: [ApiContentType.Json], secret: 'from-browsers' },
   /** Reads of the console's own API, called only by its pages. */
   consoleRead: { secret: 'always' },
   /** Changes through the console's own JSON API (deciding an approval). */
@@ -187,6 +189,6 @@ export function guardRequest(request: IncomingMessage, policy: RoutePolicy, engi
  * AWS SDKs read the code from `x-amzn-ErrorType` (JSON 1.0 also from `__type`), people the message.
  */
 export function sendRefusal(request: IncomingMessage, response: ServerResponse, refusal: Refusal): void {
-  request.resume();
-  sendJson(response, refusal.status, { __type: refusal.code, message: refusal.message }, { 'x-amzn-ErrorType': refusal.code });
+  // A refused request's body is never read: the connection closes after the answer.
+  sendJson(response, refusal.status, { __type: refusal.code, message: refusal.message }, { 'x-amzn-ErrorType': refusal.code, ...(hasBody(request) ? { Connection: 'close' } : {}) });
 }

@@ -1,3 +1,4 @@
+import { AwsLimits, utf8Bytes } from '../../framework/limits';
 import { ExecutionStatus, SfnErrorCode } from '../constants';
 import { sfnError } from '../errors';
 import type { ExecutionManager } from '../executions/execution-manager';
@@ -47,6 +48,14 @@ function listItem(execution: ExecutionRecord) {
 
 const servedEvent = (event: HistoryEvent) => ({ ...event, timestamp: event.timestamp / 1000 });
 
+/** AWS's answer to a field over its length constraint (checked before anything else). */
+function requireAtMost(request: Record<string, unknown>, field: string, limit: number, measure: (text: string) => number = (text) => text.length): void {
+  const value = request[field];
+  if (typeof value === 'string' && measure(value) > limit) {
+    throw sfnError(SfnErrorCode.ValidationException, `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${limit}`);
+  }
+}
+
 function requireString(request: Record<string, unknown>, field: string): string {
   const value = request[field];
   if (typeof value !== 'string' || value === '') throw sfnError(SfnErrorCode.ValidationException, `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
@@ -79,6 +88,8 @@ export function sfnOperations(manager: ExecutionManager): Record<string, SfnOper
       };
     },
     StartExecution: (request) => {
+      // Step Functions counts a payload's UTF-8 bytes against its 262,144 limit.
+      requireAtMost(request, 'input', AwsLimits.payloadBytes, utf8Bytes);
       const execution = manager.start(request);
       return { executionArn: execution.executionArn, startDate: seconds(execution.startDate) };
     },
@@ -111,6 +122,7 @@ export function sfnOperations(manager: ExecutionManager): Record<string, SfnOper
       return { redriveDate: seconds(execution.redriveDate) };
     },
     SendTaskSuccess: (request) => {
+      requireAtMost(request, 'output', AwsLimits.payloadBytes, utf8Bytes);
       const output = requireString(request, 'output');
       let parsed: Json;
       try {
@@ -122,6 +134,8 @@ export function sfnOperations(manager: ExecutionManager): Record<string, SfnOper
       return {};
     },
     SendTaskFailure: (request) => {
+      requireAtMost(request, 'error', AwsLimits.taskErrorChars);
+      requireAtMost(request, 'cause', AwsLimits.taskCauseChars);
       manager.tokens.fail(
         request.taskToken,
         typeof request.error === 'string' ? request.error : '',

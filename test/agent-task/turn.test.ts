@@ -3,36 +3,63 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError } from '../../framework';
-import type { ApprovalResult } from '../../state-machines';
+import { createStores, InvalidInputError, RunState, type StoreSet } from '../../framework';
+import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
 const configPath = path.join(repositoryRoot, 'test', 'fixtures', 'container.config.ts');
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:recorder:one';
 
-function containerEnv(root: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
+/** Step Functions at the wire: DescribeExecution answers with each execution's input, as AWS keeps it. */
+const sfn = mockClient(SFNClient);
+const inputs = new Map<string, string>();
+function serveInputs(): void {
+  sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => {
+    const input = inputs.get(executionArn);
+    if (input === undefined) throw Object.assign(new Error(`Execution does not exist: '${executionArn}'`), { name: 'ExecutionDoesNotExist' });
+    return { executionArn, status: 'RUNNING', input };
+  });
+}
+
+function containerEnv(root: string, overrides: Record<string, string> = {}, input: unknown = { task: `record ${path.join(root, 'side-effects.txt')}` }): Record<string, string> {
+  const env = {
     STEPWISE_TASK_TOKEN: 'token-1',
-    STEPWISE_EXECUTION_ARN: 'arn:aws:states:us-east-1:000000000000:execution:recorder:one',
+    STEPWISE_EXECUTION_ARN: EXECUTION_ARN,
     STEPWISE_AGENT: 'recorder',
-    STEPWISE_INPUT: JSON.stringify({ task: `record ${path.join(root, 'side-effects.txt')}` }),
-    STEPWISE_DECISIONS: '[]',
+    STEPWISE_TURN: '1',
     STEPWISE_CONFIG: configPath,
     STEPWISE_STORE: `file:${root}`,
     ...overrides,
   };
+  inputs.set(env.STEPWISE_EXECUTION_ARN, JSON.stringify(input));
+  return env;
 }
 
+/** Records a decision the way the workflow's RecordDecision step does, whoever answered. */
+async function decide(stores: StoreSet, approval: ApprovalRequest, answer: ApprovalAnswer): Promise<void> {
+  await createDecisionRecorder({ payloads: stores.payloads })({ executionArn: EXECUTION_ARN, agent: 'recorder', approval, answer });
+}
+
+beforeEach(() => {
+  sfn.reset();
+  inputs.clear();
+  serveInputs();
+});
+
 describe('the container contract', () => {
+  it('takes only bounded values from the overrides: token, execution, agent and turn', () => {
+    expect(DYNAMIC_CONTAINER_ENV).toEqual(['STEPWISE_TASK_TOKEN', 'STEPWISE_EXECUTION_ARN', 'STEPWISE_AGENT', 'STEPWISE_TURN']);
+  });
+
   it('names the variable that is missing or malformed', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const { STEPWISE_AGENT: _agent, ...withoutAgent } = containerEnv(root);
 
     expect(() => readContainerConfig(withoutAgent)).toThrow(new InvalidInputError('The container needs STEPWISE_AGENT, which is not set'));
-    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_INPUT: '{"task": ""}' }))).toThrow(/Invalid execution input: task: task must not be empty/);
-    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: 'not json' }))).toThrow(/STEPWISE_DECISIONS is not valid JSON/);
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_TURN: '0' }))).toThrow('STEPWISE_TURN must be a whole number from 1, got "0"');
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_STORE: 'redis://x' }))).toThrow(/STEPWISE_STORE/);
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_RETENTION_DAYS: 'soon' }))).toThrow('STEPWISE_RETENTION_DAYS must be a whole number of days, got "soon"');
   });
@@ -56,40 +83,65 @@ describe('the container contract', () => {
 describe('runTurn', () => {
   const lambda = mockClient(LambdaClient);
   beforeEach(() => lambda.reset());
+  const dependenciesFor = (stores: StoreSet) => ({ stores, lambda: new LambdaClient({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }) });
 
-  it('pauses for approval, then resumes from the checkpoint and runs the approved call once', async () => {
+  it('reads the execution input itself, pauses for approval, then resumes from the checkpoint and runs the approved call once', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const stores = createStores({ kind: 'file', root });
-    const dependencies = { stores, lambda: new LambdaClient({ region: 'us-east-1' }) };
+    const dependencies = dependenciesFor(stores);
 
     const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
 
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({ executionArn: EXECUTION_ARN });
     expect(first.status).toBe('AWAITING_APPROVAL');
     expect(first.approvals).toEqual([expect.objectContaining({ tool: 'record_call', reasoning: 'now record' })]);
     expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
-    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, reason: 'fine' } }];
-    const resumeEnv = containerEnv(root, { STEPWISE_TASK_TOKEN: 'token-2', STEPWISE_DECISIONS: JSON.stringify(decisions) });
+    await decide(stores, first.approvals![0], { response: { approved: true, reason: 'fine' } });
+    const resumeEnv = containerEnv(root, { STEPWISE_TASK_TOKEN: 'token-2', STEPWISE_TURN: '2' });
 
     const second = await runTurn(readContainerConfig(resumeEnv), dependencies);
-    // A retried container (same execution, same decisions) finds the run finished and runs nothing again.
+    // A retried container (same execution, same turn) finds the run finished and runs nothing again.
     const retried = await runTurn(readContainerConfig(resumeEnv), dependencies);
 
-    expect(second).toMatchObject({ status: 'COMPLETED', iterations: 3 });
+    expect(second).toMatchObject({ status: 'COMPLETED', iterations: 3, resultRef: null });
     expect(second.answer).toContain('observed: {"text":"record');
     expect(retried.status).toBe('COMPLETED');
     const lines = readFileSync(path.join(root, 'side-effects.txt'), 'utf8').trim().split('\n');
-    expect(lines).toEqual([`recorded ${containerEnv(root).STEPWISE_EXECUTION_ARN}:offline_2_1`]);
-    const events = await stores.events.read(containerEnv(root).STEPWISE_EXECUTION_ARN);
+    expect(lines).toEqual([`recorded ${EXECUTION_ARN}:offline_2_1`]);
+    const events = await stores.events.read(EXECUTION_ARN);
     expect(events.map((logged) => logged.event.type)).toContain('approval.decided');
+  });
+
+  it('reports the same approvals again when a later turn finds no decision for them (the answer was lost)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependenciesFor(stores));
+
+    // A redrive re-enters RunAgent on turn 1 with nothing decided: the run waits, it does not fail.
+    const again = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TASK_TOKEN: 'token-2' })), dependenciesFor(stores));
+
+    expect(again.status).toBe('AWAITING_APPROVAL');
+    expect(again.approvals!.map(({ approvalId, callId }) => ({ approvalId, callId }))).toEqual(first.approvals!.map(({ approvalId, callId }) => ({ approvalId, callId })));
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+  });
+
+  it('fails a later turn with Stepwise.CheckpointMissing instead of starting over and re-running tools', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+
+    const failure = runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' })), dependenciesFor(stores));
+
+    await expect(failure).rejects.toMatchObject({ code: 'Stepwise.CheckpointMissing', message: expect.stringContaining('is on turn 2, but its run state checkpoint is gone') });
+    await expect(stores.events.read(EXECUTION_ARN)).resolves.toEqual([]);
   });
 
   it('turns an approval with invalid edited arguments into a rejection the model hears, not a failed execution', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
-    const dependencies = { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) };
-    const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
-    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, args: { file: 42, line: 'x' } } }];
+    const stores = createStores({ kind: 'file', root });
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependenciesFor(stores));
+    await decide(stores, first.approvals![0], { response: { approved: true, args: { file: 42, line: 'x' } } });
 
-    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: JSON.stringify(decisions) })), dependencies);
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' })), dependenciesFor(stores));
 
     expect(second.status).toBe('COMPLETED');
     expect(second.answer).toMatch(/rejected by human operator: approved with edited arguments that are invalid, so the call was not run \(.*file: .*expected string/);
@@ -98,16 +150,62 @@ describe('runTurn', () => {
 
   it('refuses edited arguments with a key the tool does not have: a rejection naming the key, and nothing runs', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
-    const dependencies = { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) };
-    const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
+    const stores = createStores({ kind: 'file', root });
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependenciesFor(stores));
     const edited = { ...first.approvals![0].args, lnie: 'the line I meant' };
-    const decisions: ApprovalResult[] = [{ approval: first.approvals![0], response: { approved: true, args: edited } }];
+    await decide(stores, first.approvals![0], { response: { approved: true, args: edited } });
 
-    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_DECISIONS: JSON.stringify(decisions) })), dependencies);
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' })), dependenciesFor(stores));
 
     expect(second.status).toBe('COMPLETED');
     expect(second.answer).toMatch(/rejected by human operator: approved with edited arguments that are invalid, so the call was not run \(.*lnie: is not a parameter of record_call/);
     expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+  });
+
+  it('runs edited arguments and hears a reason that the approver sent by reference', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependenciesFor(stores));
+    const edited = path.join(root, 'edited.txt');
+    const argsRef = await stores.payloads.put('uploads/edit-1', { file: edited, line: 'edited line' });
+    const reasonRef = await stores.payloads.put('uploads/reason-1', 'r'.repeat(50_000));
+    await decide(stores, first.approvals![0], { response: { approved: true, argsRef, reasonRef } });
+
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' })), dependenciesFor(stores));
+
+    expect(second.status).toBe('COMPLETED');
+    expect(readFileSync(edited, 'utf8')).toBe(`edited line ${EXECUTION_ARN}:offline_2_1\n`);
+    const decided = (await stores.events.read(EXECUTION_ARN)).map((logged) => logged.event).find((event) => event.type === 'approval.decided');
+    expect(decided).toMatchObject({ outcome: 'approved', reason: 'r'.repeat(50_000) });
+  });
+
+  it('sends a long answer by reference: the output carries a preview and resultRef, the store the whole answer', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const answer = `${'x'.repeat(60_000)} the end`;
+
+    const turn = await runTurn(readContainerConfig(containerEnv(root, {}, { task: `say ${answer}` })), dependenciesFor(stores));
+
+    expect(turn.status).toBe('COMPLETED');
+    expect(turn.resultRef).toBe(`stepwise-payload:results/${EXECUTION_ARN}`);
+    expect(turn.answer!.length).toBeLessThan(33_000);
+    expect(turn.answer).toContain(`more characters in the full answer at ${turn.resultRef}`);
+    await expect(stores.payloads.get(turn.resultRef!)).resolves.toBe(answer);
+  });
+
+  it('sends long approval arguments by reference, with a preview', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const file = path.join(root, 'y'.repeat(20_000));
+
+    const first = await runTurn(readContainerConfig(containerEnv(root, {}, { task: `record ${file}` })), dependenciesFor(stores));
+
+    const [approval] = first.approvals!;
+    expect(approval.args).toBeUndefined();
+    expect(approval.argsRef).toBe(`stepwise-payload:approvals/${approval.approvalId}/args`);
+    expect(approval.argsPreview!.length).toBeLessThanOrEqual(501);
+    await expect(stores.payloads.get(approval.argsRef!)).resolves.toEqual({ file, line: 'recorded' });
+    expect(Buffer.byteLength(JSON.stringify(first))).toBeLessThan(2_000);
   });
 
   it('invokes tools that have a function through the Lambda API, with the idempotency key', async () => {
@@ -115,7 +213,7 @@ describe('runTurn', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
     const config = readContainerConfig(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
 
-    await runTurn(config, { stores: createStores({ kind: 'file', root }), lambda: new LambdaClient({ region: 'us-east-1' }) });
+    await runTurn(config, dependenciesFor(createStores({ kind: 'file', root })));
 
     const calls = lambda.commandCalls(InvokeCommand);
     expect(calls).toHaveLength(1);
@@ -124,17 +222,37 @@ describe('runTurn', () => {
     expect(payload).toMatchObject({ arguments: { text: expect.stringMatching(/^record /) }, idempotencyKey: `${config.executionArn}:offline_1_1` });
   });
 
+  it('ends the turn retryable when the Lambda API cannot be reached, and the call is invoked again with the same key', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    lambda
+      .on(InvokeCommand)
+      .rejectsOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8723'), { code: 'ECONNREFUSED' }))
+      .resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
+    const config = readContainerConfig(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
+
+    const interrupted = runTurn(config, dependenciesFor(stores));
+
+    await expect(interrupted).rejects.toMatchObject({ code: 'Stepwise.ToolOutcomeUnknown' });
+    const committed = RunState.fromJSON((await stores.checkpoints.load(EXECUTION_ARN))!.state);
+    expect(committed.ledger.offline_1_1.status).toBe('started');
+    const again = await runTurn(config, dependenciesFor(stores));
+    expect(again.status).toBe('AWAITING_APPROVAL');
+    const keys = lambda.commandCalls(InvokeCommand).map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString()).idempotencyKey);
+    expect(keys).toEqual([`${EXECUTION_ARN}:offline_1_1`, `${EXECUTION_ARN}:offline_1_1`]);
+  });
+
   it('continues the conversation of an earlier execution with the same sessionId', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const stores = createStores({ kind: 'file', root });
-    const dependencies = { stores, lambda: new LambdaClient({ region: 'us-east-1' }) };
     const file = path.join(root, 'side-effects.txt');
-    const input = (task: string) => JSON.stringify({ task, sessionId: 'chat-1' });
-    const first = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_INPUT: input(`record ${file}`) })), dependencies);
-    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_INPUT: input(`record ${file}`), STEPWISE_DECISIONS: JSON.stringify([{ approval: first.approvals![0], error: { Error: 'Stepwise.ApprovalRejected', Cause: 'no' } }]) })), dependencies);
+    const input = { task: `record ${file}`, sessionId: 'chat-1' };
+    const first = await runTurn(readContainerConfig(containerEnv(root, {}, input)), dependenciesFor(stores));
+    await decide(stores, first.approvals![0], { Error: 'Stepwise.ApprovalRejected', Cause: 'no' });
+    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' }, input)), dependenciesFor(stores));
 
     const followUpArn = 'arn:aws:states:us-east-1:000000000000:execution:recorder:two';
-    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_EXECUTION_ARN: followUpArn, STEPWISE_INPUT: input(`record ${file}`) })), dependencies);
+    await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_EXECUTION_ARN: followUpArn }, input)), dependenciesFor(stores));
 
     const checkpoint = await stores.checkpoints.load(followUpArn);
     const messages = (checkpoint!.state as { messages: { role: string; content: string }[] }).messages;
@@ -144,9 +262,6 @@ describe('runTurn', () => {
 });
 
 describe('the container entrypoint', () => {
-  const sfn = mockClient(SFNClient);
-  beforeEach(() => sfn.reset());
-
   it('heartbeats on its token and fails the task with Stepwise.InvalidInput naming a missing variable', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const { STEPWISE_AGENT: _agent, ...env } = containerEnv(root);
@@ -166,5 +281,25 @@ describe('the container entrypoint', () => {
     expect(code).toBe(0);
     const output = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output!);
     expect(output).toMatchObject({ status: 'AWAITING_APPROVAL', iterations: 2, approvals: [expect.objectContaining({ tool: 'record_call' })] });
+  });
+
+  it('on SIGTERM hands the turn back with Stepwise.ContainerStopped, keeping the last checkpoint', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    // ECS stops the task while the container waits for the tool's function.
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).callsFake(() => {
+      process.emit('SIGTERM', 'SIGTERM');
+      return new Promise(() => undefined);
+    });
+
+    const code = await main(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
+
+    expect(code).toBe(1);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toMatchObject({ taskToken: 'token-1', error: 'Stepwise.ContainerStopped' });
+    const committed = RunState.fromJSON((await createStores({ kind: 'file', root }).checkpoints.load(EXECUTION_ARN))!.state);
+    expect(committed.status).toBe('RUNNING');
+    expect(committed.ledger.offline_1_1.status).toBe('started');
+    lambda.restore();
   });
 });

@@ -115,3 +115,35 @@ describe('stepwise run usage errors', () => {
     expect(result.stderr).toContain('Config file not found');
   });
 });
+
+describe('stepwise run through the local engine with model output it must not trust', () => {
+  let server: FakeOpenAIServer | undefined;
+  afterEach(async () => server?.close());
+
+  const run = () =>
+    runCli(['run', 'support', 'Refund order 1042', '--config', config, '--model', 'openai:gpt-4o-mini', '--json'], {
+      cwd: mkdtempSync(path.join(os.tmpdir(), 'stepwise-cli-')),
+      env: { OPENAI_BASE_URL: server!.baseURL, OPENAI_API_KEY: 'test' },
+    });
+
+  it('fails the execution with Stepwise.ModelOutputTruncated when the answer was cut off at the token limit', async () => {
+    server = await startFakeOpenAI([{ content: 'Order ORD-1042 was refunded and the', finishReason: 'length' }]);
+
+    const result = await run();
+
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ status: 'FAILED', answer: null, error: { name: 'Stepwise.ModelOutputTruncated' } });
+  });
+
+  it('fails the execution with Stepwise.ModelError naming the usage when the endpoint reports negative tokens', async () => {
+    server = await startFakeOpenAI([{ content: 'Nothing to refund.', usage: { prompt_tokens: -40, completion_tokens: 5 } }]);
+
+    const result = await run();
+
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ status: 'FAILED', error: { name: 'Stepwise.ModelError' } });
+    expect(summary.error.message).toContain('invalid usage (input tokens -40)');
+  });
+});

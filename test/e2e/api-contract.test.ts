@@ -9,6 +9,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { LocalEngine } from '../../local';
+import { mintTaskToken } from '../../local/executions/task-tokens';
 import { listedApprovals, outboxLines, pendingApproval, sfnClient, startAgent, startLedgerEngine, temporaryProject, waitFor, waitForEnd } from './e2e-harness';
 
 async function fullHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
@@ -60,7 +61,7 @@ describe('the Step Functions API of the engine, as AWS clients use it', () => {
 
     const reusedSuccess = sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: '{"approved":true}' }));
     const reusedFailure = sfn.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: 'Stepwise.ApprovalRejected', cause: 'changed my mind' }));
-    const unknown = sfn.send(new SendTaskSuccessCommand({ taskToken: `swt1.${'A'.repeat(32)}`, output: '{"approved":true}' }));
+    const unknown = sfn.send(new SendTaskSuccessCommand({ taskToken: mintTaskToken(), output: '{"approved":true}' }));
     const malformed = sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{"approved":true}' }));
 
     await expect(reusedSuccess).rejects.toBeInstanceOf(TaskTimedOut);
@@ -96,6 +97,7 @@ describe('the Step Functions API of the engine, as AWS clients use it', () => {
     expect(scheduled.map((details) => `arn:aws:states:::${details.resourceType}:${details.resource}`)).toEqual([
       'arn:aws:states:::ecs:runTask.waitForTaskToken',
       'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      'arn:aws:states:::lambda:invoke',
       'arn:aws:states:::ecs:runTask.waitForTaskToken',
     ]);
     expect(JSON.parse(scheduled[1].parameters!)).toMatchObject({ Payload: { taskToken: listed.taskToken, approval: { approvalId: listed.approvalId } } });

@@ -83,6 +83,33 @@ describe('a container that dies mid-run, end to end on the local engine', () => 
     expect(failed).toEqual([expect.objectContaining({ error: 'States.TaskFailed', cause: expect.stringContaining('exited on signal SIGKILL') })]);
   });
 
+  it('lets a container stopped with SIGTERM (as ECS stops a task) hand its turn back at once: Stepwise.ContainerStopped, retried, the effect once', async () => {
+    project = temporaryProject();
+    // A long heartbeat: only the container's own report can end its turn soon.
+    engine = await startLedgerEngine(project.root, { heartbeatSeconds: 600 });
+    sfn = sfnClient(engine);
+    const executionArn = await startAgent(sfn, 'steady', { task: 'tea' });
+    const pid = await theContainer(executionArn);
+    const [claimed] = await waitFor(() => claimsOf(executionArn).length === 1 && claimsOf(executionArn), { what: 'slow_write to start' });
+
+    process.kill(pid, 'SIGTERM');
+    touched.push(pid);
+    const execution = await waitForEnd(sfn, executionArn);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    await waitFor(() => outboxLines(project.outbox, 'effects.log').length > 0, { what: 'the side effect' });
+    expect(outboxLines(project.outbox, 'effects.log')).toEqual([`entry: tea ${claimed}`]);
+    const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
+    const { scheduled, failed, timedOut } = runAgentTasks(history);
+    expect(scheduled).toHaveLength(2);
+    expect(timedOut).toEqual([]);
+    expect(failed).toEqual([expect.objectContaining({ error: 'Stepwise.ContainerStopped', cause: expect.stringContaining('SIGTERM') })]);
+    // The interrupted call was never reported as failed: the resumed turn invoked it again, with the same key.
+    const events = (await progressEvents(engine, executionArn)).map((logged) => logged.event);
+    expect(events.filter((event) => event.type === 'tool.failed')).toEqual([]);
+    expect(events.map((event) => event.type)).toContain('run.interrupted');
+  });
+
   it('retries a container that hangs (no heartbeats) after HeartbeatSeconds, and the side effect still happens once', async () => {
     project = temporaryProject();
     engine = await startLedgerEngine(project.root, { heartbeatSeconds: HUNG_CONTAINER_HEARTBEAT_SECONDS });

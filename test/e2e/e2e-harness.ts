@@ -15,7 +15,7 @@ export const fakeCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** The official Step Functions client, pointed at the engine. */
 export const sfnClient = (engine: LocalEngine): SFNClient => new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: fakeCredentials, maxAttempts: 1 });
 
-let loaded: Promise<LoadedConfig> | undefined;
+const loaded = new Map<string, Promise<LoadedConfig>>();
 
 /** A fresh temporary project folder: the engine's state and the tools' outbox live under it. */
 export function temporaryProject(): { root: string; outbox: string; cleanup: () => void } {
@@ -24,9 +24,14 @@ export function temporaryProject(): { root: string; outbox: string; cleanup: () 
 }
 
 /** Starts the project engine for the fixture config on `root`, with retries that do not wait. */
-export async function startLedgerEngine(root: string, options: Partial<ProjectEngineOptions> = {}): Promise<LocalEngine> {
-  loaded ??= loadConfig(LEDGER_CONFIG);
-  const { config, path: configPath } = await loaded;
+export function startLedgerEngine(root: string, options: Partial<ProjectEngineOptions> = {}): Promise<LocalEngine> {
+  return startFixtureEngine(LEDGER_CONFIG, root, options);
+}
+
+/** Starts the project engine for a fixture config on `root`, with retries that do not wait. */
+export async function startFixtureEngine(configFile: string, root: string, options: Partial<ProjectEngineOptions> = {}): Promise<LocalEngine> {
+  if (!loaded.has(configFile)) loaded.set(configFile, loadConfig(configFile));
+  const { config, path: configPath } = await loaded.get(configFile)!;
   return startProjectEngine({
     config,
     configPath,
@@ -93,7 +98,7 @@ export function pendingApproval(engine: LocalEngine, executionArn: string): Prom
 export const progressEvents = (engine: LocalEngine, executionArn: string): Promise<LoggedEvent[]> => engine.stores.events.read(executionArn);
 
 /** The lines of one of the fixture's outbox files (none when it does not exist). */
-export function outboxLines(outbox: string, file: (typeof LedgerFiles)[keyof typeof LedgerFiles]): string[] {
+export function outboxLines(outbox: string, file: (typeof LedgerFiles)[keyof typeof LedgerFiles] | (string & {})): string[] {
   const full = path.join(outbox, file);
   if (!existsSync(full)) return [];
   return readFileSync(full, 'utf8').split('\n').filter(Boolean);

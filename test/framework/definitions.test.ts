@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigDefinitionError, RunState, ToolSchemaError, costOf, defaultPrices, defineAgent, defineConfig, defineTool, findPrice } from '../../framework';
+import { ConfigDefinitionError, RunState, ToolSchemaError, defaultPriceTable, defineAgent, defineConfig, defineTool, findModelPrice, tokenCost } from '../../framework';
 import { add } from '../helpers/test-tools';
 
 const noop = () => null;
@@ -73,10 +73,10 @@ describe('defineAgent and defineConfig', () => {
 });
 
 describe('cost', () => {
-  it('prices dated model variants and unknown models', () => {
-    expect(findPrice('openai:gpt-4o-mini-2024-07-18', defaultPrices)).toEqual(defaultPrices['gpt-4o-mini']);
-    expect(costOf('gpt-4o', { inputTokens: 1_000_000, outputTokens: 1_000_000 }, defaultPrices)).toBe(12.5);
-    expect(costOf('my-local-llama', { inputTokens: 10, outputTokens: 10 }, defaultPrices)).toBe(0);
+  it('prices dated model variants and knows no price for unknown models', () => {
+    expect(findModelPrice('openai:gpt-4o-mini-2024-07-18', defaultPriceTable)).toEqual(defaultPriceTable.models['gpt-4o-mini']);
+    expect(tokenCost(findModelPrice('gpt-4o', defaultPriceTable)!, { inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBe(12.5);
+    expect(findModelPrice('my-local-llama', defaultPriceTable)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { z } from 'zod';
-import { RunAbortedError, ToolExecutionError, ToolTimeoutError } from '../../framework/errors';
+import { RunAbortedError, ToolExecutionError, ToolOutcomeUnknownError } from '../../framework/errors';
 import { lambdaTool, lambdaToolFrom } from '../../framework/lambda-tool';
 import { defineTool, type ToolContext } from '../../framework/tool';
 
@@ -106,14 +106,29 @@ describe('lambdaTool', () => {
     expect(error).toMatchObject({ retryable: false });
   });
 
-  it('reports an SDK abort as a tool timeout', async () => {
+  it('reports an SDK abort as an unknown outcome: the request was cut, the function may have run', async () => {
     const abort = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     lambda.on(InvokeCommand).rejects(abort);
 
-    await expect(makeTool().execute({ word: 'x' }, context())).rejects.toBeInstanceOf(ToolTimeoutError);
+    await expect(makeTool().execute({ word: 'x' }, context())).rejects.toBeInstanceOf(ToolOutcomeUnknownError);
   });
 
-  it("reports an invocation that outlives the tool's timeoutMs as a tool timeout", async () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8723'), { code: 'ECONNREFUSED' })],
+    ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    ['a socket closed mid-answer', new Error('socket hang up')],
+    ['a server fault of the Lambda service', Object.assign(new Error('We encountered an internal error'), { name: 'ServiceException', $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+  ])('never reports %s as a failure of the tool: its outcome is unknown', async (_what, error) => {
+    lambda.on(InvokeCommand).rejects(error);
+
+    const caught = await Promise.resolve(makeTool().execute({ word: 'x' }, context())).catch((thrown: unknown) => thrown);
+
+    expect(caught).toBeInstanceOf(ToolOutcomeUnknownError);
+    expect(caught).not.toBeInstanceOf(ToolExecutionError);
+    expect(caught).toMatchObject({ code: 'Stepwise.ToolOutcomeUnknown', toolName: 'lookup', message: expect.stringContaining('invoked again with the same idempotency key') });
+  });
+
+  it("reports an invocation that outlives the tool's timeoutMs as an unknown outcome (the function may still run)", async () => {
     const client = new LambdaClient({ region: 'us-east-1' });
     const tool = lambdaTool({ name: 'slow', description: 'Slow', parameters: z.object({}), functionName: 'slow-fn', timeoutMs: 30, client });
     // A function that never answers: only the abort signal ends the call.
@@ -125,8 +140,8 @@ describe('lambdaTool', () => {
     const error = await Promise.resolve(tool.execute({}, context())).catch((caught: unknown) => caught);
 
     expect(send).toHaveBeenCalledTimes(1);
-    expect(error).toBeInstanceOf(ToolTimeoutError);
-    expect(error).toMatchObject({ timeoutMs: 30, retryable: true });
+    expect(error).toBeInstanceOf(ToolOutcomeUnknownError);
+    expect((error as Error).message).toContain('did not answer within the tool\'s 30 ms');
   });
 
   it('stops the invocation when the run is aborted', async () => {

@@ -8,20 +8,37 @@ export type FakeReply = FakeMessageReply | FakeErrorReply | FakeRawReply;
 export interface FakeMessageReply {
   readonly content?: string | null;
   readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly arguments: object | string }[];
-  /** `null` sends no usage at all; omitted, usage is estimated at ~4 characters per token. */
-  readonly usage?: { readonly prompt_tokens?: number; readonly completion_tokens?: number } | null;
+  /**
+   * `null` sends no usage at all; omitted, usage is estimated at ~4 characters per token. Any
+   * value is sent as given (negative or non-numeric counts, to test that they are refused).
+   */
+  readonly usage?: { readonly prompt_tokens?: unknown; readonly completion_tokens?: unknown } | null;
   /** The `model` of the response; the requested model by default. */
   readonly model?: string;
-  readonly finishReason?: string;
+  /** `null` sends `finish_reason: null`; omitted, `tool_calls` or `stop`. */
+  readonly finishReason?: string | null;
   /** Wait this long before answering (to test aborts and timeouts). */
   readonly delayMs?: number;
+  /** Send the headers, then the body one character every `dripMs` (a server that hangs mid-body). */
+  readonly dripMs?: number;
+  /** Cut the connection after this many characters of the body (a stream that breaks mid-way). */
+  readonly breakAfterChars?: number;
+  /** Characters of content (and of tool-call arguments) per streamed chunk. @default 6 */
+  readonly chunkChars?: number;
+  /** Streamed replies: wait this long between SSE chunks (a model writing at a steady pace). */
+  readonly chunkDelayMs?: number;
+  /** Send this many characters of the body, then wait for `resume` before sending the rest (a model still writing). */
+  readonly pauseAfterChars?: number;
+  readonly resume?: Promise<unknown>;
 }
 
 export interface FakeErrorReply {
   readonly status: number;
   readonly error?: { readonly message?: string; readonly type?: string; readonly code?: string | null };
-  /** Sent as `retry-after-ms` so the SDK retries without its real backoff. @default 0 */
-  readonly retryAfterMs?: number;
+  /** Sent as `retry-after-ms`, so a retry does not wait for a real backoff; `null` sends none. @default 0 */
+  readonly retryAfterMs?: number | null;
+  /** Sent as the standard `Retry-After` header (seconds or an HTTP date). */
+  readonly retryAfter?: string;
   readonly delayMs?: number;
 }
 
@@ -58,7 +75,9 @@ export interface FakeOpenAIServer {
 
 /**
  * Starts a real HTTP server on 127.0.0.1 (random port) speaking the OpenAI chat completions API
- * (non-streaming) and answering from `script`.
+ * and answering from `script`: one JSON completion, or, when the request says `stream: true`,
+ * Server-Sent Events chunks (content and tool-call arguments split across chunks, a usage chunk
+ * when `stream_options.include_usage` asks for it, then `[DONE]`) — what OpenAI sends.
  *
  * @example
  * const server = await startFakeOpenAI([{ toolCalls: [{ name: 'add', arguments: { a: 1, b: 2 } }] }, { content: '3' }]);
@@ -104,9 +123,17 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAISer
     if ('raw' in reply) return sendJson(res, reply.status ?? 200, reply.raw);
     if ('status' in reply) {
       const error = { message: `fake error ${reply.status}`, type: 'api_error', code: null, ...reply.error };
-      return sendJson(res, reply.status, { error }, { 'retry-after-ms': String(reply.retryAfterMs ?? 0) });
+      const headers: Record<string, string> = {};
+      if (reply.retryAfterMs !== null) headers['retry-after-ms'] = String(reply.retryAfterMs ?? 0);
+      if (reply.retryAfter !== undefined) headers['retry-after'] = reply.retryAfter;
+      return sendJson(res, reply.status, { error }, headers);
     }
-    return sendJson(res, 200, completion(body, reply, index, raw.length));
+    const whole = completion(body, reply, index, raw.length);
+    if (body.stream === true) {
+      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      return sendBody(res, 'text/event-stream', streamOf(whole, reply, includeUsage), reply, timers);
+    }
+    return sendBody(res, 'application/json', JSON.stringify(whole), reply, timers);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -126,7 +153,36 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAISer
   };
 }
 
-function completion(request: ChatRequestBody, reply: FakeMessageReply, index: number, requestChars: number): unknown {
+type Completion = {
+  id: string;
+  object: string;
+  model: string;
+  created: number;
+  choices: { index: number; logprobs: null; message: { role: string; content: string | null; refusal: null; tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[] }; finish_reason: string | null }[];
+  usage?: unknown;
+};
+
+/** The SSE body OpenAI streams for `whole`: a role chunk, content and tool-call argument pieces, the finish reason, usage, `[DONE]`. */
+function streamOf(whole: Completion, reply: FakeMessageReply, includeUsage: boolean): string {
+  const size = Math.max(1, reply.chunkChars ?? 6);
+  const { message, finish_reason: finishReason } = whole.choices[0];
+  const chunk = (delta: unknown, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: whole.id, object: 'chat.completion.chunk', created: whole.created, model: whole.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
+  const pieces = (text: string): string[] => (text === '' ? [''] : Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)));
+  let sse = chunk({ role: 'assistant', content: '', refusal: null });
+  if (message.content) for (const piece of pieces(message.content)) sse += chunk({ content: piece });
+  (message.tool_calls ?? []).forEach((call, callIndex) => {
+    sse += chunk({ tool_calls: [{ index: callIndex, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+    for (const piece of pieces(call.function.arguments)) sse += chunk({ tool_calls: [{ index: callIndex, function: { arguments: piece } }] });
+  });
+  sse += chunk({}, finishReason);
+  if (includeUsage && whole.usage !== undefined) {
+    sse += `data: ${JSON.stringify({ id: whole.id, object: 'chat.completion.chunk', created: whole.created, model: whole.model, choices: [], usage: whole.usage })}\n\n`;
+  }
+  return `${sse}data: [DONE]\n\n`;
+}
+
+function completion(request: ChatRequestBody, reply: FakeMessageReply, index: number, requestChars: number): Completion {
   const toolCalls = (reply.toolCalls ?? []).map((call, callIndex) => ({
     id: call.id ?? `call_${index + 1}_${callIndex + 1}`,
     type: 'function',
@@ -144,13 +200,13 @@ function completion(request: ChatRequestBody, reply: FakeMessageReply, index: nu
       {
         index: 0,
         message: { role: 'assistant', content, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
-        finish_reason: reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
+        finish_reason: reply.finishReason === undefined ? (toolCalls.length ? 'tool_calls' : 'stop') : reply.finishReason,
         logprobs: null,
       },
     ],
     ...(reply.usage === null
       ? {}
-      : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
+      : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: Number(promptTokens) + Number(completionTokens) } }),
   };
 }
 
@@ -173,6 +229,47 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** Sends a 200 body whole, dripped one character at a time, or cut off after `breakAfterChars`. */
+async function sendBody(res: ServerResponse, contentType: string, body: string, reply: FakeMessageReply, timers: Set<NodeJS.Timeout>): Promise<void> {
+  if (res.destroyed) return;
+  res.writeHead(200, { 'content-type': contentType });
+  const cut = reply.breakAfterChars;
+  if (reply.chunkDelayMs !== undefined && contentType === 'text/event-stream') {
+    for (const event of body.split(/(?<=\n\n)/)) {
+      if (res.destroyed) return;
+      res.write(event);
+      await delay(reply.chunkDelayMs, timers);
+    }
+    res.end();
+    return;
+  }
+  if (reply.pauseAfterChars !== undefined) {
+    res.write(body.slice(0, reply.pauseAfterChars));
+    await reply.resume;
+    if (!res.destroyed) res.end(body.slice(reply.pauseAfterChars));
+    return;
+  }
+  if (reply.dripMs === undefined && cut === undefined) {
+    res.end(body);
+    return;
+  }
+  if (reply.dripMs === undefined) {
+    res.write(body.slice(0, cut));
+    // Let the bytes leave before the connection is torn down, as a server that crashes mid-answer does.
+    await delay(20, timers);
+    res.socket?.destroy();
+    return;
+  }
+  const limit = cut ?? body.length;
+  for (let index = 0; index < limit; index++) {
+    if (res.destroyed) return;
+    res.write(body[index]);
+    await delay(reply.dripMs, timers);
+  }
+  if (cut !== undefined) res.socket?.destroy();
+  else res.end();
 }
 
 function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {

@@ -70,6 +70,12 @@ function stateMachineArn(name: string) {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${name}`]] };
 }
 
+function executionsOf(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${name}:*`]] };
+}
+
+const payloadObjects = (suffix: string) => ({ 'Fn::Join': ['', [stack.resolve(stack.platform.payloadBucket.bucketArn), suffix]] });
+
 describe('the container role of an agent', () => {
   it('may invoke only the functions of its own tools', () => {
     const invoke = statementsOf(taskRole('alpha')).filter((statement) => statement.Action === 'lambda:InvokeFunction');
@@ -102,15 +108,16 @@ describe('the container role of an agent', () => {
     expect(toolPermissions).toEqual([]);
   });
 
-  it('may answer task tokens of its own state machine only', () => {
+  it('may answer task tokens of its own state machine only, and read the input of its own executions only', () => {
     const sendTask = statementsOf(taskRole('alpha')).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
     expect(sendTask).toEqual([
       normalized({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Effect: 'Allow', Resource: stateMachineArn('Scoped-alpha') }),
+      { Action: 'states:DescribeExecution', Effect: 'Allow', Resource: executionsOf('Scoped-alpha') },
     ]);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'Scoped-alpha' });
   });
 
-  it('reaches its tables and the checkpoint prefix of the bucket, and nothing else', () => {
+  it('reaches its tables and the checkpoint and payload prefixes of the bucket, and nothing else', () => {
     const statements = statementsOf(taskRole('alpha'));
     expect(actionsOf(statements)).toEqual(
       [
@@ -118,6 +125,7 @@ describe('the container role of an agent', () => {
         'states:SendTaskSuccess',
         'states:SendTaskFailure',
         'states:SendTaskHeartbeat',
+        'states:DescribeExecution',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -128,10 +136,12 @@ describe('the container role of an agent', () => {
         's3:GetObject',
         's3:PutObject',
         's3:DeleteObject',
+        's3:GetObject',
+        's3:PutObject',
       ].sort(),
     );
-    const s3 = statements.find((statement) => actionsOf([statement]).includes('s3:GetObject'))!;
-    expect(s3.Resource).toEqual({ 'Fn::Join': ['', [stack.resolve(stack.platform.payloadBucket.bucketArn), '/checkpoints/*']] });
+    const s3 = statements.filter((statement) => actionsOf([statement]).includes('s3:GetObject'));
+    expect(s3.map((statement) => statement.Resource)).toEqual([payloadObjects('/checkpoints/*'), normalized({ Action: [], Effect: 'Allow', Resource: [payloadObjects('/payloads/*'), payloadObjects('/events/*')] }).Resource]);
     const dynamodb = statements.find((statement) => actionsOf([statement]).includes('dynamodb:GetItem'))!;
     expect(dynamodb.Resource).toEqual(
       normalized({
@@ -149,7 +159,7 @@ describe('the container role of an agent', () => {
 });
 
 describe('the state machine role of an agent', () => {
-  it('runs only its own task definition in the platform cluster, passes only its own roles, and invokes only the notifier', () => {
+  it('runs only its own task definition in the platform cluster, passes only its own roles, and invokes only the notifier and the decision recorder', () => {
     const role = stack.platform.stateMachines.beta.role as unknown as { roleName: string };
     const statements = statementsOf(role);
     const taskDefinition = stack.platform.taskDefinitions.beta;
@@ -162,7 +172,7 @@ describe('the state machine role of an agent', () => {
           Resource: [stack.resolve(taskDefinition.taskRole.roleArn), stack.resolve(taskDefinition.executionRole!.roleArn)],
           Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
         }),
-        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(stack.platform.approvalNotifier.functionArn) },
+        normalized({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: [stack.resolve(stack.platform.approvalNotifier.functionArn), stack.resolve(stack.platform.decisionRecorder.functionArn)] }),
       ]),
     );
     // The callback pattern neither polls nor stops the task: no .sync permissions.
@@ -200,7 +210,7 @@ describe('the stopped-task reporter', () => {
 });
 
 describe('the events endpoint function', () => {
-  it('may only Query the events of the stack\'s executions and describe those executions', () => {
+  it('may only Query the events of the stack\'s executions, read the ones too large for DynamoDB, and describe those executions', () => {
     const statements = statementsOf(stack.platform.eventsEndpoint.function.role as unknown as { roleName: string });
     const executions = ['Scoped-alpha', 'Scoped-beta'].map((name) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${name}:*`]],
@@ -214,9 +224,10 @@ describe('the events endpoint function', () => {
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': executions } },
         },
         normalized({ Action: 'states:DescribeExecution', Effect: 'Allow', Resource: executions }),
+        normalized({ Action: 's3:GetObject', Effect: 'Allow', Resource: stack.resolve(stack.platform.payloadBucket.arnForObjects('events/*')) }),
       ]),
     );
-    expect(actionsOf(statements)).toEqual(['dynamodb:Query', 'states:DescribeExecution', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+    expect(actionsOf(statements)).toEqual(['dynamodb:Query', 'states:DescribeExecution', 's3:GetObject', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
   });
 });
 
@@ -246,16 +257,28 @@ describe('the approval functions', () => {
     expect(actionsOf(statements)).toEqual(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
   });
 
-  it('let the approval API only read and delete approvals and answer the agents\' state machines', () => {
+  it('let the approval API only read and delete approvals, answer the agents\' state machines, read long arguments and upload long edits', () => {
     const statements = statementsOf(stack.platform.approvalApiFunction.role as unknown as { roleName: string });
     expect(statements).toEqual(
       expect.arrayContaining([
         normalized({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Effect: 'Allow', Resource: [stateMachineArn('Scoped-alpha'), stateMachineArn('Scoped-beta')] }),
+        { Action: 's3:GetObject', Effect: 'Allow', Resource: payloadObjects('/payloads/approvals/*') },
+        { Action: 's3:PutObject', Effect: 'Allow', Resource: payloadObjects('/payloads/uploads/*') },
       ]),
     );
     expect(actionsOf(statements)).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'states:SendTaskSuccess', 'states:SendTaskFailure', 's3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
     );
+  });
+
+  it('let the decision recorder only write decisions', () => {
+    const statements = statementsOf(stack.platform.decisionRecorder.role as unknown as { roleName: string });
+    expect(statements).toEqual(expect.arrayContaining([{ Action: 's3:PutObject', Effect: 'Allow', Resource: payloadObjects('/payloads/decisions/*') }]));
+    expect(actionsOf(statements)).toEqual(['s3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('decision recorder'),
+      Environment: { Variables: Match.objectLike({ STEPWISE_PAYLOAD_BUCKET: stack.resolve(stack.platform.payloadBucket.bucketName) }) },
+    });
   });
 });
 

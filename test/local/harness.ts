@@ -11,13 +11,14 @@ export const APPROVAL_FUNCTION = LocalDefaults.approvalNotifierFunctionName;
 export const MACHINE = 'scripted';
 
 /** The agent workflow with timings small enough for tests. */
-export function scriptedDefinition(overrides: { approvalTimeoutSeconds?: number; heartbeatSeconds?: number } = {}) {
+export function scriptedDefinition(overrides: { approvalTimeoutSeconds?: number; heartbeatSeconds?: number; runTimeoutSeconds?: number; maxContainerAttempts?: number } = {}) {
   return buildAgentDefinition({
     agentName: MACHINE,
     approvalTimeoutSeconds: overrides.approvalTimeoutSeconds ?? 60,
     heartbeatSeconds: overrides.heartbeatSeconds ?? 3,
-    runTimeoutSeconds: 60,
-    resources: { cluster: 'local', taskDefinition: 'agent', subnets: ['local'], securityGroups: [], approvalFunction: APPROVAL_FUNCTION },
+    runTimeoutSeconds: overrides.runTimeoutSeconds ?? 60,
+    maxContainerAttempts: overrides.maxContainerAttempts,
+    resources: { cluster: 'local', taskDefinition: 'agent', subnets: ['local'], securityGroups: [], approvalFunction: APPROVAL_FUNCTION, decisionFunction: LocalDefaults.decisionRecorderFunctionName },
   });
 }
 

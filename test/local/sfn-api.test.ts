@@ -16,6 +16,7 @@ import {
   TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
 import type { LocalEngine } from '../../local';
+import { mintTaskToken } from '../../local/executions/task-tokens';
 import { MACHINE, sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from './harness';
 
 const MACHINE_ARN = `arn:aws:states:us-east-1:000000000000:stateMachine:${MACHINE}`;
@@ -56,7 +57,7 @@ describe('the Step Functions API of the local engine', () => {
     ],
     ['input that is not JSON', () => new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, input: '{nope' }), InvalidExecutionInput],
     ['a malformed task token', () => new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' }), InvalidToken],
-    ['a task token nobody issued', () => new SendTaskSuccessCommand({ taskToken: 'swt1.unknown', output: '{}' }), TaskDoesNotExist],
+    ['a task token nobody issued', () => new SendTaskSuccessCommand({ taskToken: mintTaskToken(), output: '{}' }), TaskDoesNotExist],
   ])('refuses %s with the typed SDK exception', async (_what, command, exception) => {
     const sfn = sfnClient(engine);
 

@@ -30,6 +30,7 @@ const baseOptions: AgentDefinitionOptions = {
     subnets: ['subnet-1', 'subnet-2'],
     securityGroups: ['sg-1'],
     approvalFunction: 'stepwise-approval',
+    decisionFunction: 'stepwise-decision',
   },
 };
 
@@ -67,7 +68,7 @@ describe('buildAgentDefinition', () => {
 
     // Act
     const definition = buildAgentDefinition(
-      withOptions({}, { cluster: token(1), taskDefinition: token(2), subnets: [token(3)], securityGroups: [token(4)], approvalFunction: token(5) }),
+      withOptions({}, { cluster: token(1), taskDefinition: token(2), subnets: [token(3)], securityGroups: [token(4)], approvalFunction: token(5), decisionFunction: token(6) }),
     );
 
     // Assess
@@ -78,16 +79,61 @@ describe('buildAgentDefinition', () => {
       NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [token(3)], SecurityGroups: [token(4)], AssignPublicIp: 'DISABLED' } },
     });
     expect(JSON.stringify(definition)).toContain(`"FunctionName":"${token(5)}"`);
+    expect(JSON.stringify(definition)).toContain(`"FunctionName":"${token(6)}"`);
   });
 
-  it('passes exactly the five dynamic variables to the agent container', () => {
+  it('passes only bounded values to the agent container: token, execution, agent and turn number', () => {
     // Act
     const definition = buildAgentDefinition(baseOptions);
 
     // Assess
     const [override] = runAgent(definition).Parameters.Overrides.ContainerOverrides;
     expect(override.Name).toBe('agent');
+    expect(override.Environment).toEqual([
+      { Name: 'STEPWISE_TASK_TOKEN', 'Value.$': '$$.Task.Token' },
+      { Name: 'STEPWISE_EXECUTION_ARN', 'Value.$': '$$.Execution.Id' },
+      { Name: 'STEPWISE_AGENT', Value: 'research' },
+      { Name: 'STEPWISE_TURN', 'Value.$': 'States.JsonToString($.turnNumber)' },
+    ]);
     expect(override.Environment.map((variable: { Name: string }) => variable.Name)).toEqual([...DYNAMIC_CONTAINER_ENV]);
+    // The longest possible overrides (a 2,048-character token, a 64-character agent name, a long
+    // execution ARN, a large turn number) stay far below ECS's 8,192 characters.
+    const longest = JSON.stringify({
+      ContainerOverrides: [{ Name: 'agent', Environment: [
+        { Name: 'STEPWISE_TASK_TOKEN', Value: 't'.repeat(2_048) },
+        { Name: 'STEPWISE_EXECUTION_ARN', Value: `arn:aws:states:ap-southeast-2:123456789012:execution:${'s'.repeat(80)}:${'e'.repeat(80)}` },
+        { Name: 'STEPWISE_AGENT', Value: 'a'.repeat(64) },
+        { Name: 'STEPWISE_TURN', Value: '1000000' },
+      ] }],
+    });
+    expect(longest.length).toBeLessThan(2_700);
+  });
+
+  it('keeps the execution input out of the workflow state and counts turns', () => {
+    // Act
+    const definition = buildAgentDefinition(baseOptions);
+
+    // Assess
+    expect(definition.States[StateName.Initialize]).toMatchObject({ Type: 'Pass', Parameters: { turnNumber: 1 }, Next: StateName.RunAgent });
+    expect(definition.States[StateName.RequestApprovals]).toMatchObject({ Next: StateName.NextTurn, ResultPath: '$.decisions' });
+    expect(definition.States[StateName.NextTurn]).toMatchObject({ Parameters: { 'turnNumber.$': 'States.MathAdd($.turnNumber, 1)' }, Next: StateName.RunAgent });
+    expect(definition.States[StateName.ShapeResult]).toMatchObject({ Parameters: expect.objectContaining({ 'resultRef.$': '$.turn.resultRef' }) });
+  });
+
+  it('records every decision, answered, rejected or timed out, with the decision function', () => {
+    // Act
+    const definition = buildAgentDefinition(baseOptions);
+
+    // Assess
+    const processor = (definition.States[StateName.RequestApprovals] as AslState & { ItemProcessor: { States: Record<string, AslState & Record<string, any>> } }).ItemProcessor.States;
+    expect(processor[StateName.RequestApproval]).toMatchObject({ Next: StateName.RecordDecision, ResultPath: '$.answer', ResultSelector: { 'response.$': '$' } });
+    expect(processor[StateName.ApprovalTimedOut].Next).toBe(StateName.RecordDecision);
+    expect(processor[StateName.ApprovalRejected].Next).toBe(StateName.RecordDecision);
+    expect(processor[StateName.RecordDecision]).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'stepwise-decision', Payload: { 'approval.$': '$.approval', 'answer.$': '$.answer', agent: 'research', 'executionArn.$': '$$.Execution.Id' } },
+      End: true,
+    });
   });
 
   it('gives every Task an explicit timeout the local interpreter can wait for', () => {
@@ -96,7 +142,7 @@ describe('buildAgentDefinition', () => {
 
     // Assess
     const tasks = allTaskStates(definition.States);
-    expect(tasks.map(([name]) => name)).toEqual([StateName.RunAgent, StateName.RequestApproval]);
+    expect(tasks.map(([name]) => name)).toEqual([StateName.RunAgent, StateName.RequestApproval, StateName.RecordDecision]);
     for (const [, state] of tasks) {
       expect(state.TimeoutSeconds).toEqual(expect.any(Number));
       expect(state.TimeoutSeconds as number).toBeLessThanOrEqual(MAX_TASK_TIMEOUT_SECONDS);
@@ -113,6 +159,9 @@ describe('buildAgentDefinition', () => {
     const first = retriers.find((retrier) => retrier.ErrorEquals.includes(ErrorName.InvalidInput) || retrier.ErrorEquals.includes('States.TaskFailed'));
     expect(first).toMatchObject({ MaxAttempts: 0 });
     expect(first?.ErrorEquals).toContain(ErrorName.InvalidInput);
+    expect(first?.ErrorEquals).toContain(ErrorName.CheckpointMissing);
+    // A container that handed its turn back (SIGTERM, a tool call whose outcome is unknown) is run again soon.
+    expect(retriers[1]).toMatchObject({ ErrorEquals: [ErrorName.ContainerStopped, ErrorName.ToolOutcomeUnknown], IntervalSeconds: 1, MaxAttempts: 2 });
     expect(retriers.at(-1)).toMatchObject({ MaxAttempts: 2, ErrorEquals: expect.arrayContaining(['States.HeartbeatTimeout', 'States.TaskFailed', ErrorName.InternalError, 'ECS.AmazonECSException']) });
   });
 
@@ -137,6 +186,7 @@ describe('buildAgentDefinition', () => {
     ['resources.cluster', withOptions({}, { cluster: ' ' })],
     ['resources.taskDefinition', withOptions({}, { taskDefinition: undefined as unknown as string })],
     ['resources.approvalFunction', withOptions({}, { approvalFunction: '' })],
+    ['resources.decisionFunction', withOptions({}, { decisionFunction: undefined as unknown as string })],
     ['resources.subnets', withOptions({}, { subnets: [] })],
     ['resources.subnets[1]', withOptions({}, { subnets: ['subnet-1', ''] })],
     ['resources.securityGroups', withOptions({}, { securityGroups: 'sg-1' as unknown as string[] })],

@@ -4,14 +4,13 @@ import {
   ContainerEnv,
   DecisionOutcome,
   ErrorName,
-  normalizeDecision,
-  parseApprovalResults,
   RunStatus,
   StateName,
   type AgentDefinitionOptions,
   type ApprovalRequest,
 } from '../../state-machines';
-import { decisionsOf, EXECUTION_ARN, ExecutionError, runLocally, taskFailure } from './local-harness';
+import { decisionOf, EXECUTION_ARN, ExecutionError, runLocally, taskFailure, turnNumberOf } from './local-harness';
+import { sampleCost } from '../helpers/cost';
 
 const resources = {
   cluster: 'stepwise',
@@ -19,6 +18,7 @@ const resources = {
   subnets: ['subnet-1'],
   securityGroups: ['sg-1'],
   approvalFunction: 'stepwise-approval',
+  decisionFunction: 'stepwise-decision',
 };
 
 function definition(overrides: Partial<AgentDefinitionOptions> = {}) {
@@ -26,9 +26,10 @@ function definition(overrides: Partial<AgentDefinitionOptions> = {}) {
 }
 
 const usage = { inputTokens: 120, outputTokens: 30 };
+const cost = sampleCost(usage);
 
 function completed(answer: string, iterations = 2) {
-  return { status: RunStatus.Completed, answer, usage, costUsd: 0.0012, iterations };
+  return { status: RunStatus.Completed, answer, resultRef: null, usage, costUsd: 0.0012, cost, iterations };
 }
 
 function approval(id: string, tool: string): ApprovalRequest {
@@ -36,7 +37,7 @@ function approval(id: string, tool: string): ApprovalRequest {
 }
 
 function awaiting(...approvals: ApprovalRequest[]) {
-  return { status: RunStatus.AwaitingApproval, approvals, usage, costUsd: 0.001, iterations: 1 };
+  return { status: RunStatus.AwaitingApproval, approvals, usage, costUsd: 0.001, cost, iterations: 1 };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -60,20 +61,28 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     const output = await run.result;
 
     // Assess
-    expect(output).toEqual({ answer: 'The report says 42.', usage, costUsd: 0.0012, iterations: 2 });
+    expect(output).toEqual({ answer: 'The report says 42.', resultRef: null, usage, costUsd: 0.0012, cost, iterations: 2 });
     expect(run.turns).toHaveLength(1);
     expect(run.turns[0].containerName).toBe('agent');
+    // The input is not in the overrides: the container reads it with DescribeExecution.
     expect(run.turns[0].env).toEqual({
       [ContainerEnv.TaskToken]: 'token-1',
       [ContainerEnv.ExecutionArn]: EXECUTION_ARN,
       [ContainerEnv.Agent]: 'research',
-      [ContainerEnv.Input]: JSON.stringify(input),
-      [ContainerEnv.Decisions]: '[]',
+      [ContainerEnv.Turn]: '1',
     });
     expect(run.turns[0].parameters).toMatchObject({ Cluster: 'stepwise', TaskDefinition: 'stepwise-agent:3', LaunchType: 'FARGATE' });
   });
 
-  it('asks for every pending approval at once and gives the next turn both approvals', async () => {
+  it('passes the reference of a long answer through to the execution output', async () => {
+    // Act
+    const run = runLocally(definition(), { task: 'x' }, { runAgent: () => ({ ...completed('The start…'), resultRef: 'stepwise-payload:results/run-1' }) });
+
+    // Assess
+    await expect(run.result).resolves.toMatchObject({ answer: 'The start…', resultRef: 'stepwise-payload:results/run-1' });
+  });
+
+  it('asks for every pending approval at once, records both decisions, and starts the next turn', async () => {
     // Prepare
     const pending = [approval('a1', 'send_email'), approval('a2', 'delete_file')];
     const runAgent = (_turn: unknown, attempt: number) => (attempt === 1 ? awaiting(...pending) : completed('Done: both ran.', 4));
@@ -87,8 +96,9 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     const output = await run.result;
 
     // Assess
-    expect(output).toEqual({ answer: 'Done: both ran.', usage, costUsd: 0.0012, iterations: 4 });
+    expect(output).toEqual({ answer: 'Done: both ran.', resultRef: null, usage, costUsd: 0.0012, cost, iterations: 4 });
     expect(run.approvalInputs.map((request) => request.FunctionName)).toEqual(['stepwise-approval', 'stepwise-approval']);
+    expect(run.decisionInputs.map((request) => request.FunctionName)).toEqual(['stepwise-decision', 'stepwise-decision']);
     const payloads = run.approvalInputs.map((request) => request.Payload);
     expect(payloads.map((payload) => payload[ApprovalPayloadField.Approval])).toEqual(pending);
     expect(payloads.every((payload) => payload[ApprovalPayloadField.ExecutionArn] === EXECUTION_ARN)).toBe(true);
@@ -96,12 +106,25 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     const approvalTokens = payloads.map((payload) => payload[ApprovalPayloadField.TaskToken]);
     const turnTokens = run.turns.map((turn) => turn.env[ContainerEnv.TaskToken]);
     expect(new Set([...approvalTokens, ...turnTokens]).size).toBe(4);
-    const decisions = parseApprovalResults(decisionsOf(run.turns[1])).map(normalizeDecision);
-    expect(decisions).toEqual([
-      { approvalId: 'a1', callId: 'call-a1', outcome: DecisionOutcome.Approved, args: { to: 'boss@example.com' }, reason: 'edited recipient' },
-      { approvalId: 'a2', callId: 'call-a2', outcome: DecisionOutcome.Approved },
-    ]);
-    expect(JSON.parse(run.turns[1].env[ContainerEnv.Input])).toEqual({ task: 'Email the boss and clean up' });
+    await expect(decisionOf(run, 'a1')).resolves.toEqual({ approvalId: 'a1', callId: 'call-a1', outcome: DecisionOutcome.Approved, args: { to: 'boss@example.com' }, reason: 'edited recipient', decidedAt: '2025-01-01T00:00:00.000Z' });
+    await expect(decisionOf(run, 'a2')).resolves.toMatchObject({ approvalId: 'a2', outcome: DecisionOutcome.Approved });
+    expect(run.turns.map(turnNumberOf)).toEqual([1, 2]);
+    expect(run.turns[1].env).not.toHaveProperty('STEPWISE_DECISIONS');
+  });
+
+  it('keeps a retried turn on the same turn number and counts only turns after approvals', async () => {
+    // Prepare
+    const runAgent = (_turn: unknown, attempt: number) => {
+      if (attempt === 1) throw taskFailure('States.HeartbeatTimeout', 'no heartbeat');
+      return attempt === 2 ? awaiting(approval('a1', 'send_email')) : completed('ok');
+    };
+
+    // Act
+    const run = runLocally(definition(), { task: 'x' }, { runAgent, requestApproval: () => ({ approved: true }) });
+    await run.result;
+
+    // Assess
+    expect(run.turns.map(turnNumberOf)).toEqual([1, 1, 2]);
   });
 
   it('turns a SendTaskFailure on an approval into a rejection with its cause', async () => {
@@ -116,9 +139,8 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
     await run.result;
 
     // Assess
-    const [result] = parseApprovalResults(decisionsOf(run.turns[1]));
-    expect(result.error).toEqual({ Error: ErrorName.ApprovalRejected, Cause: 'not to customers' });
-    expect(normalizeDecision(result)).toEqual({ approvalId: 'a1', callId: 'call-a1', outcome: DecisionOutcome.Rejected, reason: 'not to customers' });
+    expect(run.decisionInputs[0].Payload.answer).toEqual({ Error: ErrorName.ApprovalRejected, Cause: 'not to customers' });
+    await expect(decisionOf(run, 'a1')).resolves.toMatchObject({ approvalId: 'a1', callId: 'call-a1', outcome: DecisionOutcome.Rejected, reason: 'not to customers' });
   });
 
   it('records a timeout decision when nobody answers an approval in time', async () => {
@@ -132,9 +154,8 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
 
     // Assess
     expect(output).toMatchObject({ answer: 'Timed out, so no email.' });
-    const [result] = parseApprovalResults(decisionsOf(run.turns[1]));
-    expect(result.error?.Error).toBe('States.Timeout');
-    expect(normalizeDecision(result).outcome).toBe(DecisionOutcome.Timeout);
+    expect((run.decisionInputs[0].Payload.answer as { Error: string }).Error).toBe('States.Timeout');
+    await expect(decisionOf(run, 'a1')).resolves.toMatchObject({ outcome: DecisionOutcome.Timeout });
   });
 
   it('fails the execution with the error name and message of a FAILED turn', async () => {
@@ -144,6 +165,7 @@ describe('the agent workflow in aws-local-stepfunctions', () => {
       error: { name: ErrorName.MaxIterationsExceeded, message: 'The agent reached maxIterations (10)' },
       usage,
       costUsd: 0.01,
+      cost,
       iterations: 10,
     });
 

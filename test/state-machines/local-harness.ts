@@ -5,7 +5,8 @@
 // objects of another realm, which the interpreter does not treat as plain objects, so nested
 // Parameters templates would silently stay unresolved.
 import '../../state-machines/promise-with-resolvers';
-import { ContainerEnv, StateName, type AslDefinition } from '../../state-machines';
+import { MemoryPayloadStore, payloadRef } from '../../framework/stores';
+import { ContainerEnv, PayloadKey, StateName, createDecisionRecorder, type AslDefinition, type StoredDecision } from '../../state-machines';
 
 // The package is "type": "module" with a CommonJS build: TypeScript (module Node16) only lets a
 // CommonJS file use its types with resolution-mode "import"; require() loads build/main.node.cjs.
@@ -42,6 +43,10 @@ export interface LocalRun {
   readonly events: LoggedEvent[];
   readonly turns: TurnEnvironment[];
   readonly approvalInputs: { FunctionName: string; Payload: Record<string, unknown> }[];
+  /** What each RecordDecision state sent to the decision function. */
+  readonly decisionInputs: { FunctionName: string; Payload: Record<string, unknown> }[];
+  /** The decisions the (real) decision recorder stored, as the container reads them. */
+  readonly payloads: MemoryPayloadStore;
   readonly tokens: string[];
   /** Settles once the event log has ended, so `events` is complete. */
   readonly eventsDone: Promise<void>;
@@ -57,6 +62,9 @@ export function runLocally(
   const tokens: string[] = [];
   const turns: TurnEnvironment[] = [];
   const approvalInputs: LocalRun['approvalInputs'] = [];
+  const decisionInputs: LocalRun['decisionInputs'] = [];
+  const payloads = new MemoryPayloadStore();
+  const recordDecision = createDecisionRecorder({ payloads, now: () => Date.UTC(2025, 0, 1) });
   const task = {
     get Token(): string {
       const token = `token-${tokens.length + 1}`;
@@ -83,15 +91,20 @@ export function runLocally(
           if (!fakes.requestApproval) throw new Error('this run expected no approvals');
           return (await fakes.requestApproval(request)) as never;
         },
+        [StateName.RecordDecision]: async (parameters) => {
+          const request = parameters as unknown as { FunctionName: string; Payload: Record<string, unknown> };
+          decisionInputs.push(request);
+          return { StatusCode: 200, Payload: await recordDecision(request.Payload) } as never;
+        },
       },
-      retryIntervalOverrides: { [StateName.RunAgent]: 0, [StateName.RequestApproval]: 0 },
+      retryIntervalOverrides: { [StateName.RunAgent]: 0, [StateName.RequestApproval]: 0, [StateName.RecordDecision]: 0 },
     },
   });
   const events: LoggedEvent[] = [];
   const eventsDone = (async () => {
     for await (const event of execution.eventLogs) events.push(event as unknown as LoggedEvent);
   })();
-  return { result: execution.result, events, turns, approvalInputs, tokens, eventsDone };
+  return { result: execution.result, events, turns, approvalInputs, decisionInputs, payloads, tokens, eventsDone };
 }
 
 /** How the local engine fails a task for SendTaskFailure / a missed heartbeat: name = Error, message = Cause. */
@@ -101,6 +114,10 @@ export function taskFailure(error: string, cause: string): Error {
   return failure;
 }
 
-export function decisionsOf(turn: TurnEnvironment): unknown {
-  return JSON.parse(turn.env[ContainerEnv.Decisions]);
+/** The decision the workflow recorded for an approval, where the container looks it up. */
+export async function decisionOf(run: LocalRun, approvalId: string): Promise<StoredDecision> {
+  return (await run.payloads.get(payloadRef(PayloadKey.decision(approvalId)))) as StoredDecision;
 }
+
+/** The turn number a RunAgent turn was given. */
+export const turnNumberOf = (turn: TurnEnvironment): number => Number(turn.env[ContainerEnv.Turn]);

@@ -33,8 +33,9 @@ export function formatTime(epochMs: number): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-/** US dollars with enough digits for small model bills. */
-export function formatUsd(amount: number): string {
+/** US dollars with enough digits for small model bills; `null` is a run whose model has no price. */
+export function formatUsd(amount: number | null): string {
+  if (amount === null) return 'unpriced';
   if (!Number.isFinite(amount)) return '–';
   return amount === 0 ? '$0.00' : amount < 0.01 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
 }

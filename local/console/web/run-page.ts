@@ -75,7 +75,7 @@ export function runPage(context: ConsoleContext, executionArn: string): Page {
   const renderSummary = () => {
     if (!execution) return;
     const stop = execution.stopDate !== undefined ? execution.stopDate * 1000 : Date.now();
-    const output = execution.output ? (JSON.parse(execution.output) as { iterations?: number; costUsd?: number; usage?: { inputTokens?: number; outputTokens?: number }; answer?: string }) : undefined;
+    const output = execution.output ? (JSON.parse(execution.output) as { iterations?: number; costUsd?: number | null; usage?: { inputTokens?: number; outputTokens?: number }; answer?: string }) : undefined;
     const numbers = timeline.figures;
     const inputTokens = output?.usage?.inputTokens ?? numbers.inputTokens;
     const outputTokens = output?.usage?.outputTokens ?? numbers.outputTokens;

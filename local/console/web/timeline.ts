@@ -15,7 +15,7 @@ export interface RunFigures {
   iterations: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  costUsd: number | null;
   answer?: string;
   failure?: { name: string; message: string };
 }
@@ -135,7 +135,7 @@ export class Timeline {
         const usage = data.usage as { inputTokens?: number; outputTokens?: number } | undefined;
         this.figures.inputTokens = usage?.inputTokens ?? this.figures.inputTokens;
         this.figures.outputTokens = usage?.outputTokens ?? this.figures.outputTokens;
-        this.figures.costUsd = typeof data.costUsd === 'number' ? data.costUsd : this.figures.costUsd;
+        this.figures.costUsd = typeof data.costUsd === 'number' || data.costUsd === null ? data.costUsd : this.figures.costUsd;
         return undefined;
       }
       case 'run.paused':
@@ -145,7 +145,7 @@ export class Timeline {
         this.figures.answer = str(data.answer);
         this.figures.inputTokens = usage?.inputTokens ?? this.figures.inputTokens;
         this.figures.outputTokens = usage?.outputTokens ?? this.figures.outputTokens;
-        this.figures.costUsd = typeof data.costUsd === 'number' ? data.costUsd : this.figures.costUsd;
+        this.figures.costUsd = typeof data.costUsd === 'number' || data.costUsd === null ? data.costUsd : this.figures.costUsd;
         return this.item('end', `Run completed · ${formatCount(this.figures.inputTokens + this.figures.outputTokens)} tokens · ${formatUsd(this.figures.costUsd)}`, h('p', {}, h('button', { type: 'button', class: 'link', onclick: () => document.getElementById('answer-heading')?.focus() }, 'Go to the answer')));
       }
       case 'run.failed': {

@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbEventLog, EventAppendConflictError, StoreCorruptError } from '../../../framework/stores';
+import { DynamoDbEventLog, EventAppendConflictError, EventTooLargeError, StoreCorruptError } from '../../../framework/stores';
+import type { StepwiseEvent } from '../../../framework';
 import { sampleEvent } from '../../helpers/store-contract';
 
 const dynamodb = mockClient(DynamoDBDocumentClient);
@@ -14,8 +16,41 @@ function newLog(options: { maxConflicts?: number; ttlSeconds?: number } = {}): D
 
 const putSeqs = (): number[] => dynamodb.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.sk as number);
 
+const s3 = mockClient(S3Client);
+
 beforeEach(() => {
   dynamodb.reset();
+  s3.reset();
+});
+
+describe('DynamoDbEventLog with events larger than an item', () => {
+  const big: StepwiseEvent = { type: 'approval.requested', runId: 'arn:run', agent: 'a', at: new Date(0).toISOString(), iteration: 1, approvalId: 'apv-1', callId: 'c1', tool: 'publish', args: { body: 'x'.repeat(1_000_000) }, reasoning: 'r' };
+
+  it('writes a large event to S3 first and keeps its key in the item; reading gives the whole event back', async () => {
+    const objects = new Map<string, string>();
+    const items: Record<string, unknown>[] = [];
+    s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string }) => void objects.set(input.Key, input.Body));
+    s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => ({ Body: { transformToString: async () => objects.get(input.Key) } }));
+    dynamodb.on(QueryCommand, lastSeqQuery).resolves({ Items: [] });
+    dynamodb.on(PutCommand).callsFake(async (input: { Item: Record<string, unknown> }) => void items.push(input.Item));
+    dynamodb.on(QueryCommand, { KeyConditionExpression: '#pk = :pk AND #sk > :after' }).callsFake(async () => ({ Items: items }));
+    const log = new DynamoDbEventLog({ dynamodb: new DynamoDBClient({ region: 'us-east-1' }), tableName: 'Events', offload: { s3: new S3Client({ region: 'us-east-1' }), bucket: 'payloads' } });
+
+    await log.append('arn:run', [sampleEvent(1), big]);
+
+    expect(items[0]).toMatchObject({ sk: 1, event: JSON.stringify(sampleEvent(1)) });
+    expect(items[1]).toEqual({ pk: 'arn:run', sk: 2, s3Key: expect.stringMatching(/^events\/arn%3Arun\/[0-9a-f]{16}\.json$/) });
+    expect(JSON.stringify(items[1]).length).toBeLessThan(200);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'payloads', ServerSideEncryption: 'AES256' });
+    await expect(log.read('arn:run')).resolves.toEqual([{ seq: 1, event: sampleEvent(1) }, { seq: 2, event: big }]);
+  });
+
+  it('refuses a large event, naming the fix, when it has no bucket', async () => {
+    dynamodb.on(QueryCommand, lastSeqQuery).resolves({ Items: [] });
+
+    await expect(newLog().append('arn:run', [big])).rejects.toBeInstanceOf(EventTooLargeError);
+    expect(dynamodb.commandCalls(PutCommand)).toHaveLength(0);
+  });
 });
 
 describe('DynamoDbEventLog', () => {

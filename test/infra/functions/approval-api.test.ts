@@ -1,11 +1,15 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiGatewayRequest, ApiGatewayResponse } from '../../../infra/functions/decide-approval';
 
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAf-secret-task-token';
 const dynamodb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const s3 = mockClient(S3Client);
+/** The payload bucket's objects, by key. */
+const objects = new Map<string, string>();
 let handler: (request: ApiGatewayRequest) => Promise<ApiGatewayResponse>;
 let logged: string[];
 
@@ -45,6 +49,7 @@ const json = (response: ApiGatewayResponse) => JSON.parse(response.body) as Reco
 beforeAll(() => {
   process.env.STEPWISE_APPROVALS_TABLE = 'Approvals';
   process.env.STEPWISE_APPROVALS_INDEX = 'byExecutionArn';
+  process.env.STEPWISE_PAYLOAD_BUCKET = 'payload-bucket';
   // The entry point reads its environment once, when the module loads.
   handler = (require('../../../infra/functions/approval-api') as { handler: typeof handler }).handler;
 });
@@ -52,6 +57,14 @@ beforeAll(() => {
 beforeEach(() => {
   dynamodb.reset();
   sfn.reset();
+  s3.reset();
+  objects.clear();
+  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: string }) => void objects.set(input.Key, input.Body));
+  s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+    const body = objects.get(input.Key);
+    if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => body } };
+  });
   dynamodb.on(GetCommand).resolves({});
   dynamodb.on(GetCommand, { Key: { pk: 'approval-1' } }).resolves({ Item: item('approval-1') });
   logged = [];
@@ -95,6 +108,47 @@ describe('reading approvals', () => {
     expect(found.body).not.toContain(TOKEN);
     expect(missing.statusCode).toBe(404);
     expect(json(missing).field).toBe('approvalId');
+  });
+});
+
+describe('approvals with long arguments', () => {
+  const longArgs = { title: 'Grid storage', body: 'x'.repeat(1_000_000) };
+  beforeEach(() => {
+    objects.set('payloads/approvals/approval-2/args', JSON.stringify(longArgs));
+    const { args: _inline, ...byReference } = item('approval-2');
+    dynamodb.on(GetCommand, { Key: { pk: 'approval-2' } }).resolves({ Item: { ...byReference, argsRef: 'stepwise-payload:approvals/approval-2/args', argsPreview: '{"title":"Grid storage","body":"xxx…' } });
+  });
+
+  it('shows one approval with its whole arguments, read back from their reference', async () => {
+    const response = await handler(request('GET', '/approvals/{approvalId}', 'approval-2'));
+
+    expect(response.statusCode).toBe(200);
+    expect(json(response).args).toEqual(longArgs);
+    expect(response.body).not.toContain(TOKEN);
+  });
+
+  it('uploads long edited arguments and a long reason and sends their references: SendTaskSuccess stays small', async () => {
+    const edited = { ...longArgs, title: 'Revised' };
+
+    const response = await approve('approval-2', { args: edited, reason: 'r'.repeat(100_000) });
+
+    expect(response.statusCode).toBe(200);
+    const output = sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output!;
+    expect(output.length).toBeLessThan(300);
+    const { argsRef, reasonRef } = JSON.parse(output) as { argsRef: string; reasonRef: string };
+    expect(JSON.parse(objects.get(`payloads/${argsRef.replace('stepwise-payload:', '')}`)!)).toEqual(edited);
+    expect(JSON.parse(objects.get(`payloads/${reasonRef.replace('stepwise-payload:', '')}`)!)).toBe('r'.repeat(100_000));
+    expect(argsRef).toMatch(/^stepwise-payload:uploads\//);
+  });
+
+  it('rejects with a reason longer than a cause holds, by reference', async () => {
+    const response = await reject('approval-1', { reason: 'n'.repeat(40_000) });
+
+    expect(response.statusCode).toBe(200);
+    const { cause } = sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input;
+    expect(cause!.length).toBeLessThan(1_000);
+    const { reasonRef } = JSON.parse(cause!) as { reasonRef: string };
+    expect(JSON.parse(objects.get(`payloads/${reasonRef.replace('stepwise-payload:', '')}`)!)).toBe('n'.repeat(40_000));
   });
 });
 

@@ -95,3 +95,17 @@ it('does not repeat the token when the rest of the payload is wrong', async () =
   expect(String((error as Error).message)).not.toContain(TOKEN);
   expect(logged.join('\n')).not.toContain(TOKEN);
 });
+
+it('keeps long arguments a reference in the approval item and shows their start in the message', async () => {
+  const { args: _args, ...rest } = payload.approval;
+  const approval = { ...rest, argsRef: 'stepwise-payload:approvals/approval-1/args', argsPreview: '{"title":"Grid storage","body":"# Findings…' };
+
+  await handler({ ...payload, approval });
+
+  const item = dynamodb.commandCalls(PutCommand)[0].args[0].input.Item!;
+  expect(item).toMatchObject({ argsRef: approval.argsRef, argsPreview: approval.argsPreview });
+  expect(item).not.toHaveProperty('args');
+  const { Message } = sns.commandCalls(PublishCommand)[0].args[0].input;
+  expect(Message).toContain('Arguments (long; the start is shown');
+  expect(Message).toContain(approval.argsPreview);
+});

@@ -25,6 +25,20 @@ describe('the local approval notifier', () => {
     });
   });
 
+  it('keeps long arguments a reference and announces their start', async () => {
+    const approvals = new MemoryApprovalStore();
+    const lines: string[] = [];
+    const notify = createApprovalNotifier({ approvals, log: (line) => void lines.push(line) });
+    const { args: _args, ...rest } = payload.approval;
+
+    await notify({ ...payload, approval: { ...rest, argsRef: 'stepwise-payload:approvals/approval-1/args', argsPreview: '{"to":"a@example.com","body":"…' } });
+
+    const stored = await approvals.get('approval-1');
+    expect(stored).toMatchObject({ argsRef: 'stepwise-payload:approvals/approval-1/args', argsPreview: '{"to":"a@example.com","body":"…' });
+    expect(stored).not.toHaveProperty('args');
+    expect(lines[0]).toContain('send_email {"to":"a@example.com","body":"…');
+  });
+
   it('POSTs the request to the webhook, and only logs when the webhook fails', async () => {
     const received: unknown[] = [];
     const server = createServer((request, response) => {

@@ -101,9 +101,9 @@ describe('the state machine graph', () => {
 
     expect(names[0]).toBe('Start');
     expect(names).toContain('End');
-    expect(names.sort()).toEqual(['CheckTurnStatus', 'End', 'Failed', 'Initialize', 'RequestApprovals', 'RunAgent', 'ShapeResult', 'Start', 'Succeeded', 'UnknownTurnStatus']);
+    expect(names.sort()).toEqual(['CheckTurnStatus', 'End', 'Failed', 'Initialize', 'NextTurn', 'RequestApprovals', 'RunAgent', 'ShapeResult', 'Start', 'Succeeded', 'UnknownTurnStatus']);
     const map = graph.nodes.find((node) => node.name === 'RequestApprovals')!;
-    expect(map.inner![0].nodes.map((node) => node.name).sort()).toEqual(['ApprovalRejected', 'ApprovalTimedOut', 'RequestApproval']);
+    expect(map.inner![0].nodes.map((node) => node.name).sort()).toEqual(['ApprovalRejected', 'ApprovalTimedOut', 'RecordDecision', 'RequestApproval']);
   });
 
   it('puts each state below the states that lead to it, and draws the agent loop as a back edge', () => {
@@ -114,7 +114,7 @@ describe('the state machine graph', () => {
     expect(node('RunAgent').y).toBeGreaterThan(node('Initialize').y);
     expect(node('Succeeded').y).toBeGreaterThan(node('ShapeResult').y);
     expect(node('End').y).toBeGreaterThan(node('Succeeded').y);
-    const loop = graph.edges.find((edge) => edge.from === 'RequestApprovals' && edge.to === 'RunAgent')!;
+    const loop = graph.edges.find((edge) => edge.from === 'NextTurn' && edge.to === 'RunAgent')!;
     expect(loop.back).toBe(true);
     expect(graph.edges.find((edge) => edge.from === 'CheckTurnStatus' && edge.to === 'ShapeResult')).toMatchObject({ kind: 'choice', label: 'COMPLETED' });
     for (const each of graph.nodes) expect(each.x + each.width).toBeLessThanOrEqual(graph.width);
