@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { LocalEngine } from '../../local';
 import { rawRequest } from '../helpers/raw-http';
 import { startTestEngine, temporaryRoot } from './harness';
@@ -63,5 +64,57 @@ describe('the local engine answers malformed requests with named errors', () => 
 
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ __type: 'ValidationException', message: expect.stringMatching(/%-encoding/) });
+  });
+
+  /**
+   * Sends the head of a request that declares a body of `declared` bytes and only a first piece
+   * of it, then waits for an answer without sending the rest: an engine that wants the whole body
+   * before it decides never answers (the wait ends, unanswered, after `waitMs`).
+   */
+  function headOnly(pathname: string, headers: Record<string, string>, declared: number, waitMs = 15_000): Promise<string | undefined> {
+    const { port } = new URL(engine.endpoint);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let answer = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(undefined);
+      }, waitMs);
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('utf8');
+        if (/\r\n\r\n[\s\S]*\}/.test(answer)) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(answer);
+        }
+      });
+      socket.on('error', reject);
+      const head = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, 'Content-Length': String(declared) }).map(([name, value]) => `${name}: ${value}`);
+      socket.write(`POST ${pathname} HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
+      socket.write(Buffer.alloc(1024, 0x20));
+    });
+  }
+
+  it('refuses an unknown Step Functions operation before reading its body', async () => {
+    const answer = await headOnly('/', { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AWSStepFunctions.DeleteEverything' }, 900 * 1024);
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toContain('UnknownOperationException');
+    expect(answer).toMatch(/connection: close/i);
+  });
+
+  it('refuses an unknown Lambda function before reading its body', async () => {
+    const answer = await headOnly('/2015-03-31/functions/no-such-function/invocations', { 'Content-Type': 'application/json' }, 5 * 1024 * 1024);
+
+    expect(answer).toMatch(/^HTTP\/1\.1 404/);
+    expect(answer).toContain('ResourceNotFoundException');
+    expect(invoked).toEqual([]);
+  });
+
+  it('refuses a payload upload larger than a tool\'s arguments can ever be (a Lambda Invoke\'s 6 MiB)', async () => {
+    const answer = await headOnly('/payloads', { 'Content-Type': 'application/json' }, 6 * 1024 * 1024 + 1);
+
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('6291456 bytes');
   });
 });
