@@ -1,9 +1,12 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { AwsLimits } from './limits';
 
 /** How large the files a user names on a command line may be. */
 export const UserFileLimits = {
   /** A config is source code; data belongs in files it reads. */
   configBytes: 1024 * 1024,
+  /** Edited arguments or a reason: edited arguments reach their tool in a Lambda Invoke of at most this size. */
+  decisionBytes: AwsLimits.lambdaPayloadBytes,
 } as const;
 
 function kindOf(stats: Stats): string {

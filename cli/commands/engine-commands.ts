@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -9,7 +8,7 @@ import {
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { keysNotInCall, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { UserFileLimits, keysNotInCall, loadConfig, readRegularFile, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
 import { answerApproval } from '../../state-machines';
 import { costLine } from '../cost-summary';
 import { costFromEvents } from '../run-summary';
@@ -188,11 +187,8 @@ function textOption(values: Record<string, unknown>, name: string, cwd: string):
   const file = values[`${name}-file`] as string | undefined;
   if (inline !== undefined && file !== undefined) throw new UsageError(`Give --${name} or --${name}-file, not both`);
   if (file === undefined) return inline;
-  try {
-    return readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw new UsageError(`--${name}-file ${file} cannot be read: ${(error as Error).message}`);
-  }
+  // A device, a pipe or a huge file would hang the command or exhaust its memory.
+  return readRegularFile(path.resolve(cwd, file), UserFileLimits.decisionBytes, (problem) => new UsageError(`--${name}-file: ${problem}`), 'an approval decision file');
 }
 
 /**

@@ -42,4 +42,14 @@ describe('stepwise --config with something that is not a config file', () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ['--args-file /dev/zero', ['approve', 'apv-1', '--args-file', '/dev/zero'], /--args-file: \/dev\/zero is not a regular file \(it is a character device\)/],
+    ['--reason-file of a named pipe', ['reject', 'apv-1', '--reason-file', 'PIPE'], /--reason-file: .*pipe\.ts is not a regular file \(it is a named pipe\)/],
+  ])('refuses %s with exit code 2 before it contacts anything', async (_what, args, message) => {
+    const result = await runCli(args.map((arg) => (arg === 'PIPE' ? path.join(folder, 'pipe.ts') : arg)), { timeoutMs: 30_000 });
+
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+  });
 });
