@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError, RunState, type StoreSet } from '../../framework';
+import { createStores, InvalidInputError, RunState, type StepwiseEvent, type StoreSet } from '../../framework';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
@@ -240,6 +240,34 @@ describe('runTurn', () => {
     expect(again.status).toBe('AWAITING_APPROVAL');
     const keys = lambda.commandCalls(InvokeCommand).map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString()).idempotencyKey);
     expect(keys).toEqual([`${EXECUTION_ARN}:offline_1_1`, `${EXECUTION_ARN}:offline_1_1`]);
+  });
+
+  it('ends the turn retryable when the event log cannot take the approval request, and the next attempt logs it before waiting', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    let refused = 0;
+    // The container's event log refuses one write (a full disk, a throttled table), then works again.
+    const events = {
+      append: async (executionId: string, batch: readonly StepwiseEvent[]) => {
+        if (refused === 0 && batch.some((event) => event.type === 'approval.requested')) {
+          refused += 1;
+          throw new Error('ENOSPC: no space left on device, write');
+        }
+        return stores.events.append(executionId, batch);
+      },
+      read: stores.events.read.bind(stores.events),
+    };
+    const config = readContainerConfig(containerEnv(root));
+
+    const lost = runTurn(config, dependenciesFor({ ...stores, events }));
+
+    // Not an AWAITING_APPROVAL turn that no client hears of (stepwise run would wait until the approval timeout).
+    await expect(lost).rejects.toMatchObject({ code: 'Stepwise.EventLogUnavailable', message: expect.stringContaining('ENOSPC') });
+    const again = await runTurn(config, dependenciesFor({ ...stores, events }));
+    expect(again.status).toBe('AWAITING_APPROVAL');
+    const logged = (await stores.events.read(EXECUTION_ARN)).map((entry) => entry.event);
+    expect(logged.filter((event) => event.type === 'approval.requested')).toEqual([expect.objectContaining({ approvalId: again.approvals![0].approvalId, tool: 'record_call' })]);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
   });
 
   it('continues the conversation of an earlier execution with the same sessionId', async () => {
