@@ -213,7 +213,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const approve = () => sfn!.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify({ approved: true }) }));
     const reject = () => sfn!.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: 'Stepwise.ApprovalRejected', cause: REJECTION }));
-    const race = run.decision === undefined && (counts.approvalRaces === 0 || chance(0.5));
+    // Both outcomes happen in every run, whatever the races' winners: the first execution is approved, the third rejected.
+    const forced: Decision | undefined = run.index === 0 ? 'approve' : run.index === 2 ? 'reject' : undefined;
+    const race = run.decision === undefined && forced === undefined && (counts.approvalRaces === 0 || chance(0.5));
     if (race) {
       counts.approvalRaces += 1;
       // Sent together, in a random order: the engine must take exactly one.
@@ -228,7 +230,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       counts[winners[0] === 'approve' ? 'raceWonByApprove' : 'raceWonByReject'] += 1;
     } else {
       // An approval asked again (a lost answer) gets the same answer, so the outcome stays checkable.
-      const decision: Decision = run.decision ?? (chance(0.5) ? 'approve' : 'reject');
+      const decision: Decision = run.decision ?? forced ?? (chance(0.5) ? 'approve' : 'reject');
       try {
         await (decision === 'approve' ? approve() : reject());
       } catch {
@@ -286,7 +288,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Every kind of chaos happens at least once per run, whatever the seed; then at random.
       if (counts.containersKilled === 0 || chance(0.08)) killContainer();
       const firstKillDue = counts.engineKills === 0 && finished >= Math.max(1, Math.floor(options.runs / 2)) && active.length > 0;
-      if (counts.engineKills < maxEngineKills && (firstKillDue || chance(0.02))) await killAndRestartEngine();
+      // Engine kills are spread over the run: the k-th may happen once k/maxEngineKills of it is started.
+      const killAllowed = counts.engineKills < Math.min(maxEngineKills, Math.ceil((next / tracked.length) * maxEngineKills));
+      if (counts.engineKills < maxEngineKills && (firstKillDue || (killAllowed && chance(0.03)))) await killAndRestartEngine();
       await sleep(50 + Math.floor(random() * 250));
     }
   } finally {
