@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { DecisionOutcome, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
+import { DecisionOutcome, parseEditedArguments, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
 import { UsageError } from './errors';
 
 /** How `--approve` decides pending calls. */
@@ -82,7 +82,8 @@ async function askOnTerminal(
 export function editedArgumentsValidator(agent: Agent): (tool: string, args: Record<string, unknown>) => string | undefined {
   return (tool: string, args: Record<string, unknown>) => {
     try {
-      agent.tools.find((candidate) => candidate.name === tool)?.parse(args);
+      const found = agent.tools.find((candidate) => candidate.name === tool);
+      if (found) parseEditedArguments(found, args);
       return undefined;
     } catch (error) {
       return (error as Error).message;
