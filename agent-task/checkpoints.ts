@@ -4,6 +4,7 @@ import {
   RunState,
   RunStatus,
   loadRunState,
+  parseEditedArguments,
   payloadRef,
   type Agent,
   type CheckpointStore,
@@ -118,7 +119,7 @@ function invalidArguments(agent: Agent | undefined, state: RunState, approvalId:
   const tool = agent?.tools.find((candidate) => candidate.name === pending?.tool);
   if (!tool) return undefined;
   try {
-    tool.parse(args);
+    parseEditedArguments(tool, args);
     return undefined;
   } catch (error) {
     return (error as Error).message;

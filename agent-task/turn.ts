@@ -65,7 +65,7 @@ async function loadContainerConfig(config: ContainerConfig): Promise<LoadedConfi
  * Returns the turn output, bounded whatever the model produced.
  *
  * @throws StepwiseError with the interruption's code (`Stepwise.ToolOutcomeUnknown`,
- *   `Stepwise.ContainerStopped`, `Stepwise.Aborted`) when the turn stopped without an outcome: the
+ *   `Stepwise.ContainerStopped`, `Stepwise.Aborted`, `Stepwise.EventLogUnavailable`) when the turn stopped without an outcome: the
  *   workflow runs it again and it continues from its checkpoint.
  */
 export async function runTurn(config: ContainerConfig, dependencies: TurnDependencies, signal?: AbortSignal): Promise<TurnOutput> {
@@ -92,7 +92,8 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     signal,
     invokeTool: lambdaInvoker(config.toolFunctions, dependencies.lambda),
     isRemoteTool: (tool) => config.toolFunctions[tool.name] !== undefined,
-    onEvent: async (event) => {
+    // The durable log clients wait on (an approval request): a failed write ends the turn retryably.
+    eventLog: async (event) => {
       await stores.events.append(config.executionArn, [event]);
     },
     checkpointStore: stores.checkpoints,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DecisionOutcome, StepwiseError, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
+import { DecisionOutcome, StepwiseError, parseEditedArguments, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
 import { UsageError } from './errors';
 
 /** How `--approve` decides pending calls. */
@@ -158,7 +158,8 @@ function editInEditor(editor: string, args: Record<string, unknown>, output: Nod
 export function editedArgumentsValidator(agent: Agent): (tool: string, args: Record<string, unknown>) => string | undefined {
   return (tool: string, args: Record<string, unknown>) => {
     try {
-      agent.tools.find((candidate) => candidate.name === tool)?.parse(args);
+      const found = agent.tools.find((candidate) => candidate.name === tool);
+      if (found) parseEditedArguments(found, args);
       return undefined;
     } catch (error) {
       return (error as Error).message;

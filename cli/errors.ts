@@ -17,6 +17,13 @@ export class NoEngineError extends StepwiseError {
   }
 }
 
+/** A server said it cannot serve what was asked (e.g. an event log it finds damaged): exit code 1, the server's message shown whole. */
+export class ServerReportedError extends StepwiseError {
+  constructor(message: string) {
+    super(message, { code: 'Stepwise.ServerError', fault: 'system' });
+  }
+}
+
 /** Exit codes of the `stepwise` command. */
 export const ExitCode = {
   Ok: 0,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStreamProtocol, type LoggedEvent, type StepwiseEvent } from '../framework';
 import type { RequestSigner } from './aws-signing';
-import { UsageError } from './errors';
+import { ServerReportedError, UsageError } from './errors';
 import { readServerSentEvents } from './sse';
 
 /** Where an execution's event stream is served: the local engine, or the deployed stack's endpoint. */
@@ -34,6 +34,16 @@ export interface ReadExecutionEventsOptions {
 }
 
 const MIN_HEALTHY_CONNECTION_MS = 1_000;
+
+/** The data of an `error` message; anything unreadable counts as retryable. */
+function serverProblem(data: string): { message: string; retryable: boolean } {
+  try {
+    const body = JSON.parse(data) as { message?: unknown; retryable?: unknown };
+    return { message: typeof body.message === 'string' ? body.message : data, retryable: body.retryable !== false };
+  } catch {
+    return { message: data, retryable: true };
+  }
+}
 
 async function problemOf(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
@@ -100,6 +110,11 @@ export async function* readExecutionEvents(source: EventStreamSource, executionA
       try {
         for await (const message of readServerSentEvents(response.body)) {
           if (message.event === EventStreamProtocol.endedEvent) return;
+          if (message.event === EventStreamProtocol.errorEvent) {
+            const problem = serverProblem(message.data);
+            if (!problem.retryable) throw new ServerReportedError(`Cannot read the events of ${executionArn} from ${source.description}: ${problem.message}`);
+            throw new Error(problem.message); // a failed connection: reconnect from the cursor
+          }
           const seq = Number(message.id);
           // Keepalives carry no id; an id at or before the cursor was already delivered.
           if (!message.data || !Number.isSafeInteger(seq) || seq <= cursor) continue;
@@ -110,6 +125,7 @@ export async function* readExecutionEvents(source: EventStreamSource, executionA
           yield { seq, event };
         }
       } catch (error) {
+        if (error instanceof ServerReportedError) throw error;
         if (options.signal?.aborted) return;
         await fail(`the stream broke (${(error as Error).message})`);
         continue;

@@ -1,9 +1,9 @@
-import { StepwiseError } from '../framework';
+import { StepwiseError, StoreError } from '../framework';
 import type { CliEnvironment } from './environment';
 import { runUsage } from './usage';
 import { targetUsage } from './target-options';
 import { readCliEnvironment } from './environment';
-import { ExitCode, NoEngineError, UsageError } from './errors';
+import { ExitCode, NoEngineError, ServerReportedError, UsageError } from './errors';
 import { ApprovalPromptInterrupted } from './approver';
 import { processIo, type CliIo } from './io';
 
@@ -125,6 +125,11 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof UsageError || (error instanceof StepwiseError && error.fault === 'user')) {
     io.error(`stepwise: ${error.message}`);
     return ExitCode.BadUsage;
+  }
+  if (error instanceof StoreError || error instanceof ServerReportedError) {
+    // The message names the damaged file or lock and what to do; a stack trace would bury it.
+    io.error(`stepwise: ${error.message}`);
+    return ExitCode.RunFailed;
   }
   if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     io.error(`stepwise: ${error.message}. Run "stepwise help" for usage.`);

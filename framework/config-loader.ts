@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isConfig, type StepwiseConfig } from './config';
 import { ConfigDefinitionError, StepwiseError } from './errors';
+import { UserFileLimits, regularFileProblem } from './user-files';
 
 /** A config file loaded at run time. */
 export interface LoadedConfig {
@@ -30,6 +31,9 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
   if (!existsSync(configPath)) {
     throw new ConfigDefinitionError(`Config file not found: ${configPath}`, { field: 'config' });
   }
+  // jiti reads the whole file: a device, a pipe or a huge file would hang or exhaust the process.
+  const problem = regularFileProblem(configPath, UserFileLimits.configBytes, { what: 'a config file' });
+  if (problem) throw new ConfigDefinitionError(`Cannot load config: ${problem}. Pass the path of your stepwise.config.ts.`, { field: 'config' });
   // Loaded on first use: a process that loads a compiled config never pays for the TypeScript loader.
   const { createJiti } = require('jiti') as typeof import('jiti');
   const jiti = createJiti(configPath, { alias: options.aliases, moduleCache: true, fsCache: false });

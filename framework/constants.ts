@@ -29,6 +29,12 @@ export const ErrorName = {
   ToolOutcomeUnknown: 'Stepwise.ToolOutcomeUnknown',
   InternalError: 'Stepwise.InternalError',
   /**
+   * The run's durable event log could not take an event (a write failed): the turn stops without
+   * committing anything more, and the workflow runs it again from its last checkpoint, so no
+   * event a client waits for (an approval request, the run's end) is lost.
+   */
+  EventLogUnavailable: 'Stepwise.EventLogUnavailable',
+  /**
    * The agent's container stopped before it answered its task token (ECS stopped the task, the
    * container was sent SIGTERM and handed its turn back, crashed or ran out of memory): the next
    * attempt resumes from the checkpoint, so the workflow retries it.

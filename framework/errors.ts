@@ -110,6 +110,25 @@ export class ToolOutcomeUnknownError extends StepwiseError {
   }
 }
 
+/**
+ * The durable event log (a sink that must take every event, unlike observers) failed to record
+ * an event. The run is interrupted, not failed: it continues from its last checkpoint when run
+ * again, and nothing it reported is lost.
+ */
+export class EventLogWriteError extends StepwiseError {
+  /** The type of the event that could not be recorded. */
+  readonly eventType: string;
+  constructor(eventType: string, options: { cause?: unknown } = {}) {
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`The event log could not record a "${eventType}" event (${why}); the turn stops here and runs again from its last checkpoint.`, {
+      code: ErrorName.EventLogUnavailable,
+      fault: 'system',
+      cause: options.cause,
+    });
+    this.eventType = eventType;
+  }
+}
+
 /** The model endpoint failed or answered with something unusable. */
 export class ModelError extends StepwiseError {
   readonly modelId: string;

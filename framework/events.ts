@@ -1,6 +1,7 @@
 import type { DecisionOutcome, RunStatus } from './constants';
 import type { CostBreakdown } from './cost';
 import type { Usage } from './model';
+import { EventLogWriteError } from './errors';
 
 /** Event type names, shared by the runner, the event logs, the engine's SSE stream and the CLI. */
 export const EventType = {
@@ -77,18 +78,42 @@ export type StepwiseEvent =
 /** A function that receives events as they happen. */
 export type EventListener = (event: StepwiseEvent) => void | Promise<void>;
 
-/** Subscribers of one run's events, called in order as each event happens. */
+/**
+ * Where one run's events go, in order as each happens: **sinks** that must take every event (the
+ * durable event log, which clients such as `stepwise run` wait on for an approval request) and
+ * **observers** that are told on a best-effort basis (a progress display). A sink that fails
+ * fails the emit with `EventLogWriteError`, before any observer is told; an observer that fails
+ * changes nothing.
+ */
 export class EventStream {
+  private readonly sinks: EventListener[] = [];
   private readonly listeners = new Set<EventListener>();
 
-  /** Adds a listener; returns a function that removes it. */
+  /** Adds a sink that must take every event. */
+  addSink(sink: EventListener): void {
+    this.sinks.push(sink);
+  }
+
+  /** Adds an observer; returns a function that removes it. */
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Delivers an event to every listener; a listener that throws does not stop the run. */
-  async emit(event: StepwiseEvent): Promise<void> {
+  /**
+   * Delivers an event to every sink, then to every observer. Throws `EventLogWriteError` when a
+   * sink fails; with `observersOnly` (an event that cannot be recorded anyway) the sinks are skipped.
+   */
+  async emit(event: StepwiseEvent, options: { readonly observersOnly?: boolean } = {}): Promise<void> {
+    if (!options.observersOnly) {
+      for (const sink of this.sinks) {
+        try {
+          await sink(event);
+        } catch (error) {
+          throw new EventLogWriteError(event.type, { cause: error });
+        }
+      }
+    }
     for (const listener of this.listeners) {
       try {
         await listener(event);

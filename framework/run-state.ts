@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DecisionOutcome, RunStatus } from './constants';
 import { ApprovalDecisionError, RunStateError } from './errors';
 import { noResources, type ResourceUsage } from './cost';
+import type { StepwiseEvent } from './events';
 import type { Message, Usage } from './model';
 
 /** The version of the serialized run state this code reads and writes. */
@@ -79,6 +80,11 @@ export interface RunStateData {
   error?: { name: string; message: string };
   /** Increases with every checkpoint, so a stale writer cannot overwrite newer progress. */
   sequence: number;
+  /**
+   * Events of a committed step that the event log could not take (the turn then stopped): the next
+   * turn records them first, so a step is never committed without its events reaching the log.
+   */
+  unannounced?: StepwiseEvent[];
 }
 
 const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0 });

@@ -35,6 +35,8 @@ export type SfnErrorCode = (typeof SfnErrorCode)[keyof typeof SfnErrorCode];
 export const LambdaErrorCode = {
   ResourceNotFound: 'ResourceNotFoundException',
   InvalidRequestContent: 'InvalidRequestContentException',
+  /** The caller may not invoke the function (HTTP 403): locally, a gated tool outside its approved call. */
+  AccessDenied: 'AccessDeniedException',
   /** The request payload exceeded the Invoke request body quota (HTTP 413). */
   RequestTooLarge: 'RequestTooLargeException',
 } as const;
@@ -109,8 +111,13 @@ export const RequestBodyLimits = {
   sfnApiBytes: 1024 * 1024,
   /** Lambda Invoke: AWS's limit for a synchronous invocation's request. */
   lambdaInvokeBytes: AwsLimits.lambdaPayloadBytes,
-  /** Payload uploads (edited arguments, long reasons): values of any size behind references. */
-  payloadUploadBytes: 64 * 1024 * 1024,
+  /**
+   * Payload uploads (edited arguments, long reasons) and console decisions. As large as a value
+   * can usefully be: edited arguments reach their tool inside a Lambda Invoke of at most this
+   * size, and a reason goes to the model. More would only cost the engine: parsing a 64 MiB JSON
+   * array held its event loop for about half a second and took about 1 GB.
+   */
+  payloadUploadBytes: AwsLimits.lambdaPayloadBytes,
   /** Routes that take no body (health, approvals, events, payload reads). */
   noBodyBytes: 0,
 } as const;

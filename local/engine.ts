@@ -7,7 +7,9 @@ import { processContainerRunner, type ContainerRunner } from './container/contai
 import { ContainerSlots, assertMaxContainers, defaultMaxContainers } from './container/container-slots';
 import type { AslDefinition as InternalDefinition } from './executions/definition';
 import { ExecutionManager } from './executions/execution-manager';
+import type { TaskRecord } from './executions/types';
 import { createEngineServer, listen } from './http/engine-server';
+import { approvalGate, type GatedTool } from './lambda-api/approval-gate';
 import { lambdaInvokeHandler } from './lambda-api/invoke-handler';
 import { LambdaRegistry, type LambdaHandler } from './lambda-api/lambda-registry';
 import { sfnOperations } from './sfn-api/operations';
@@ -15,7 +17,7 @@ import { sfnRequestHandler } from './sfn-api/sfn-handler';
 import { LocalEngineConfigError } from './errors';
 import { acquireEngineLock } from './store/engine-lock';
 import { EngineStore } from './store/engine-store';
-import { createStores, type StoreSet } from '../framework/stores';
+import { createStores, type ApprovalStore, type StoreSet } from '../framework/stores';
 import { createApprovalNotifier } from './approvals/notifier';
 import { decisionRecorderFunction } from './approvals/decision-recorder';
 import { payloadApi } from './payloads/payload-api';
@@ -46,6 +48,12 @@ export interface EngineOptions {
   readonly stateMachines: readonly { readonly name: string; readonly definition: AslDefinition }[];
   /** Local Lambda functions (tool handlers), by function name. */
   readonly lambdaHandlers?: Record<string, LambdaHandler>;
+  /**
+   * Tool functions whose calls may need approval, by function name: invoked through the Lambda
+   * API, such a call runs only as the approved call of a running execution (see `approvalGate`).
+   * @default none (every function runs for any caller)
+   */
+  readonly gatedTools?: Readonly<Record<string, GatedTool>>;
   /**
    * How agent containers run: a Node entrypoint started as a child process with the given static
    * environment, or a runner of your own.
@@ -174,6 +182,12 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       approvals: stores.approvals,
       webhookUrl: options.approvalWebhookUrl,
       log,
+      // Only the engine's own approval tasks may record an approval: an invocation by hand must not
+      // add one, or replace a real one's task token.
+      isApprovalTask: (taskToken: string, executionArn: string, approvalId: string): boolean => {
+        const task: TaskRecord | undefined = manager.tokens.get(taskToken);
+        return task?.status === 'waiting' && task.kind === 'lambda' && task.executionArn === executionArn && task.approvalId === approvalId;
+      },
     }),
     [options.decisionFunctionName ?? LocalDefaults.decisionRecorderFunctionName]: decisionRecorderFunction(stores.payloads),
     ...options.lambdaHandlers,
@@ -192,7 +206,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
           }).run(env, runOptions),
       };
   const containerSlots = new ContainerSlots(options.maxContainers === undefined ? defaultMaxContainers() : assertMaxContainers(options.maxContainers));
-  const manager = new ExecutionManager({
+  const manager: ExecutionManager = new ExecutionManager({
     store,
     lambdas,
     container,
@@ -205,6 +219,11 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     awsFaithful: options.awsFaithful === true ? {} : options.awsFaithful || undefined,
   });
   for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
+  // Recovery ends before the engine listens: an engine that cannot read its state (a damaged file
+  // throws StoreCorruptError naming it) must not answer ListExecutions with half of it, or accept
+  // new work beside executions it failed to load.
+  manager.recover();
+  await dropClosedApprovals(stores.approvals, manager, log);
 
   // The console's pages carry this secret; browsers must show it to change anything. It lives
   // only in memory, so a restart invalidates it (an open page fetches the new one), never an SDK or CLI client.
@@ -214,7 +233,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   const server = createEngineServer(
     {
       sfn: sfnRequestHandler(operations, log),
-      lambdaInvoke: lambdaInvokeHandler(lambdas, log),
+      lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: options.gatedTools ?? {}, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints })),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names(), ...(options.project ? { project: options.project } : {}) }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
@@ -225,12 +244,12 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     log,
     { secret },
   );
-  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+  const port = await listen(server, options.host ?? LocalDefaults.host, options.port ?? 0).catch(async (error: NodeJS.ErrnoException) => {
+    await manager.shutdown(); // executions resumed by recover() wait for the next start
     if (error.code !== 'EADDRINUSE') throw error;
     throw new LocalEngineConfigError(`Port ${options.port} on ${options.host ?? LocalDefaults.host} is already in use (another engine, or another program). Stop it, or choose another port (stepwise dev --port N).`, { field: 'port' });
   });
   endpoint = `http://${options.host ?? LocalDefaults.host}:${port}`;
-  manager.recover();
   log(`Stepwise local engine listening on ${endpoint} (state in ${path.join(root, 'engine')}; at most ${containerSlots.max} containers at once)`);
   return {
     endpoint,
@@ -246,4 +265,17 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * An approval answered just before the engine stopped can still be listed: its task was closed and
+ * saved with the answer, but removing it from the approval store comes after. Listed again after a
+ * restart, it would look asked again, with a token nothing waits for; recovery removes those.
+ */
+async function dropClosedApprovals(approvals: ApprovalStore, manager: ExecutionManager, log: (line: string) => void): Promise<void> {
+  for (const approval of await approvals.list()) {
+    if (manager.tokens.isWaiting(approval.taskToken)) continue;
+    await approvals.delete(approval.approvalId);
+    log(`Removed approval ${approval.approvalId}: its task closed before the engine stopped`);
+  }
 }

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { toolHandler, type StepwiseConfig, type ToolWorkspace } from '../framework';
+import { toolHandler, toolNeedsApproval, type StepwiseConfig, type ToolWorkspace } from '../framework';
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { compileConfig } from './config-build';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
 import { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
+import type { GatedTool } from './lambda-api/approval-gate';
 import type { ConsoleAgent } from './console/api-types';
 import { stateMachineArn } from './sfn-api/arn';
 
@@ -106,6 +107,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
       definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds, resources: localResources }),
     })),
     lambdaHandlers,
+    gatedTools: gatedTools(options.config),
     container: { entry: agentTaskEntry(), env, envAtStart: compiledConfig },
     approvalFunctionName: localResources.approvalFunction,
     decisionFunctionName: localResources.decisionFunction,
@@ -129,6 +131,35 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
 export function projectIdentity(configPath: string, stateRoot: string): EngineProject {
   const absolute = path.resolve(configPath);
   return { root: path.dirname(path.resolve(stateRoot)), configPath: absolute, configHash: createHash('sha256').update(readFileSync(absolute)).digest('hex') };
+}
+
+/**
+ * Every tool of the config as the Lambda API's approval gate sees it: whether a call needs
+ * approval is the agent's policy (`approval.tools`) or the tool's own `needsApproval` rule, as
+ * the runner decides it. A call outside a running execution is gated if any agent would gate it.
+ */
+function gatedTools(config: StepwiseConfig): Record<string, GatedTool> {
+  const gated: Record<string, GatedTool> = {};
+  for (const tool of new Map(config.agents.flatMap((agent) => agent.tools.map((each) => [each.name, each] as const))).values()) {
+    const agents = config.agents.filter((agent) => agent.tools.some((each) => each.name === tool.name));
+    gated[tool.name] = {
+      tool: tool.name,
+      handlesRejection: tool.handlesRejection,
+      async needsApproval(args, stateMachine) {
+        let parsed: unknown;
+        try {
+          parsed = tool.parse(args);
+        } catch {
+          return false; // the tool's handler refuses invalid arguments without running
+        }
+        const deciding = stateMachine === undefined ? agents : agents.filter((agent) => agent.name === stateMachine);
+        if (deciding.length === 0) return true; // an agent without this tool never calls it
+        for (const agent of deciding) if (agent.approval.tools.includes(tool.name) || (await toolNeedsApproval(tool, parsed))) return true;
+        return false;
+      },
+    };
+  }
+  return gated;
 }
 
 /** What the web console shows of each agent: its description and its tools' schemas. */

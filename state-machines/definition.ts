@@ -103,7 +103,7 @@ const NON_RETRYABLE_ERRORS = [
 const HANDED_BACK_ERRORS = [ErrorName.ContainerStopped, ErrorName.ToolOutcomeUnknown];
 
 // `States.TaskFailed` matches every other task error too; the names are listed so the intent reads.
-const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, 'ECS.AmazonECSException'];
+const RETRYABLE_CONTAINER_ERRORS = [StatesError.HeartbeatTimeout, StatesError.TaskFailed, ErrorName.InternalError, ErrorName.EventLogUnavailable, 'ECS.AmazonECSException'];
 
 const RETRYABLE_LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 

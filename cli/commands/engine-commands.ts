@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -9,7 +8,7 @@ import {
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { UserFileLimits, keysNotInCall, loadConfig, readRegularFile, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
 import { answerApproval } from '../../state-machines';
 import { costLine } from '../cost-summary';
 import { costFromEvents } from '../run-summary';
@@ -188,11 +187,8 @@ function textOption(values: Record<string, unknown>, name: string, cwd: string):
   const file = values[`${name}-file`] as string | undefined;
   if (inline !== undefined && file !== undefined) throw new UsageError(`Give --${name} or --${name}-file, not both`);
   if (file === undefined) return inline;
-  try {
-    return readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw new UsageError(`--${name}-file ${file} cannot be read: ${(error as Error).message}`);
-  }
+  // A device, a pipe or a huge file would hang the command or exhaust its memory.
+  return readRegularFile(path.resolve(cwd, file), UserFileLimits.decisionBytes, (problem) => new UsageError(`--${name}-file: ${problem}`), 'an approval decision file');
 }
 
 /**
@@ -218,12 +214,25 @@ export const approve: Command = async (argv, env, io) => {
     args = parsed as Record<string, unknown>;
   }
   const { target, approval } = await findApproval(values, env, positionals[0]);
-  const edited = args ? { ...(await approvalArguments(target, approval)), ...args } : undefined;
+  const callArgs = await approvalArguments(target, approval);
+  if (args) refuseUnknownKeys(approval.tool, callArgs, args);
+  const edited = args ? { ...callArgs, ...args } : undefined;
   await answerApproval(target.sfn, approval.taskToken, { approved: true, ...(edited ? { args: edited } : {}), ...(reason ? { reason } : {}) }, (value) => target.upload(value));
   io.out(`approved ${approval.approvalId} (${approval.tool})${args ? ` with ${Object.keys(args).join(', ')} edited` : ''}; the agent resumes.`);
   if (edited) io.out("(edited arguments are checked against the tool's schema when the agent resumes; if they do not fit, the agent is told why and the call does not run)");
   return ExitCode.Ok;
 };
+
+/**
+ * A misspelt key would be dropped by the tool's schema and the call run unchanged while the approver
+ * believes it was edited: refuse it before anything is sent. The call's own arguments name every
+ * parameter (strict function calling), so no schema is needed here; the container checks again.
+ */
+function refuseUnknownKeys(tool: string, callArgs: Record<string, unknown>, edits: Record<string, unknown>): void {
+  const unknown = keysNotInCall(callArgs, edits);
+  if (unknown.length === 0) return;
+  throw new UsageError(`--args names ${unknown.join(', ')}, which ${tool} does not take (its arguments: ${Object.keys(callArgs).join(', ')}). Nothing was sent; the call still waits.`);
+}
 
 /** `stepwise reject <approvalId> --reason TEXT | --reason-file FILE`: SendTaskFailure with the reason (of any length) the agent sees. */
 export const reject: Command = async (argv, env, io) => {

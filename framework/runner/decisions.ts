@@ -1,4 +1,5 @@
 import { DecisionOutcome } from '../constants';
+import { parseEditedArguments } from '../edited-arguments';
 import { ApprovalDecisionError, ToolArgumentsError } from '../errors';
 import { EventType } from '../events';
 import type { ApprovalDecision } from '../run-state';
@@ -25,7 +26,7 @@ export async function applyDecisions(context: RunContext): Promise<void> {
     if (decision.outcome === DecisionOutcome.Approved && decision.args !== undefined) {
       const tool = context.findTool(pending.tool);
       try {
-        editedArgs.set(pending.approvalId, tool ? tool.parse(decision.args) : decision.args);
+        editedArgs.set(pending.approvalId, tool ? parseEditedArguments(tool, decision.args) : decision.args);
       } catch (error) {
         const detail = error instanceof ToolArgumentsError ? error.message : String(error);
         throw new ApprovalDecisionError(`Edited arguments for approval ${pending.approvalId} are invalid. ${detail}`, { approvalId: pending.approvalId, cause: error });

@@ -1,5 +1,6 @@
 import type { Agent } from '../agent';
 import { costBreakdown, pricedUsd, type CostBreakdown, type PriceTable } from '../cost';
+import { EventLogWriteError } from '../errors';
 import { EventStream, type StepwiseEvent } from '../events';
 import { JournalWriter, type JournalWriterOptions } from '../journal/journal-writer';
 import type { Model } from '../model';
@@ -48,10 +49,41 @@ export class RunContext {
     return this.agent.tools.find((tool) => tool.name === name);
   }
 
-  /** Emits an event stamped with this run's identity. */
-  emit(event: EventBody): Promise<void> {
+  /** Emits an event stamped with this run's identity; throws `EventLogWriteError` when the event log cannot take it. */
+  emit(event: EventBody, options?: { readonly observersOnly?: boolean }): Promise<void> {
+    return this.events.emit(this.stamp(event), options);
+  }
+
+  /**
+   * Emits the event of a step that is already committed (a tool's result, the run's end). When the
+   * event log cannot take it, the event is committed with the state as unannounced, so the next
+   * turn records it first, and the `EventLogWriteError` goes on to stop this turn.
+   */
+  async announce(event: EventBody): Promise<void> {
+    const stamped = this.stamp(event);
+    try {
+      await this.events.emit(stamped);
+    } catch (error) {
+      if (!(error instanceof EventLogWriteError)) throw error;
+      const data = this.state.mutable;
+      data.unannounced = [...(data.unannounced ?? []), stamped];
+      await this.checkpoint();
+      throw error;
+    }
+  }
+
+  /** Records the events an earlier turn committed but could not log, before anything else happens. */
+  async announceUnannounced(): Promise<void> {
     const data = this.state.mutable;
-    return this.events.emit({ ...event, runId: data.runId, agent: data.agent, at: new Date().toISOString(), iteration: data.iterations } as StepwiseEvent);
+    for (const event of data.unannounced ?? []) await this.events.emit(event);
+    if (data.unannounced === undefined) return;
+    delete data.unannounced;
+    await this.checkpoint();
+  }
+
+  private stamp(event: EventBody): StepwiseEvent {
+    const data = this.state.mutable;
+    return { ...event, runId: data.runId, agent: data.agent, at: new Date().toISOString(), iteration: data.iterations } as StepwiseEvent;
   }
 
   /** Working time of this run so far, including the current segment. */

@@ -1,7 +1,7 @@
 import type { Agent } from '../agent';
 import { Defaults, RunStatus, ToolCallingMode } from '../constants';
 import { addUsage, billedTurnSeconds, findModelPrice, resolvePrices, type CostBreakdown, type PriceOverrides, type PriceTable } from '../cost';
-import { ConfigDefinitionError, ContainerStoppedError, InvalidInputError, RunAbortedError, RunNotFoundError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
+import { ConfigDefinitionError, ContainerStoppedError, EventLogWriteError, InvalidInputError, RunAbortedError, RunNotFoundError, StepwiseError, ToolOutcomeUnknownError, describeError } from '../errors';
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
@@ -35,7 +35,7 @@ export interface RunOptions {
   readonly maxIterations?: number;
   /** Ends the run with `Stepwise.Aborted` when aborted. */
   readonly signal?: AbortSignal;
-  /** Receives every event as it happens. */
+  /** Receives every event as it happens, on a best-effort basis: an error it throws is ignored. */
   readonly onEvent?: EventListener;
   /**
    * Makes the run durable: each step appends what it added to the run's journal in this store
@@ -46,6 +46,14 @@ export interface RunOptions {
    * @default none: the run lives in memory only
    */
   readonly checkpointStore?: CheckpointStore;
+  /**
+   * The durable event log, which must record every event (clients wait on it, e.g. for an
+   * approval request). When it throws, the run stops without committing anything more, as an
+   * interruption (`Stepwise.EventLogUnavailable`): resumed (a retried container), it continues
+   * from its last checkpoint, and an event of a committed step is recorded first.
+   * @default none
+   */
+  readonly eventLog?: EventListener;
   /**
    * Called after every commit with the committed state (after the store's write, when there is
    * one). The state is live: serialize it (`toJSON`) if you keep it.
@@ -90,7 +98,7 @@ export type RunResult =
       readonly error: { name: string; message: string };
       /**
        * The run did not fail; it stopped without an outcome (aborted, the container stopped, a tool
-       * call's outcome unknown). Its state is still at the last committed step: resume it.
+       * call's outcome unknown, the event log failed). Its state is still at the last committed step: resume it.
        */
       readonly interrupted?: true;
     });
@@ -122,6 +130,7 @@ export async function runAgent(agent: Agent, input: RunInput, options: RunOption
   const prices = resolvePrices(options.prices);
   refuseUncountableBudget(agent, model, prices);
   const events = new EventStream();
+  if (options.eventLog) events.addSink(options.eventLog);
   if (options.onEvent) events.subscribe(options.onEvent);
   const context = new RunContext(
     agent,
@@ -163,6 +172,18 @@ async function runFrom(context: RunContext, state: RunState, model: Model, optio
   const { agent } = context;
   // Counted before anything else: a container re-run after its run ended (it died before reporting) is a turn too.
   startTurn(state, options.platform);
+  try {
+    return await runTurnOf(context, options);
+  } catch (error) {
+    // The event log failed outside the loop (its start, applying decisions, re-asking approvals).
+    if (error instanceof EventLogWriteError) return finishFailed(context, error);
+    throw error;
+  }
+}
+
+async function runTurnOf(context: RunContext, options: RunOptions): Promise<RunResult> {
+  const { state, agent, model } = context;
+  await context.announceUnannounced();
   if (state.status === RunStatus.Completed || state.status === RunStatus.Failed) return resultOf(context);
   const resumed = state.status === RunStatus.AwaitingApproval || state.messages.length > 1 || state.iterations > 0;
   if (state.status === RunStatus.AwaitingApproval) {
@@ -342,13 +363,13 @@ async function finishCompleted(context: RunContext, answer: string, thought: str
   data.answer = answer;
   data.status = RunStatus.Completed;
   await context.checkpoint();
-  await context.emit({ type: EventType.RunCompleted, answer, usage: data.usage, ...costFields(context) });
+  await context.announce({ type: EventType.RunCompleted, answer, usage: data.usage, ...costFields(context) });
   return resultOf(context);
 }
 
 /** Stops that are not an outcome of the run: it continues from its last committed step when resumed. */
 const isInterruption = (error: unknown): error is StepwiseError =>
-  error instanceof RunAbortedError || error instanceof ContainerStoppedError || error instanceof ToolOutcomeUnknownError;
+  error instanceof RunAbortedError || error instanceof ContainerStoppedError || error instanceof ToolOutcomeUnknownError || error instanceof EventLogWriteError;
 
 async function finishFailed(context: RunContext, error: unknown): Promise<RunResult> {
   const data = context.state.mutable;
@@ -356,7 +377,8 @@ async function finishFailed(context: RunContext, error: unknown): Promise<RunRes
     // Nothing is committed: the last checkpoint stays RUNNING, so a retried container, a redrive
     // or an in-process resume of this state continues from it instead of finding a failed run.
     const described = describeError(error);
-    await context.emit({ type: EventType.RunInterrupted, error: described });
+    // A log that just failed would fail again: observers still hear of it.
+    await context.emit({ type: EventType.RunInterrupted, error: described }, { observersOnly: error instanceof EventLogWriteError });
     return { ...resultBase(context), status: RunStatus.Failed, error: described, interrupted: true };
   }
   data.error = describeError(error);
@@ -364,7 +386,7 @@ async function finishFailed(context: RunContext, error: unknown): Promise<RunRes
   try {
     await context.checkpoint();
   } finally {
-    await context.emit({ type: EventType.RunFailed, error: data.error, usage: data.usage, ...costFields(context) });
+    await context.announce({ type: EventType.RunFailed, error: data.error, usage: data.usage, ...costFields(context) });
   }
   return resultOf(context);
 }

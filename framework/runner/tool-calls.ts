@@ -185,9 +185,9 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
   // Commit first, then announce: an event never reports a call the checkpoint has not recorded.
   await context.checkpoint();
   if (entry.status === 'completed') {
-    await context.emit({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, preview: previewOf(entry.result, entry.callId, 300) });
+    await context.announce({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, preview: previewOf(entry.result, entry.callId, 300) });
   } else {
-    await context.emit({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, error: entry.error ?? { name: 'Error', message: 'the tool failed' } });
+    await context.announce({ type: EventType.ToolFailed, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, error: entry.error ?? { name: 'Error', message: 'the tool failed' } });
   }
   return undefined;
 }

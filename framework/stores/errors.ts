@@ -37,8 +37,12 @@ export class CheckpointConflictError extends StoreError {
 export class StoreCorruptError extends StoreError {
   /** The file path, table item or S3 object that is broken. */
   readonly location: string;
-  constructor(location: string, problem: string, options: { cause?: unknown } = {}) {
-    super(`Stored data at ${location} is unreadable: ${problem}. Move the damaged data aside (or delete it) and retry.`, options);
+  /**
+   * @param options.remedy What the user can do, when the store knows better than the generic
+   *   "move the damaged data aside" (e.g. which folder to move).
+   */
+  constructor(location: string, problem: string, options: { cause?: unknown; remedy?: string } = {}) {
+    super(`Stored data at ${location} is unreadable: ${problem}. ${options.remedy ?? 'Move the damaged data aside (or delete it) and retry.'}`, { cause: options.cause });
     this.location = location;
   }
 }

@@ -25,7 +25,11 @@ export interface ReadEventsOptions {
 export interface EventLog {
   /** Appends `events` in order and returns the `seq` of the last one (the current last `seq` when `events` is empty, 0 for an empty log). */
   append(executionId: string, events: readonly StepwiseEvent[]): Promise<number>;
-  /** Events in `seq` order. */
+  /**
+   * Events in `seq` order. Damaged stored data (an entry that cannot be read back, a seq missing
+   * in the middle) fails with `StoreCorruptError` naming where it is, never by skipping it; a
+   * store may first return the intact events before the damage, and the read that starts at it fails.
+   */
   read(executionId: string, options?: ReadEventsOptions): Promise<LoggedEvent[]>;
 }
 

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventType } from '../events';
 import type { EventLog, LoggedEvent } from './event-log';
+import { describeError } from '../errors';
+import { StoreCorruptError } from './errors';
 import { assertSequence } from './json';
 
 /**
@@ -21,6 +23,12 @@ export const EventStreamProtocol = {
   followParameter: 'follow',
   /** The name of the final message; its data is `{ executionArn, status }`. */
   endedEvent: 'execution.ended',
+  /**
+   * The name of the message that ends a stream which cannot go on: its data is
+   * `{ name, message, retryable }`. `retryable: false` (the log is damaged: `StoreCorruptError`)
+   * means reconnecting would fail the same way, so a client reports it instead.
+   */
+  errorEvent: 'error',
   /** The execution status that means "still running". */
   runningStatus: 'RUNNING',
 } as const;
@@ -42,7 +50,9 @@ export type EventStreamEnd =
   /** `stopAt` came, or the next message would pass `maxBytes`: the client reconnects from its cursor. */
   | 'limit'
   /** The client went away (`signal` aborted, or a write failed). */
-  | 'closed';
+  | 'closed'
+  /** The log could not be read; an `error` message said why. */
+  | 'error';
 
 /** What `streamExecutionEvents` takes. */
 export interface StreamExecutionEventsOptions {
@@ -103,6 +113,19 @@ export function formatEndedMessage(executionArn: string, status: string): string
 }
 
 /**
+ * The SSE message that ends a stream whose log cannot be read. Damaged data is not retryable; a
+ * failed read (a network or throttling error) may succeed on the next connection.
+ *
+ * @example
+ * formatErrorMessage(new StoreCorruptError('events/run.jsonl:7', 'not a logged event'));
+ * // 'event: error\ndata: {"name":"Stepwise.CheckpointError","message":"Stored data at events/run.jsonl:7 …","retryable":false}\n\n'
+ */
+export function formatErrorMessage(error: unknown): string {
+  const { name, message } = describeError(error);
+  return `event: ${EventStreamProtocol.errorEvent}\ndata: ${JSON.stringify({ name, message, retryable: !(error instanceof StoreCorruptError) })}\n\n`;
+}
+
+/**
  * The cursor a client sent: `Last-Event-ID`, else `?after=`, else 0. Anything that is not a
  * whole number counts as 0 (the client then receives everything again, which it can dedupe by id).
  *
@@ -159,7 +182,15 @@ export async function streamExecutionEvents(options: StreamExecutionEventsOption
         statusReadAt = now();
         if (status !== EventStreamProtocol.runningStatus || !options.follow) finalStatus = status;
       }
-      const logged = await options.events.read(options.executionArn, { after: cursor, limit: EventStreamDefaults.pageSize });
+      let logged: LoggedEvent[];
+      try {
+        logged = await options.events.read(options.executionArn, { after: cursor, limit: EventStreamDefaults.pageSize });
+      } catch (error) {
+        if (signal?.aborted) return 'closed';
+        // Said to the client, not only logged: a stream that just stops reads as "nothing happened".
+        await send(formatErrorMessage(error));
+        return 'error';
+      }
       for (const entry of logged) {
         if (signal?.aborted) return 'closed';
         if (!(await send(formatEventMessage(entry)))) return 'limit';

@@ -63,11 +63,17 @@ export class FileEventLog implements EventLog {
     const events: LoggedEvent[] = [];
     for (const [index, line] of lines.entries()) {
       if (events.length >= limit) break;
+      // Line n holds seq n (seqs start at 1 and have no gaps), which also finds a line lost in the middle.
       const head = SEQ_HEAD.exec(line);
-      if (head && Number(head[1]) <= after) continue;
+      if (head && Number(head[1]) === index + 1 && index + 1 <= after) continue;
       const logged = parseLine(line);
-      if (!logged) throw new StoreCorruptError(`${file}:${index + 1}`, 'not a logged event');
-      if (logged.seq > after) events.push(logged);
+      const problem = !logged ? 'not a logged event' : logged.seq !== index + 1 ? `it holds seq ${logged.seq} where ${index + 1} belongs (a line is missing or out of order)` : undefined;
+      if (problem) {
+        // What comes before the damage is intact: return it, and the next read (from its end) reports the damage.
+        if (events.length > 0) break;
+        throw new StoreCorruptError(`${file}:${index + 1}`, problem);
+      }
+      if (logged!.seq > after) events.push(logged!);
     }
     return events;
   }

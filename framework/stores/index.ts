@@ -12,6 +12,7 @@ export {
   EventStreamProtocol,
   cursorFrom,
   formatEndedMessage,
+  formatErrorMessage,
   formatEventMessage,
   streamExecutionEvents,
   type EventStreamEnd,

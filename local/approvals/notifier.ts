@@ -13,6 +13,12 @@ export interface ApprovalNotifierOptions {
   readonly log: (line: string) => void;
   /** Time source (tests). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Whether a task token is that of the engine's waiting approval task for this execution and
+   * approval; a request with any other token is refused and records nothing.
+   * @default every token is accepted
+   */
+  readonly isApprovalTask?: (taskToken: string, executionArn: string, approvalId: string) => boolean;
 }
 
 /** The body POSTed to the approval webhook. */
@@ -59,6 +65,12 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
       throw Object.assign(new Error(`Invalid approval request: ${detail}`), { name: 'Stepwise.InvalidInput' });
     }
     const { executionArn, agent, approval } = parsed.data;
+    if (options.isApprovalTask && !options.isApprovalTask(parsed.data.taskToken, executionArn, approval.approvalId)) {
+      throw Object.assign(
+        new Error(`Refused approval request ${approval.approvalId}: its taskToken is not a task token this engine issued to execution ${executionArn} for that approval. Approvals are requested by the workflow's RequestApproval state, not by hand.`),
+        { name: 'Stepwise.InvalidInput' },
+      );
+    }
     await options.approvals.put(approvalRecordOf(parsed.data, now()));
     options.log(
       `Approval needed: ${agent} wants to call ${approval.tool} ${approval.args ? preview(approval.args) : clip(approval.argsPreview ?? '')} (approval ${approval.approvalId}). ` +

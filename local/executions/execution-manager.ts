@@ -173,6 +173,11 @@ export class ExecutionManager {
     return tracked;
   }
 
+  /** The execution with this ARN, or undefined (never throws: for lookups of untrusted input). */
+  find(arn: string): ExecutionRecord | undefined {
+    return this.executions.get(arn)?.execution;
+  }
+
   /** Executions of one state machine, newest first. */
   list(stateMachineArnValue: unknown): ExecutionRecord[] {
     const machine = this.stateMachine(stateMachineArnValue);

@@ -28,12 +28,14 @@ const CONSOLE_ASSET_PATH = /^\/console\/assets\/([^/]+)$/;
 const CONSOLE_READ_PATH = /^\/console\/api\/([a-z]+)$/;
 const CONSOLE_DECISION_PATH = /^\/console\/api\/approvals\/([^/]+)\/decision$/;
 
-/** A path segment, decoded; undefined when its %-encoding is broken. */
-function segment(encoded: string): string | undefined {
+/** Why a path cannot be decoded (a `%` not followed by two hex digits, or bytes that are not UTF-8), or undefined when it can. */
+function brokenEncoding(pathname: string): string | undefined {
   try {
-    return decodeURIComponent(encoded);
-  } catch {
+    decodeURIComponent(pathname);
     return undefined;
+  } catch {
+    const sequence = /%(?![0-9a-f]{2})|(?:%[0-9a-f]{2})+/i.exec(pathname)?.[0] ?? '%';
+    return `The request path ${JSON.stringify(pathname.slice(0, 200))} has broken %-encoding (near "${sequence}"): encode each path segment with encodeURIComponent.`;
   }
 }
 
@@ -58,13 +60,21 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
       return serve();
     };
     const handle = async () => {
+      // Checked once for every route, so no route decodes a segment that cannot be decoded.
+      const encodingProblem = brokenEncoding(url.pathname);
+      if (encodingProblem) {
+        return guarded(RoutePolicies.read, () => {
+          request.resume();
+          const code = 'ValidationException';
+          sendJson(response, 400, { __type: code, message: encodingProblem }, { 'x-amzn-ErrorType': code, ...(hasBody(request) ? { Connection: 'close' } : {}) });
+        });
+      }
       if (request.method === 'POST' && (url.pathname === '/' || url.pathname === '')) return guarded(RoutePolicies.stepFunctions, () => routes.sfn(request, response));
       const invoke = INVOKE_PATH.exec(url.pathname);
       if (request.method === 'POST' && invoke) return guarded(RoutePolicies.lambdaInvoke, () => routes.lambdaInvoke(request, response, invoke[1]));
       if (request.method === 'POST' && PAYLOADS_PATH.test(url.pathname)) return guarded(RoutePolicies.payloadUpload, () => routes.payloadUpload(request, response));
       const decision = CONSOLE_DECISION_PATH.exec(url.pathname);
-      const approvalId = decision ? segment(decision[1]) : undefined;
-      if (request.method === 'POST' && approvalId !== undefined) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, approvalId));
+      if (request.method === 'POST' && decision) return guarded(RoutePolicies.consoleWrite, () => routes.console.decide(request, response, decodeURIComponent(decision[1])));
       const payload = PAYLOAD_PATH.exec(url.pathname);
       const events = EVENTS_PATH.exec(url.pathname);
       const asset = CONSOLE_ASSET_PATH.exec(url.pathname);
@@ -83,7 +93,7 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
                   : url.pathname === '/' || url.pathname === '/index.html'
                     ? { policy: RoutePolicies.page, serve: () => routes.console.page(response) }
                     : asset
-                      ? { policy: RoutePolicies.read, serve: () => routes.console.asset(response, segment(asset[1]) ?? '') }
+                      ? { policy: RoutePolicies.read, serve: () => routes.console.asset(response, decodeURIComponent(asset[1])) }
                       : read
                         ? { policy: RoutePolicies.consoleRead, serve: () => routes.console.read(response, read[1]) }
                         : undefined;

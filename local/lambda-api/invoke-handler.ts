@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LambdaErrorCode, LocalDefaults, RequestBodyLimits } from '../constants';
 import { LocalApiError } from '../errors';
-import { BodyTooLargeError, readBody, sendJson, sendTooLarge } from '../http/http-io';
+import { BodyTooLargeError, hasBody, readBody, sendJson, sendTooLarge } from '../http/http-io';
+import type { ApprovalGate } from './approval-gate';
 import type { LambdaRegistry } from './lambda-registry';
 
 /** `/2015-03-31/functions/{name}/invocations` */
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
-function sendLambdaError(response: ServerResponse, error: LocalApiError): void {
-  sendJson(response, error.statusCode, { Type: 'User', message: error.message }, { 'x-amzn-ErrorType': error.code });
+function sendLambdaError(response: ServerResponse, error: LocalApiError, headers: Record<string, string> = {}): void {
+  sendJson(response, error.statusCode, { Type: 'User', message: error.message }, { 'x-amzn-ErrorType': error.code, ...headers });
 }
 
 /**
@@ -27,25 +28,29 @@ function logTail(durationMs: number): string {
 }
 
 /**
- * Serves Lambda `Invoke` (request/response) for the registered local functions. A function that
+ * Serves Lambda `Invoke` (request/response) for the registered local functions. With a `gate`, a
+ * tool whose call needs approval runs only as the approved call of a running execution (403
+ * `AccessDeniedException` otherwise, as AWS answers an invoker it does not allow). A function that
  * throws answers like AWS: HTTP 200, `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage, trace }`.
  * `X-Amz-Log-Type: Tail` gets the log tail's REPORT line in `X-Amz-Log-Result`, as on AWS.
  */
-export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void) {
+export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void, gate?: ApprovalGate) {
   return async (request: IncomingMessage, response: ServerResponse, encodedName: string): Promise<void> => {
+    const name = decodeURIComponent(encodedName);
+    let handler;
+    try {
+      handler = lambdas.resolve(name);
+    } catch (error) {
+      // Answered before the body is read: the connection closes, and no byte of it is taken in.
+      sendLambdaError(response, error as LocalApiError, hasBody(request) ? { Connection: 'close' } : {});
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(request, RequestBodyLimits.lambdaInvokeBytes);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       sendTooLarge(response, { Type: 'User', message: `Request must be smaller than ${error.limitBytes} bytes for the InvokeFunction operation` }, { 'x-amzn-ErrorType': LambdaErrorCode.RequestTooLarge });
-      return;
-    }
-    let handler;
-    try {
-      handler = lambdas.resolve(decodeURIComponent(encodedName));
-    } catch (error) {
-      sendLambdaError(response, error as LocalApiError);
       return;
     }
     let event: unknown = null;
@@ -57,6 +62,13 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
         return;
       }
     }
+    // A failed check refuses too: a tool that needs approval never runs because a check broke.
+    const refusal = gate ? await gate(name, event).catch((error: unknown) => `the approval check failed (${error instanceof Error ? error.message : String(error)})`) : undefined;
+    if (refusal) {
+      log(`Refused invoking ${name}: ${refusal}`);
+      sendLambdaError(response, new LocalApiError(LambdaErrorCode.AccessDenied, refusal, { statusCode: 403 }));
+      return;
+    }
     const tail = String(request.headers['x-amz-log-type'] ?? '').toLowerCase() === 'tail';
     const started = performance.now();
     const logHeader = (): Record<string, string> => (tail ? { 'X-Amz-Log-Result': logTail(performance.now() - started) } : {});
@@ -65,7 +77,7 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
       sendJson(response, 200, result === undefined ? null : result, { 'X-Amz-Executed-Version': '$LATEST', ...logHeader() });
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      log(`Lambda ${decodeURIComponent(encodedName)} failed: ${failure.name}: ${failure.message}`);
+      log(`Lambda ${name} failed: ${failure.name}: ${failure.message}`);
       sendJson(
         response,
         200,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HistoryEvent } from '../executions/history-event';
 import type { ExecutionRecord, TaskRecord } from '../executions/types';
 import { appendJsonLine, readJson, readJsonLines, writeJsonAtomic } from './atomic-file';
+import { checkExecutionRecord, checkHistoryEvent, checkTaskRecords } from './record-checks';
 
 /** Everything the engine knows about one execution, loaded at start. */
 export interface StoredExecution {
@@ -46,18 +47,28 @@ export class EngineStore {
     appendJsonLine(path.join(this.executionFolder(executionArn), 'history.jsonl'), event);
   }
 
-  /** Every execution persisted under the root, oldest first. */
+  /**
+   * Every execution persisted under the root, oldest first. Everything is read and checked before
+   * anything is returned: a damaged file is a `StoreCorruptError` naming it and the execution's
+   * folder to move aside, and the caller has changed nothing yet. Only a torn last history line
+   * (the engine stopped while appending it) is expected, and it is cut off.
+   */
   loadAll(): StoredExecution[] {
     if (!existsSync(this.folder)) return [];
     const stored: StoredExecution[] = [];
     for (const entry of readdirSync(this.folder)) {
       const folder = path.join(this.folder, entry);
-      const execution = readJson<ExecutionRecord>(path.join(folder, 'execution.json'));
+      const damage = {
+        remedy:
+          `The engine did not start. Repair the file, or move its folder ${folder} out of ${this.folder} ` +
+          '(the engine then starts without this execution), and start it again.',
+      };
+      const execution = readJson<ExecutionRecord>(path.join(folder, 'execution.json'), checkExecutionRecord, damage);
       if (!execution) continue;
       stored.push({
         execution,
-        history: readJsonLines<HistoryEvent>(path.join(folder, 'history.jsonl')),
-        tasks: readJson<TaskRecord[]>(path.join(folder, 'tasks.json')) ?? [],
+        history: readJsonLines<HistoryEvent>(path.join(folder, 'history.jsonl'), checkHistoryEvent, damage),
+        tasks: readJson<TaskRecord[]>(path.join(folder, 'tasks.json'), checkTaskRecords, damage) ?? [],
       });
     }
     return stored.sort((a, b) => a.execution.startDate - b.execution.startDate);

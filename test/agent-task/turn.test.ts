@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError, loadRunState, type StoreSet } from '../../framework';
+import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
@@ -148,6 +148,20 @@ describe('runTurn', () => {
     expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
   });
 
+  it('refuses edited arguments with a key the tool does not have: a rejection naming the key, and nothing runs', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    const first = await runTurn(readContainerConfig(containerEnv(root)), dependenciesFor(stores));
+    const edited = { ...first.approvals![0].args, lnie: 'the line I meant' };
+    await decide(stores, first.approvals![0], { response: { approved: true, args: edited } });
+
+    const second = await runTurn(readContainerConfig(containerEnv(root, { STEPWISE_TURN: '2' })), dependenciesFor(stores));
+
+    expect(second.status).toBe('COMPLETED');
+    expect(second.answer).toMatch(/rejected by human operator: approved with edited arguments that are invalid, so the call was not run \(.*lnie: is not a parameter of record_call/);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
+  });
+
   it('runs edited arguments and hears a reason that the approver sent by reference', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const stores = createStores({ kind: 'file', root });
@@ -226,6 +240,34 @@ describe('runTurn', () => {
     expect(again.status).toBe('AWAITING_APPROVAL');
     const keys = lambda.commandCalls(InvokeCommand).map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString()).idempotencyKey);
     expect(keys).toEqual([`${EXECUTION_ARN}:offline_1_1`, `${EXECUTION_ARN}:offline_1_1`]);
+  });
+
+  it('ends the turn retryable when the event log cannot take the approval request, and the next attempt logs it before waiting', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const stores = createStores({ kind: 'file', root });
+    let refused = 0;
+    // The container's event log refuses one write (a full disk, a throttled table), then works again.
+    const events = {
+      append: async (executionId: string, batch: readonly StepwiseEvent[]) => {
+        if (refused === 0 && batch.some((event) => event.type === 'approval.requested')) {
+          refused += 1;
+          throw new Error('ENOSPC: no space left on device, write');
+        }
+        return stores.events.append(executionId, batch);
+      },
+      read: stores.events.read.bind(stores.events),
+    };
+    const config = readContainerConfig(containerEnv(root));
+
+    const lost = runTurn(config, dependenciesFor({ ...stores, events }));
+
+    // Not an AWAITING_APPROVAL turn that no client hears of (stepwise run would wait until the approval timeout).
+    await expect(lost).rejects.toMatchObject({ code: 'Stepwise.EventLogUnavailable', message: expect.stringContaining('ENOSPC') });
+    const again = await runTurn(config, dependenciesFor({ ...stores, events }));
+    expect(again.status).toBe('AWAITING_APPROVAL');
+    const logged = (await stores.events.read(EXECUTION_ARN)).map((entry) => entry.event);
+    expect(logged.filter((event) => event.type === 'approval.requested')).toEqual([expect.objectContaining({ approvalId: again.approvals![0].approvalId, tool: 'record_call' })]);
+    expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
   });
 
   it('continues the conversation of an earlier execution with the same sessionId', async () => {

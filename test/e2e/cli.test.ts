@@ -48,6 +48,24 @@ describe('the stepwise command against a running engine', () => {
     expect(logs.stdout).toContain('sencha');
   });
 
+  it('refuses --args with a key the tool does not have before sending anything, and the call still waits', async () => {
+    const sfn = sfnClient(engine);
+    const executionArn = await startAgent(sfn, 'ledger', { task: 'tea' });
+    const [pending] = await waitFor(async () => {
+      const listed = await listedApprovals(engine.endpoint, executionArn);
+      return listed.length > 0 && listed;
+    });
+
+    const misspelt = await runCli(['approve', pending.approvalId, '--args', '{"entyr":"sencha"}', '--endpoint', engine.endpoint], { cwd: project.root, timeoutMs: 30_000 });
+
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('--args names entyr, which write_entry does not take (its arguments: entry)');
+    expect(misspelt.stdout).not.toContain('approved');
+    expect(await listedApprovals(engine.endpoint, executionArn)).toEqual([expect.objectContaining({ approvalId: pending.approvalId })]);
+    await stepwise('reject', pending.approvalId, '--reason', 'done testing');
+    await waitForEnd(sfn, executionArn);
+  });
+
   it('rejects a call with a reason the agent sees, and says when an approval does not exist', async () => {
     const sfn = sfnClient(engine);
     const executionArn = await startAgent(sfn, 'ledger', { task: 'tea' });

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { bundledCorpusDir, loadConfig } from '../../framework';
+import { bundledCorpusDir, encodeStoreKey, loadConfig } from '../../framework';
 import { startProjectEngine, type LocalEngine } from '../../local';
 import { browserTestsNotice, chromiumAvailable, launchChromium } from '../helpers/chromium';
 import { repositoryRoot } from '../helpers/cli';
@@ -299,6 +299,30 @@ if (!chromiumAvailable()) {
         await attacker.close();
         await evil.close();
       }
+    },
+    BROWSER_TEST_MS,
+  );
+
+  // Last: it damages the log of a run for good.
+  it(
+    "says on a run's page that its event log is damaged, naming the file, instead of reconnecting forever",
+    async () => {
+      const research = 'arn:aws:states:us-east-1:000000000000:stateMachine:research';
+      const finished = engine.executions.list(research)[0] ?? engine.executions.start({ stateMachineArn: research, input: JSON.stringify({ task: 'tidal power' }) });
+      for (;;) {
+        if ((await engine.stores.events.read(finished.executionArn)).length >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const logFile = path.join(root, '.stepwise', 'events', `${encodeStoreKey(finished.executionArn)}.jsonl`);
+      const lines = readFileSync(logFile, 'utf8').split('\n');
+      lines[1] = '{"seq":2,"event":{"type":"run.sta';
+      writeFileSync(logFile, lines.join('\n'));
+
+      await page.goto(`${engine.consoleUrl}#/runs/${encodeURIComponent(finished.executionArn)}`);
+
+      await page.locator('.connection', { hasText: 'The events of this run cannot be read' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('.connection').textContent()).toContain(`${logFile}:2`);
+      expect(await page.locator('.timeline > li').count()).toBe(1);
     },
     BROWSER_TEST_MS,
   );

@@ -88,6 +88,29 @@ describe('the container role of an agent', () => {
     expect(betaInvoke).toEqual(normalized({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: betaTools.map((fn) => stack.resolve(fn.functionArn)) }));
   });
 
+  it('is the only one that may invoke tool functions: no other role of the stack, and no resource policy', () => {
+    const toolArns = new Set(Object.values(stack.platform.toolFunctions).map((fn) => JSON.stringify(stack.resolve(fn.functionArn))));
+    const taskRoles = new Set(Object.keys(stack.platform.taskDefinitions).map((agent) => JSON.stringify(stack.resolve(taskRole(agent).roleName))));
+    const invokers = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => {
+      const { Roles = [], PolicyDocument } = (policy as { Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } } }).Properties;
+      const invokesTools = PolicyDocument.Statement.map(normalized).some((statement) => {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        return actions.some((action) => /^(lambda:(InvokeFunction|\*)|\*)$/.test(action)) && resources.some((resource) => resource === '*' || toolArns.has(JSON.stringify(resource)));
+      });
+      return invokesTools ? Roles.map((role) => JSON.stringify(role)) : [];
+    });
+
+    expect(invokers.length).toBeGreaterThan(0);
+    expect(invokers.filter((role) => !taskRoles.has(role))).toEqual([]);
+    const toolNames = new Set(Object.values(stack.platform.toolFunctions).map((fn) => JSON.stringify(stack.resolve(fn.functionName))));
+    const toolPermissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter((permission) => {
+      const target = JSON.stringify((permission as { Properties: { FunctionName: unknown } }).Properties.FunctionName);
+      return toolArns.has(target) || toolNames.has(target);
+    });
+    expect(toolPermissions).toEqual([]);
+  });
+
   it('may answer task tokens of its own state machine only, and read the input of its own executions only', () => {
     const sendTask = statementsOf(taskRole('alpha')).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
     expect(sendTask).toEqual([

@@ -1,3 +1,4 @@
+import { createStores } from '../../framework/stores';
 import { RedriveExecutionCommand, SendTaskSuccessCommand, GetExecutionHistoryCommand, ExecutionNotRedrivable } from '@aws-sdk/client-sfn';
 import type { LocalEngine } from '../../local';
 import { eventually, sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from './harness';
@@ -58,6 +59,27 @@ describe('the local engine across restarts', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:approved');
+  });
+
+  it('does not list an approval whose answer was taken just before the engine stopped', async () => {
+    let sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'approvals');
+    const approvals = await eventually(async () => {
+      const listed = await engine.stores.approvals.list({ executionArn });
+      return listed.length === 2 ? listed : undefined;
+    });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[0].taskToken, output: '{"approved":true}' }));
+    await eventually(async () => ((await engine.stores.approvals.list({ executionArn })).length === 1 ? true : undefined));
+    await engine.stop();
+    // The engine stopped after saving the answer but before removing the approval from its store.
+    await createStores({ kind: 'file', root }).approvals.put(approvals[0]);
+
+    engine = await startTestEngine(root);
+    sfn = sfnClient(engine);
+
+    expect((await engine.stores.approvals.list({ executionArn })).map((approval) => approval.approvalId)).toEqual([approvals[1].approvalId]);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[1].taskToken, output: '{"approved":true}' }));
+    expect((await waitFor(sfn, executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('refuses to redrive an execution that succeeded', async () => {

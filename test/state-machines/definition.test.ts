@@ -162,7 +162,7 @@ describe('buildAgentDefinition', () => {
     expect(first?.ErrorEquals).toContain(ErrorName.CheckpointMissing);
     // A container that handed its turn back (SIGTERM, a tool call whose outcome is unknown) is run again soon.
     expect(retriers[1]).toMatchObject({ ErrorEquals: [ErrorName.ContainerStopped, ErrorName.ToolOutcomeUnknown], IntervalSeconds: 1, MaxAttempts: 2 });
-    expect(retriers.at(-1)).toMatchObject({ MaxAttempts: 2, ErrorEquals: expect.arrayContaining(['States.HeartbeatTimeout', 'States.TaskFailed', ErrorName.InternalError, 'ECS.AmazonECSException']) });
+    expect(retriers.at(-1)).toMatchObject({ MaxAttempts: 2, ErrorEquals: expect.arrayContaining(['States.HeartbeatTimeout', 'States.TaskFailed', ErrorName.InternalError, ErrorName.EventLogUnavailable, 'ECS.AmazonECSException']) });
   });
 
   it('is plain JSON', () => {

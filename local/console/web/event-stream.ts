@@ -20,6 +20,8 @@ export interface EventStreamHandlers {
   readonly onEnded: (status: string) => void;
   /** Connected (again); `reconnecting` reports a dropped connection and the next attempt. */
   readonly onConnection: (state: 'connected' | 'reconnecting') => void;
+  /** The engine cannot serve the events (a damaged event log): following stops, as reconnecting would fail the same way. */
+  readonly onFailed: (message: string) => void;
 }
 
 const RETRY_MS = [500, 1_000, 2_000, 4_000];
@@ -28,7 +30,7 @@ const RETRY_MS = [500, 1_000, 2_000, 4_000];
  * Follows the stream from `after` until the execution ends or `stop` is called.
  *
  * @example
- * const follow = followEvents(executionArn, lastSeq, { onEvent, onEnded, onConnection });
+ * const follow = followEvents(executionArn, lastSeq, { onEvent, onEnded, onConnection, onFailed });
  * follow.stop();
  */
 export function followEvents(executionArn: string, after: number, handlers: EventStreamHandlers): { stop: () => void; lastSeq: () => number } {
@@ -79,7 +81,7 @@ export function followEvents(executionArn: string, after: number, handlers: Even
     }
   };
 
-  /** Handles one SSE block; true for the end-of-execution marker. */
+  /** Handles one SSE block; true when the stream is over (the execution ended, or its log cannot be read). */
   const deliver = (block: string): boolean => {
     let id: number | undefined;
     let type = 'message';
@@ -102,6 +104,11 @@ export function followEvents(executionArn: string, after: number, handlers: Even
     }
     if (type === 'execution.ended') {
       handlers.onEnded(String(parsed.status ?? ''));
+      return true;
+    }
+    if (type === 'error') {
+      if (parsed.retryable !== false) throw new Error(String(parsed.message ?? 'the event stream failed'));
+      handlers.onFailed(String(parsed.message ?? 'the event stream failed'));
       return true;
     }
     if (id === undefined || !Number.isInteger(id) || id <= lastSeq) return false;

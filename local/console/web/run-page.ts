@@ -154,6 +154,11 @@ export function runPage(context: ConsoleContext, executionArn: string): Page {
         followerDone = true;
         connection.textContent = `All events received; the run is ${status.toLowerCase()}.`;
       },
+      onFailed: (message) => {
+        followerDone = true;
+        connection.textContent = `The events of this run cannot be read: ${message}`;
+        connection.classList.add('error-text');
+      },
       onConnection: (state) => {
         connection.textContent = state === 'connected' ? 'Live: events appear as they happen.' : 'The event stream dropped; reconnecting (no event is lost)…';
       },

@@ -195,6 +195,18 @@ describe('runAgent approvals', () => {
     expect(paused.state.pendingApprovals).toHaveLength(1);
   });
 
+  it('refuses edited arguments with a key the tool does not have, naming it, instead of dropping it', async () => {
+    const sent: { to: string; idempotencyKey: string }[] = [];
+    const agent = defineAgent({ name: 'mailer', description: 'mails', tools: [sendEmailTool(sent), add], model: approvalScript() });
+    const paused = await runAgent(agent, 'mail it');
+    const { args } = paused.state.pendingApprovals[0];
+    paused.state.approve(paused.state.pendingApprovals[0].approvalId, { args: { ...args, too: 'boss@example.com' } });
+
+    await expect(runAgent(agent, paused.state)).rejects.toThrow(/Edited arguments .* invalid.*too: is not a parameter of send_email \(its parameters: to, body\)/);
+    expect(sent).toHaveLength(0);
+    expect(paused.state.status).toBe('AWAITING_APPROVAL');
+  });
+
   it('re-invokes a call that was started when the process died, with the same idempotency key, and never re-runs completed ones', async () => {
     const keys: string[] = [];
     const counted = defineTool({ name: 'count', description: 'counts', parameters: z.object({ n: z.number() }), execute: ({ n }, context) => { keys.push(`${n}@${context.idempotencyKey}`); return n; } });

@@ -43,16 +43,29 @@ describe('file stores with damaged files', () => {
     await expect(log.read('arn:run')).resolves.toEqual([{ seq: 1, event: sampleEvent(1) }]);
   });
 
-  it('reports a damaged line in the middle of a log instead of skipping events', async () => {
+  it('reports a damaged line in the middle of a log instead of skipping events, after the events before it', async () => {
     // Prepare
     const log = new FileEventLog({ directory });
     const file = path.join(directory, `${encodeStoreKey('arn:run')}.jsonl`);
     await fs.writeFile(file, `${JSON.stringify({ seq: 1, event: sampleEvent(1) })}\nnot json\n${JSON.stringify({ seq: 3, event: sampleEvent(3) })}\n`);
     // Act
-    const reading = log.read('arn:run');
+    const intact = await log.read('arn:run');
+    const reading = log.read('arn:run', { after: 1 });
     // Assess
+    expect(intact).toEqual([{ seq: 1, event: sampleEvent(1) }]);
     await expect(reading).rejects.toBeInstanceOf(StoreCorruptError);
     await expect(reading).rejects.toThrow(`${file}:2`);
+  });
+
+  it('reports a line missing from the middle of a log (seqs out of order), naming the line', async () => {
+    // Prepare
+    const log = new FileEventLog({ directory });
+    const file = path.join(directory, `${encodeStoreKey('arn:run')}.jsonl`);
+    await fs.writeFile(file, [1, 3, 4].map((seq) => `${JSON.stringify({ seq, event: sampleEvent(seq) })}\n`).join(''));
+    // Act
+    const reading = log.read('arn:run', { after: 1 });
+    // Assess
+    await expect(reading).rejects.toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 is unreadable: it holds seq 3 where 2 belongs`));
   });
 
   it('reports a snapshot file that is not a snapshot, naming the file, and appends nothing after it', async () => {

@@ -180,7 +180,8 @@ describe('the console routes of the local engine', () => {
 
     expect(missing.status).toBe(404);
     expect(json(missing).message).toMatch(/decided already, timed out, or its execution ended/);
-    expect(broken.status).toBe(404);
+    expect(broken.status).toBe(400);
+    expect(json(broken)).toMatchObject({ __type: 'ValidationException', message: expect.stringContaining('%-encoding') });
     expect(extra.status).toBe(400);
     expect(json(extra).message).toContain('approved');
   });
