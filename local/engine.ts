@@ -235,6 +235,17 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       sfn: sfnRequestHandler(operations, log),
       lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: options.gatedTools ?? {}, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints })),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
+      listFunctions: () => ({
+        Functions: lambdas.names().map((name) => ({
+          FunctionName: name,
+          FunctionArn: `arn:aws:lambda:${LocalAws.region}:${LocalAws.accountId}:function:${name}`,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          PackageType: 'Zip',
+          MemorySize: LocalDefaults.functionMemoryMiB,
+          Description: 'Served by the Stepwise local engine',
+        })),
+      }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names(), ...(options.project ? { project: options.project } : {}) }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
       console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
