@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import path from 'node:path';
-import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
+import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, chooseModel, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
 import { workflowUsage, type TurnOutput } from '../state-machines';
 import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
@@ -79,7 +79,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
   const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input, turn: config.turn });
   recordDecisions(state, await loadDecisions(stores.payloads, state), agent);
   const result = await runAgent(agent, state, {
-    model: input.options?.model ?? agent.model ?? stepwiseConfig.model ?? config.model,
+    model: chooseModel({ run: input.options?.model, agent: agent.model, config: stepwiseConfig.model, fallback: config.model }),
     modelSettings: config.modelSettings,
     maxIterations: input.options?.maxIterations,
     runId: config.executionArn,

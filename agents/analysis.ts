@@ -1,5 +1,5 @@
-import { OFFLINE_LABEL, defineAgent, type OfflinePlan } from 'stepwise';
-import { analyzeData, summarizeDocument } from 'stepwise/tools';
+import { OFFLINE_LABEL, defineAgent, type OfflinePlan } from 'stepwise-agents';
+import { analyzeData, summarizeDocument } from 'stepwise-agents/tools';
 import { succeeded } from './plan-helpers';
 
 const DEFAULT_DATASET = 'battery-projects';

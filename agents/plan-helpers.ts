@@ -1,4 +1,4 @@
-import type { PlanContext, PlanObservation } from 'stepwise';
+import type { PlanContext, PlanObservation } from 'stepwise-agents';
 
 /** A search hit as `search_documents` returns it. */
 export interface SearchHit {

@@ -1,5 +1,5 @@
-import { OFFLINE_LABEL, defineAgent, type OfflinePlan, type PlanContext } from 'stepwise';
-import { classifyContent, extractEntities, getDocument, publishReport, searchDocuments, summarizeDocument } from 'stepwise/tools';
+import { OFFLINE_LABEL, defineAgent, type OfflinePlan, type PlanContext } from 'stepwise-agents';
+import { classifyContent, extractEntities, getDocument, publishReport, searchDocuments, summarizeDocument } from 'stepwise-agents/tools';
 import { called, forDocument, mergedEntities, publicationOutcome, searchHits, succeeded } from './plan-helpers';
 
 const CATEGORIES = ['energy', 'technology', 'transport', 'health', 'environment', 'policy', 'finance'];

@@ -25,11 +25,19 @@ export interface CliEnvironment {
   readonly corpusDir?: string;
   readonly endpoint?: string;
   readonly color: boolean;
+  /** Prompts can be answered: stdin and stderr (where prompts go) are terminals, so `run … | tee log` still asks. */
   readonly interactive: boolean;
+  /** `$VISUAL` or `$EDITOR`, for editing approval arguments. */
+  readonly editor?: string;
 }
 
 /** Reads the environment variables the CLI understands. The only place the CLI reads `process.env`. */
-export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env, stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout): CliEnvironment {
+export function readCliEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  stdin: NodeJS.ReadStream = process.stdin,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): CliEnvironment {
   return {
     model: env.STEPWISE_MODEL || undefined,
     modelSettings: {
@@ -42,7 +50,8 @@ export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env, stdin: 
     corpusDir: env.STEPWISE_CORPUS_DIR || undefined,
     endpoint: env.STEPWISE_ENDPOINT || undefined,
     color: Boolean(stdout.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb',
-    interactive: Boolean(stdin.isTTY && stdout.isTTY),
+    interactive: Boolean(stdin.isTTY && stderr.isTTY),
+    editor: env.VISUAL || env.EDITOR || undefined,
   };
 }
 

@@ -12,6 +12,8 @@ export interface EventStreamSource {
   readonly description: string;
   /** What to do when the server cannot be reached. */
   readonly unreachableHint: string;
+  /** The error to throw when the server never answered (the local engine: `NoEngineError`). */
+  readonly notThere?: () => Error;
   /** What to do when the server refuses the caller (403). */
   readonly forbiddenHint?: string;
   /** Signs each request (AWS SigV4); the local engine needs none. */
@@ -72,6 +74,7 @@ export async function* readExecutionEvents(source: EventStreamSource, executionA
   const fail = async (problem: string): Promise<void> => {
     failures += 1;
     // A server that never answered is not there (say so at once); one that did may be back in a moment.
+    if (!connected && source.notThere) throw source.notThere();
     if (!connected || failures > maxFailures) throw new UsageError(`Cannot read the events of ${executionArn} from ${source.description}: ${problem}. ${source.unreachableHint}`);
     await sleep(reconnectDelayMs * 2 ** (failures - 1), undefined, { signal: options.signal }).catch(() => undefined);
   };

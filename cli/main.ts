@@ -3,29 +3,51 @@ import type { CliEnvironment } from './environment';
 import { runUsage } from './usage';
 import { targetUsage } from './target-options';
 import { readCliEnvironment } from './environment';
-import { ExitCode, ServerReportedError, UsageError } from './errors';
+import { ExitCode, NoEngineError, ServerReportedError, UsageError } from './errors';
+import { ApprovalPromptInterrupted } from './approver';
 import { processIo, type CliIo } from './io';
+
+/** Each command's usage line(s) and what it does: the source of `stepwise help` and `stepwise <command> --help`. */
+const COMMANDS: Readonly<Record<string, { readonly usage: string; readonly summary: string }>> = {
+  init: {
+    usage: 'stepwise init [dir]',
+    summary: 'Scaffolds a project in a new or empty folder: an agent and a tool of your own, a test, a CDK app, a Dockerfile.',
+  },
+  run: {
+    usage: runUsage,
+    summary: 'Runs an agent end to end through the local engine (started in-process when none is running);\n--in-process runs the ReAct loop in this process without the workflow; --target aws runs it\non the deployed stack and streams its progress from the stack\'s events endpoint.',
+  },
+  dev: {
+    usage: 'stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--model M] [--verbose] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]',
+    summary: 'Runs the local engine (Step Functions and Lambda APIs on loopback) and the web console until Ctrl-C.',
+  },
+  start: { usage: 'stepwise start <agent> "<task>" [--session ID]', summary: 'Starts an execution and prints its ARN.' },
+  status: { usage: 'stepwise status <executionArn> [--json]', summary: 'Shows an execution\'s status, answer or error, and cost.' },
+  list: { usage: 'stepwise list [--status S] [--agent A]', summary: 'Lists executions.' },
+  logs: { usage: 'stepwise logs <executionArn> [--follow] [--history] [--json]', summary: 'Prints an execution\'s progress events (--history: its Step Functions history).' },
+  approvals: { usage: 'stepwise approvals [--execution ARN] [--json]', summary: 'Lists the approvals waiting for a decision.' },
+  approve: {
+    usage: 'stepwise approve <approvalId> [--args JSON | --args-file FILE] [--reason TEXT | --reason-file FILE]',
+    summary: 'Approves a tool call; --args merges edits into its arguments.',
+  },
+  reject: { usage: 'stepwise reject <approvalId> --reason TEXT | --reason-file FILE', summary: 'Rejects a tool call; the agent hears the reason.' },
+  redrive: { usage: 'stepwise redrive <executionArn>', summary: 'Resumes a failed execution from the step that failed.' },
+  asl: { usage: 'stepwise asl <agent> [--config FILE]', summary: 'Prints the agent\'s state machine definition (Amazon States Language).' },
+};
+
+/** Commands that talk to an engine (local or deployed) and take the target flags. */
+const ENGINE_COMMANDS = new Set(['start', 'status', 'list', 'logs', 'approvals', 'approve', 'reject', 'redrive']);
+
+const indent = (text: string, spaces: number): string => text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
 
 const HELP = `Stepwise: long-running AI agents on AWS, and on this machine.
 
 Usage:
-  ${runUsage}
-      Runs an agent end to end through the local engine (started in-process when none is running);
-      --in-process runs the ReAct loop in this process without the workflow; --target aws runs it
-      on the deployed stack and streams its progress from the stack's events endpoint.
-  stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--verbose] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]
-  stepwise start <agent> "<task>" [--session ID]        prints the execution ARN
-  stepwise status <executionArn> [--json]
-  stepwise list [--status S] [--agent A]
-  stepwise logs <executionArn> [--follow] [--history] [--json]
-  stepwise approvals [--execution ARN] [--json]
-  stepwise approve <approvalId> [--args JSON | --args-file FILE] [--reason TEXT | --reason-file FILE]
-  stepwise reject <approvalId> --reason TEXT | --reason-file FILE
-  stepwise redrive <executionArn>
-  stepwise asl <agent> [--config FILE]
+${Object.values(COMMANDS).map(({ usage, summary }) => `${indent(usage, 2)}\n${indent(summary, 6)}`).join('\n')}
 
-  Engine commands take ${targetUsage}
+  Engine commands (${[...ENGINE_COMMANDS].join(', ')}) take ${targetUsage}
   (default: the local engine at http://127.0.0.1:8723; --target aws uses your AWS credentials and the deployed stack).
+  stepwise <command> --help shows one command.
 
 Environment:
   OPENAI_BASE_URL, OPENAI_API_KEY   an OpenAI-compatible endpoint for --model openai:<name>
@@ -34,9 +56,26 @@ Environment:
   STEPWISE_ENDPOINT                  the local engine's address (default http://127.0.0.1:8723)
 `;
 
+/** `stepwise <command> --help`: the command's usage, what it does, and the target flags when it takes them. */
+function commandHelp(command: string): string {
+  const { usage, summary } = COMMANDS[command];
+  const target = ENGINE_COMMANDS.has(command) ? `\n\nIt also takes ${targetUsage}\n(default: the local engine at http://127.0.0.1:8723; --target aws uses your AWS credentials and the deployed stack).` : '';
+  return `Usage: ${usage}\n\n${summary}${target}\n`;
+}
+
+/** True when the arguments ask for help before any "--" (after which everything is positional). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /** Runs the `stepwise` command and returns its exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(COMMANDS, command) && asksForHelp(rest)) {
+    io.out(commandHelp(command));
+    return ExitCode.Ok;
+  }
   try {
     const env = readCliEnvironment();
     switch (command) {
@@ -47,6 +86,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         const { runOnAws, runOnEngine } = require('./commands/run-engine') as typeof import('./commands/run-engine');
         return await (args.target === 'aws' ? runOnAws(args, env, io) : runOnEngine(args, env, io));
       }
+      case 'init':
+        return await (require('./commands/init') as typeof import('./commands/init')).init(rest, env, io);
       case 'dev':
         return await (require('./commands/dev') as typeof import('./commands/dev')).dev(rest, env, io);
       case 'start':
@@ -77,6 +118,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof ApprovalPromptInterrupted) {
+    io.error(`stepwise: ${error.message}`);
+    return ExitCode.Interrupted;
+  }
   if (error instanceof UsageError || (error instanceof StepwiseError && error.fault === 'user')) {
     io.error(`stepwise: ${error.message}`);
     return ExitCode.BadUsage;
@@ -90,13 +135,39 @@ function reportError(error: unknown, io: CliIo): number {
     io.error(`stepwise: ${error.message}. Run "stepwise help" for usage.`);
     return ExitCode.BadUsage;
   }
-  const refused = /ECONNREFUSED (\S+)/.exec(error instanceof Error ? error.message : '');
+  const refused = error instanceof NoEngineError ? error.address : connectionRefused(error);
   if (refused) {
-    io.error(`stepwise: nothing answers at ${refused[1]}. Start the local engine with "stepwise dev", or pass --endpoint URL (or --target aws).`);
+    io.error(`stepwise: ${new NoEngineError(/^https?:\/\//.test(refused) ? refused : `http://${refused}`).message}`);
+    return ExitCode.RunFailed;
+  }
+  if (isServiceError(error)) {
+    // An answer from Step Functions, Lambda or the local engine (ExecutionDoesNotExist,
+    // ExecutionNotRedrivable, …): its name and message say what happened; a stack would not.
+    io.error(`stepwise: ${error.name}: ${error.message}`);
     return ExitCode.RunFailed;
   }
   io.error(`stepwise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return ExitCode.RunFailed;
+}
+
+/** An error the AWS SDK made from a service's answer: it carries the response metadata. */
+function isServiceError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { $metadata?: unknown }).$metadata === 'object';
+}
+
+/** The address that refused the connection, wherever in the error's cause chain it was reported. */
+function connectionRefused(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const match = /ECONNREFUSED (\S+)/.exec(current.message);
+    if (match) return match[1];
+    const { code, address, port } = current as { code?: string; address?: string; port?: number };
+    if (code === 'ECONNREFUSED' && address !== undefined) return `${address}:${port}`;
+    for (const inner of (current as { errors?: unknown[] }).errors ?? []) {
+      const nested = connectionRefused(inner);
+      if (nested) return nested;
+    }
+  }
+  return undefined;
 }
 
 if (require.main === module) {

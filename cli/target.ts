@@ -5,7 +5,7 @@ import { uploaderOf } from '../state-machines';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';
 import { functionUrlRegion, sigV4Signer } from './aws-signing';
-import { UsageError } from './errors';
+import { NoEngineError, UsageError } from './errors';
 import { readExecutionEvents } from './event-stream';
 
 /** The default address of `stepwise dev`. */
@@ -48,7 +48,7 @@ export function localTarget(endpoint: string): Target {
   const sfn = new SFNClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const getJson = async (path: string): Promise<unknown> => {
     const response = await fetch(`${base}${path}`).catch((error: Error) => {
-      throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). ${NO_ENGINE_HINT}`);
+      throw new NoEngineError(base);
     });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
     return response.json();
@@ -73,13 +73,13 @@ export function localTarget(endpoint: string): Target {
     },
     async upload(value) {
       const response = await fetch(`${base}/payloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }).catch((error: Error) => {
-        throw new UsageError(`No Stepwise engine answers at ${base} (${error.message}). ${NO_ENGINE_HINT}`);
+        throw new NoEngineError(base);
       });
       if (!response.ok) throw new Error(`POST /payloads: HTTP ${response.status} ${await response.text()}`);
       return ((await response.json()) as { ref: string }).ref;
     },
     events(executionArn, options) {
-      return readExecutionEvents({ baseUrl: `${base}/`, description: `the local engine at ${base}`, unreachableHint: NO_ENGINE_HINT }, executionArn, options);
+      return readExecutionEvents({ baseUrl: `${base}/`, description: `the local engine at ${base}`, unreachableHint: NO_ENGINE_HINT, notThere: () => new NoEngineError(base) }, executionArn, options);
     },
   };
 }

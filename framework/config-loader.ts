@@ -16,7 +16,7 @@ export const CONFIG_FILE_NAMES = ['stepwise.config.ts', 'stepwise.config.mts', '
 
 /**
  * Loads a TypeScript (or JavaScript) config file at run time. Its default export must be the
- * result of `defineConfig`. `import … from 'stepwise'` inside it resolves like any package import.
+ * result of `defineConfig`. `import … from 'stepwise-agents'` inside it resolves like any package import.
  *
  * @example
  * const { config } = await loadConfig('stepwise.config.ts');

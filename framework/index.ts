@@ -11,7 +11,7 @@ export { UserFileLimits, readRegularFile, regularFileProblem } from './user-file
 export { StopReason, type Message, type Model, type ModelRequest, type ModelResponse, type ModelToolCall, type ToolSpec, type Usage } from './model';
 export * from './models';
 export { OFFLINE_LABEL, answerFromSearch, offlinePlanner, type OfflinePlan, type PlanContext, type PlanObservation, type PlanStep } from './models/offline-planner';
-export { ModelProvider, resolveModel, type ModelSettings } from './models/resolve';
+export { ModelProvider, chooseModel, resolveModel, type ModelChoices, type ModelSettings } from './models/resolve';
 export { EventStream, EventType, type EventListener, type StepwiseEvent } from './events';
 export { RunState, RUN_STATE_SCHEMA_VERSION, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
 export * from './runner';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -61,6 +62,22 @@ export interface ToolHandlerOptions {
 
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 
+/**
+ * An agent's call comes in the envelope (`{ arguments, callId, idempotencyKey, executionId }`);
+ * a person testing a function (`aws lambda invoke --payload '{"query":"…"}'`, the Lambda console)
+ * sends the tool's arguments alone. An object that names `arguments` or `callId` is taken as an
+ * envelope, and checked as one.
+ */
+function isEnvelope(event: unknown): boolean {
+  return typeof event !== 'object' || event === null || Array.isArray(event) || Object.hasOwn(event, 'arguments') || Object.hasOwn(event, 'callId');
+}
+
+/** A direct invocation with the tool's arguments alone: a call of its own, with a fresh idempotency key. */
+function directInvocation(args: unknown): ToolInvocationEvent {
+  const callId = `direct-${randomUUID()}`;
+  return { arguments: args as Record<string, unknown>, callId, idempotencyKey: callId, executionId: 'direct' };
+}
+
 const invocationEventSchema = z.object({
   arguments: z.record(z.string(), z.unknown()),
   callId: nonEmpty,
@@ -85,11 +102,13 @@ const invocationEventSchema = z.object({
  * export const handler = toolHandler(addTool);
  * // await handler({ arguments: { a: 1, b: 2 }, callId: 'c1', idempotencyKey: 'run-1:c1', executionId: 'run-1' })
  * // → { ok: true, result: { sum: 3 } }
+ * // await handler({ a: 1, b: 2 }) — the tool's arguments alone, as `aws lambda invoke --payload` sends them
+ * // → { ok: true, result: { sum: 3 } }
  */
 export function toolHandler(tool: AnyTool, options: ToolHandlerOptions = {}): ToolLambdaHandler {
   const workspace = options.workspace ?? workspaceFromEnvironment(process.env);
   return async (event) => {
-    const parsedEvent = invocationEventSchema.safeParse(event);
+    const parsedEvent = invocationEventSchema.safeParse(isEnvelope(event) ? event : directInvocation(event));
     if (!parsedEvent.success) {
       return {
         ok: false,
@@ -177,7 +196,7 @@ function nonBlank(value: string | undefined): string | undefined {
  * const corpusDir = bundledCorpusDir(); // '/home/me/stepwise/tools/corpus'
  */
 export function bundledCorpusDir(): string {
-  const root = findPackageRoot(__dirname, 'stepwise');
+  const root = findPackageRoot(__dirname, 'stepwise-agents');
   return path.join(root ?? process.cwd(), ToolWorkspaceDefaults.corpusPathInPackage);
 }
 

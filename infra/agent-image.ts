@@ -11,6 +11,6 @@ import { PlatformPaths } from './constants';
  * const props = agentImageAssetProps(projectRoot);
  * const image = ecs.ContainerImage.fromAsset(props.directory, props);
  */
-export function agentImageAssetProps(projectRoot: string): DockerImageAssetProps {
-  return { directory: projectRoot, file: PlatformPaths.dockerfile, platform: Platform.LINUX_AMD64 };
+export function agentImageAssetProps(projectRoot: string, dockerfile: string = PlatformPaths.dockerfile): DockerImageAssetProps {
+  return { directory: projectRoot, file: dockerfile, platform: Platform.LINUX_AMD64 };
 }

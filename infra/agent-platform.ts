@@ -129,7 +129,7 @@ export class AgentPlatform extends Construct {
     this.approvalApi = approvals.api;
     this.approvalApiFunction = approvals.apiFunction;
 
-    const imageAsset = agentImageAssetProps(resolved.projectRoot);
+    const imageAsset = agentImageAssetProps(resolved.projectRoot, resolved.dockerfile);
     const image = ecs.ContainerImage.fromAsset(imageAsset.directory, imageAsset);
     const taskDefinitions: Record<string, ecs.FargateTaskDefinition> = {};
     const stateMachines: Record<string, sfn.StateMachine> = {};
@@ -155,6 +155,7 @@ export class AgentPlatform extends Construct {
           bucket: this.payloadBucket.bucketName,
           stateMachineHeartbeatSeconds: resolved.heartbeatSeconds,
           modelId: resolved.modelId,
+          configPath: resolved.containerConfigPath,
           toolFunctionsJson: Stack.of(this).toJsonString(Object.fromEntries(agent.tools.map((tool) => [tool.name, this.toolFunctions[tool.name].functionArn]))),
           region: Stack.of(this).region,
           openAiBaseUrl: resolved.openAiBaseUrl,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../framework';
@@ -8,7 +9,7 @@ import { StepwiseStack } from './stepwise-stack';
 async function main(): Promise<void> {
   const app = new App();
   const projectRoot = findProjectRoot(__dirname) ?? process.cwd();
-  const configFile = app.node.tryGetContext('config') ?? 'stepwise.config.ts';
+  const configFile = String(app.node.tryGetContext('config') ?? 'stepwise.config.ts');
   const { config } = await loadConfig(configFile, { cwd: projectRoot });
   const stackName = app.node.tryGetContext('stackName') ?? 'Stepwise';
   const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
       agents: config.agents,
       // `-c modelId=openai:gpt-4.1-mini` wins over the config's default model.
       modelId: String(app.node.tryGetContext('modelId') ?? config.model ?? 'offline'),
+      projectRoot,
+      // The container loads the very config the state machines were built from (`-c config=…`).
+      configFile: path.resolve(projectRoot, configFile),
       ...(app.node.tryGetContext('openAiBaseUrl') ? { openAiBaseUrl: String(app.node.tryGetContext('openAiBaseUrl')) } : {}),
     },
   });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { APPROVAL_REASON_LIMIT, APPROVALS_BY_EXECUTION_INDEX, ApprovalFunctionEnv, PAYLOAD_PREFIX, PayloadArea, PlatformDefaults } from './constants';
-import { platformFunction } from './lambda-defaults';
+import { platformFunction, platformFunctionEntry } from './lambda-defaults';
 import { AcknowledgedFinding, acknowledge, prefixWildcardFinding } from './nag-suppressions';
 
 /** What `ApprovalService` takes. */
@@ -114,7 +113,7 @@ export class ApprovalService extends Construct {
   private approvalFunction(id: string, file: string, description: string, props: ApprovalServiceProps, environment: Record<string, string>): nodejs.NodejsFunction {
     return platformFunction(this, id, {
       description,
-      entry: path.join(props.projectRoot, 'infra', 'functions', file),
+      entry: platformFunctionEntry(file),
       projectRoot: props.projectRoot,
       memorySize: PlatformDefaults.approvalNotifierMemorySizeMiB,
       timeout: Duration.seconds(30),

@@ -33,6 +33,8 @@ export const PlatformPaths = {
   /** The config file baked into the agent image (see `agent-task/Dockerfile`). */
   containerConfig: '/app/stepwise.config.ts',
   dockerfile: 'agent-task/Dockerfile',
+  /** What the final stage of `agent-task/Dockerfile` copies of the config's sources: a config elsewhere is not in that image. */
+  repositoryImageConfigSources: ['stepwise.config.ts', 'agents'],
   /** Where a tool's Lambda handler lives by default, relative to the repository root. */
   toolHandler: (toolName: string) => `tools/${toolName}/handler.ts`,
   corpusInRepository: 'tools/corpus',

@@ -38,6 +38,8 @@ export interface AgentContainerEnvironmentOptions {
   readonly toolFunctionsJson: string;
   readonly region: string;
   readonly openAiBaseUrl?: string;
+  /** Where the image holds the config (default `/app/stepwise.config.ts`). */
+  readonly configPath?: string;
   /** Days events and checkpoints are kept (the tables' TTL). */
   readonly retentionDays: number;
 }
@@ -53,7 +55,11 @@ export interface AgentContainerEnvironmentOptions {
  */
 export function agentContainerEnvironment(options: AgentContainerEnvironmentOptions): Record<string, string> {
   const environment: Record<string, string> = {
-    [ContainerEnv.Config]: PlatformPaths.containerConfig,
+    [ContainerEnv.Config]: options.configPath ?? PlatformPaths.containerConfig,
+    // The repository's image compiles stepwise.config.ts at build time and names it in its ENV; a
+    // task that loads another config must not load that one, so it is cleared (the container then
+    // loads the config it was given from source).
+    ...(options.configPath !== undefined && options.configPath !== PlatformPaths.containerConfig ? { [ContainerEnv.CompiledConfig]: '' } : {}),
     [ContainerEnv.Store]: formatStoreLocation({
       kind: 'dynamodb',
       runStateTable: options.runStateTable,

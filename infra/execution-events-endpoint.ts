@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EVENT_PREFIX, EventStreamLimits, EventsFunctionEnv } from './constants';
-import { platformFunction } from './lambda-defaults';
+import { platformFunction, platformFunctionEntry } from './lambda-defaults';
 import { acknowledge, executionsFinding, prefixWildcardFinding } from './nag-suppressions';
 
 /** What `ExecutionEventsEndpoint` takes. */
@@ -52,7 +51,7 @@ export class ExecutionEventsEndpoint extends Construct {
     const executions = props.stateMachineNames.map((name) => executionsArn(this, name));
     this.function = platformFunction(this, 'Function', {
       description: 'Stepwise events endpoint: streams an execution\'s progress events as Server-Sent Events',
-      entry: path.join(props.projectRoot, 'infra', 'functions', 'execution-events.ts'),
+      entry: platformFunctionEntry('execution-events.ts'),
       projectRoot: props.projectRoot,
       memorySize: EventStreamLimits.memorySizeMiB,
       timeout: Duration.seconds(EventStreamLimits.functionTimeoutSeconds),

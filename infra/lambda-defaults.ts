@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +8,30 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { iamDescription, lambdaDescription } from './descriptions';
 import { AcknowledgedFinding, acknowledge } from './nag-suppressions';
+
+/**
+ * The source of one of the platform's own Lambda functions (approvals, events, stopped tasks),
+ * next to this module: `infra/functions/<name>.ts` when run from the sources, the compiled
+ * `dist/infra/functions/<name>.js` when run from the installed package. A user's project holds
+ * none of these files, so they are never looked up under its root.
+ *
+ * @example
+ * platformFunctionEntry('task-stopped.ts'); // '/app/node_modules/stepwise-agents/dist/infra/functions/task-stopped.js'
+ */
+export function platformFunctionEntry(file: string): string {
+  const source = path.join(__dirname, 'functions', file);
+  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
+}
+
+/** The folder of the stepwise-agents package this module belongs to (the repository, or `node_modules/stepwise-agents`). */
+const PACKAGE_ROOT = ((): string => {
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, 'package.json'))) return directory;
+    if (path.dirname(directory) === directory) return path.resolve(__dirname, '..');
+  }
+})();
+
+const isInside = (file: string, folder: string): boolean => !path.relative(folder, file).startsWith('..');
 
 /** What `platformFunction` takes. */
 export interface PlatformFunctionProps {
@@ -38,6 +63,7 @@ export function platformFunction(scope: Construct, id: string, props: PlatformFu
   // The description may come from a tool's own text: IAM refuses emoji and most non-Latin characters.
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: iamDescription(props.description) });
   logGroup.grantWrite(role);
+  const bundlingRoot = isInside(props.entry, props.projectRoot) ? props.projectRoot : PACKAGE_ROOT;
   const fn = new nodejs.NodejsFunction(scope, id, {
     description: lambdaDescription(props.description),
     entry: props.entry,
@@ -49,8 +75,10 @@ export function platformFunction(scope: Construct, id: string, props: PlatformFu
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
     role,
-    projectRoot: props.projectRoot,
-    depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    // esbuild runs from the project, which holds the user's tools and (under node_modules) the
+    // platform's own functions; a linked package (npm link) lives outside it and bundles from itself.
+    projectRoot: bundlingRoot,
+    depsLockFilePath: existsSync(path.join(bundlingRoot, 'package-lock.json')) ? path.join(bundlingRoot, 'package-lock.json') : path.join(props.projectRoot, 'package-lock.json'),
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     bundling: {
       forceDockerBundling: false,
@@ -60,7 +88,7 @@ export function platformFunction(scope: Construct, id: string, props: PlatformFu
       keepNames: true,
       sourceMap: true,
       target: 'node22',
-      tsconfig: path.join(props.projectRoot, 'tsconfig.json'),
+      ...(existsSync(path.join(bundlingRoot, 'tsconfig.json')) ? { tsconfig: path.join(bundlingRoot, 'tsconfig.json') } : {}),
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],

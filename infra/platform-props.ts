@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -104,6 +104,21 @@ export interface AgentPlatformProps {
    * @default the nearest folder above this file that holds `agent-task/Dockerfile` (works from sources and from `dist/`)
    */
   readonly projectRoot?: string;
+  /**
+   * The agent image's Dockerfile, relative to `projectRoot` (the build context). A project made by
+   * `stepwise init` has its own `Dockerfile`, which copies the project and runs the entrypoint
+   * shipped in the package.
+   * @default `agent-task/Dockerfile`
+   */
+  readonly dockerfile?: string;
+  /**
+   * The config file the agents came from. The container loads the same file from the image
+   * (`/app/<path relative to projectRoot>`), so the state machines and the container can never
+   * come from different configs; synthesis fails when the file is outside `projectRoot` or left
+   * out of the image by its `.dockerignore`.
+   * @default `stepwise.config.ts` under `projectRoot`
+   */
+  readonly configFile?: string;
 }
 
 /** The props with every default applied and every value checked. */
@@ -122,6 +137,9 @@ export interface ResolvedPlatformProps {
   readonly dataRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
   readonly projectRoot: string;
+  readonly dockerfile: string;
+  /** Where the container finds the config in the image: `/app/<path relative to projectRoot>`. */
+  readonly containerConfigPath: string;
   /** Every tool of every agent, once, by name. */
   readonly tools: ReadonlyMap<string, { readonly tool: AnyTool; readonly entry: string }>;
   readonly outboxTools: ReadonlySet<string>;
@@ -172,6 +190,35 @@ function collectTools(agents: readonly Agent[], projectRoot: string, toolEntries
 }
 
 /**
+ * Where the image holds the config the state machines were built from. The Docker build context
+ * is `projectRoot`, copied to `/app`; a config outside it, or excluded by an allow-list
+ * `.dockerignore` (one that starts with `*`), would not be in the image, and the first turn would
+ * fail with "the config has no agent": refuse it at synthesis instead.
+ */
+function imageConfigPath(projectRoot: string, configFile: string | undefined, imageSources: readonly string[] | undefined): string {
+  const file = path.resolve(projectRoot, configFile ?? 'stepwise.config.ts');
+  const relative = path.relative(projectRoot, file).split(path.sep).join('/');
+  if (relative.startsWith('../') || path.isAbsolute(relative)) {
+    fail('configFile', `is ${file}, outside projectRoot ${projectRoot}: the agent image is built from projectRoot, so the container could not load it. Move the config into the project`);
+  }
+  if (!existsSync(file)) fail('configFile', `is ${file}, which does not exist`);
+  if (imageSources !== undefined && !imageSources.some((entry) => relative === entry || relative.startsWith(`${entry}/`))) {
+    fail('configFile', `is ${relative}, which ${PlatformPaths.dockerfile} does not copy into the agent image (it copies ${imageSources.join(', ')}): the state machines would be built from a config the container cannot load. Use stepwise.config.ts, or a config under agents/`);
+  }
+  const ignoreFile = path.join(projectRoot, '.dockerignore');
+  if (existsSync(ignoreFile)) {
+    const lines = readFileSync(ignoreFile, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+    if (lines[0] === '*') {
+      const allowed = lines.filter((line) => line.startsWith('!')).map((line) => line.slice(1).replace(/^\/+|\/+$/g, ''));
+      if (!allowed.some((entry) => relative === entry || relative.startsWith(`${entry}/`))) {
+        fail('configFile', `is ${relative}, which ${ignoreFile} leaves out of the agent image (it lets in only ${allowed.join(', ')}): the state machines would be built from a config the container cannot load. Use a config the image holds, or add "!${relative}" (and what it imports) to .dockerignore`);
+      }
+    }
+  }
+  return `/app/${relative}`;
+}
+
+/**
  * The repository root: the nearest folder at or above `start` that holds `agent-task/Dockerfile`.
  *
  * @example
@@ -216,9 +263,11 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   if (typeof modelId !== 'string' || modelId.trim() === '') fail('modelId', 'must be a non-empty model id such as "offline" or "openai:gpt-4.1-mini"');
   if (props.openAiBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(props.openAiBaseUrl)) fail('openAiBaseUrl', `must be an http(s) URL, got ${JSON.stringify(props.openAiBaseUrl)}`);
   const projectRoot = path.resolve(props.projectRoot ?? findProjectRoot(__dirname) ?? process.cwd());
-  if (!existsSync(path.join(projectRoot, PlatformPaths.dockerfile))) {
-    fail('projectRoot', `must be the repository root (it needs ${PlatformPaths.dockerfile}); ${projectRoot} has none`);
+  const dockerfile = props.dockerfile ?? PlatformPaths.dockerfile;
+  if (!existsSync(path.join(projectRoot, dockerfile))) {
+    fail(props.dockerfile === undefined ? 'projectRoot' : 'dockerfile', `must name the agent image's Dockerfile under projectRoot; ${path.join(projectRoot, dockerfile)} does not exist${props.projectRoot === undefined ? ' (set projectRoot to your project\'s folder and dockerfile to its Dockerfile; `stepwise init` writes both)' : ''}`);
   }
+  const containerConfigPath = imageConfigPath(projectRoot, props.configFile, dockerfile === PlatformPaths.dockerfile ? PlatformPaths.repositoryImageConfigSources : undefined);
   const tools = collectTools(props.agents, projectRoot, props.toolEntries ?? {});
   const outboxTools = new Set(props.outboxTools ?? PlatformDefaults.outboxTools);
   return {
@@ -236,6 +285,8 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
     dataRetentionDays,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     projectRoot,
+    dockerfile,
+    containerConfigPath,
     tools,
     outboxTools,
   };

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { platformFunction } from './lambda-defaults';
+import { platformFunction, platformFunctionEntry } from './lambda-defaults';
 
 /** What `TaskStopReporter` takes. */
 export interface TaskStopReporterProps {
@@ -46,7 +45,7 @@ export class TaskStopReporter extends Construct {
     super(scope, id);
     this.function = platformFunction(this, 'Function', {
       description: 'Stepwise: fails the RunAgent task of an agent task that ECS stopped before it answered, with the stopped reason',
-      entry: path.join(props.projectRoot, 'infra', 'functions', 'task-stopped.ts'),
+      entry: platformFunctionEntry('task-stopped.ts'),
       projectRoot: props.projectRoot,
       memorySize: 256,
       timeout: Duration.seconds(30),

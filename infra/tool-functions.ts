@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +16,7 @@ import { acknowledge, prefixWildcardFinding } from './nag-suppressions';
 export interface ToolFunctionsProps {
   /** Every tool once, by name, with the file exporting its `handler`. */
   readonly tools: ReadonlyMap<string, { readonly tool: AnyTool; readonly entry: string }>;
-  /** The repository root: holds `package-lock.json`, `tsconfig.json` and `tools/corpus`. */
+  /** The project root: holds `package-lock.json`, and `tsconfig.json` and `tools/corpus` when the project has them. */
   readonly projectRoot: string;
   readonly payloadBucket: s3.IBucket;
   /** Tools that may write to the outbox prefix of `payloadBucket`. */
@@ -35,7 +36,9 @@ export class ToolFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: ToolFunctionsProps) {
     super(scope, id);
+    // The bundled demo tools read the repository's corpus; a project without `tools/corpus` has none to ship.
     const corpus = path.join(props.projectRoot, PlatformPaths.corpusInRepository);
+    const hasCorpus = existsSync(corpus);
     const outbox = `s3://${props.payloadBucket.bucketName}/${PlatformPaths.outboxPrefix}`;
     const functions: Record<string, nodejs.NodejsFunction> = {};
     for (const [name, { tool, entry }] of props.tools) {
@@ -48,11 +51,11 @@ export class ToolFunctions extends Construct {
         // The tool's own timeout fires first, so the model sees a ToolTimeoutError rather than a Lambda timeout.
         timeout: Duration.seconds(Math.min(900, Math.ceil(tool.timeoutMs / 1000) + PlatformDefaults.toolTimeoutMarginSeconds)),
         environment: {
-          [ToolWorkspaceEnv.corpusDir]: PlatformPaths.corpusInLambda,
+          ...(hasCorpus ? { [ToolWorkspaceEnv.corpusDir]: PlatformPaths.corpusInLambda } : {}),
           ...(writesOutbox ? { [ToolWorkspaceEnv.outboxDir]: outbox } : {}),
         },
         logRetention: props.logRetention,
-        afterBundling: (outputDir) => [`cp -R "${corpus}" "${path.join(outputDir, 'corpus')}"`],
+        afterBundling: (outputDir) => (hasCorpus ? [`cp -R "${corpus}" "${path.join(outputDir, 'corpus')}"`] : []),
       });
       if (writesOutbox) {
         // A retried call reaches the function again with the same idempotency key, and the outbox

@@ -18,9 +18,9 @@ interface Manifest {
 }
 
 /**
- * Points each package import of the compiled file (`require("stepwise")`) at the file it resolves
+ * Points each package import of the compiled file (`require("stepwise-agents")`) at the file it resolves
  * to from the file that imports it — not from the build folder, which may be anywhere — so the
- * compiled config loads the very modules the container loads: one copy of `stepwise`.
+ * compiled config loads the very modules the container loads: one copy of `stepwise-agents`.
  */
 function resolvePackageImports(code: string, metafile: Metafile, workingDir: string): string {
   const resolved = new Map<string, string>();

@@ -26,6 +26,16 @@ import type { ConsoleAgent } from './console/api-types';
 import { consoleRoutes } from './console/console-routes';
 import type { AwsFaithfulOptions } from './executions/task-handlers';
 
+/** The project an engine serves, as `/health` reports it. */
+export interface EngineProject {
+  /** The project's folder (where its `.stepwise/` is). */
+  readonly root: string;
+  /** The config file's absolute path. */
+  readonly configPath: string;
+  /** SHA-256 of the config file's contents when the engine started. */
+  readonly configHash: string;
+}
+
 /** Options of `startEngine`. */
 export interface EngineOptions {
   /** The project's Stepwise folder; the engine keeps its state under `<root>/engine/`. */
@@ -88,6 +98,12 @@ export interface EngineOptions {
   readonly awsFaithful?: boolean | AwsFaithfulOptions;
   /** Retry pauses to use instead of the definition's, in ms by state name (tests). @default the definition's */
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
+  /**
+   * Which project the engine serves, reported on `/health` so a client can tell whether this
+   * engine runs its config: the config file and a hash of its contents.
+   * @default not reported
+   */
+  readonly project?: EngineProject;
   /** Receives the engine's console lines. @default no output */
   readonly log?: (line: string) => void;
   /**
@@ -219,7 +235,18 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
       sfn: sfnRequestHandler(operations, log),
       lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: options.gatedTools ?? {}, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints })),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
-      health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names() }),
+      listFunctions: () => ({
+        Functions: lambdas.names().map((name) => ({
+          FunctionName: name,
+          FunctionArn: `arn:aws:lambda:${LocalAws.region}:${LocalAws.accountId}:function:${name}`,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          PackageType: 'Zip',
+          MemorySize: LocalDefaults.functionMemoryMiB,
+          Description: 'Served by the Stepwise local engine',
+        })),
+      }),
+      health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names(), ...(options.project ? { project: options.project } : {}) }),
       approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
       console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
       payloadUpload: payloads.upload,

@@ -1,4 +1,4 @@
-export { startEngine, type EngineOptions, type LocalEngine } from './engine';
+export { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
 export { LocalAws, LocalDefaults, ContainerCapDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
 export { LocalApiError, LocalEngineConfigError, LocalStoreError } from './errors';
 export { processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';
@@ -13,5 +13,5 @@ export type { AwsFaithfulOptions } from './executions/task-handlers';
 export { RequestBodyLimits } from './constants';
 export type { ExecutionManager, RegisteredStateMachine } from './executions/execution-manager';
 export type { ExecutionRecord, TaskRecord } from './executions/types';
-export { startProjectEngine, agentTaskEntry, localResources, type ProjectEngineOptions } from './project-engine';
+export { startProjectEngine, agentTaskEntry, localResources, projectIdentity, type ProjectEngineOptions } from './project-engine';
 export type { ConsoleAgent, ConsoleTool, ToolApprovalRule } from './console/api-types';

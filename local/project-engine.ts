@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { toolHandler, toolNeedsApproval, type StepwiseConfig, type ToolWorkspace } from '../framework';
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { compileConfig } from './config-build';
 import { LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
-import { startEngine, type EngineOptions, type LocalEngine } from './engine';
+import { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
 import type { GatedTool } from './lambda-api/approval-gate';
 import type { ConsoleAgent } from './console/api-types';
 import { stateMachineArn } from './sfn-api/arn';
@@ -99,6 +100,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
   compiledConfig();
   return startEngine({
     root: options.root,
+    project: projectIdentity(options.configPath, options.root),
     port: options.port,
     stateMachines: options.config.agents.map((agent) => ({
       name: agent.name,
@@ -117,6 +119,18 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     log: options.log,
     agents: consoleAgents(options.config),
   });
+}
+
+/**
+ * Who an engine belongs to: the project folder, the config file and a hash of its contents, so
+ * `stepwise run` attaches only to an engine that runs the very config it was given.
+ *
+ * @example
+ * projectIdentity('/home/me/app/stepwise.config.ts', '/home/me/app/.stepwise'); // { root: '/home/me/app', configPath: …, configHash: '3f2a…' }
+ */
+export function projectIdentity(configPath: string, stateRoot: string): EngineProject {
+  const absolute = path.resolve(configPath);
+  return { root: path.dirname(path.resolve(stateRoot)), configPath: absolute, configHash: createHash('sha256').update(readFileSync(absolute)).digest('hex') };
 }
 
 /**

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
-import { startProjectEngine, type LocalEngine } from '../../local';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, chooseModel, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { projectIdentity, startProjectEngine, type EngineProject, type LocalEngine } from '../../local';
 import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
+import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
@@ -18,16 +19,29 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** How long to wait for the workflow to record an approval's task token after the agent asked. */
 const APPROVAL_LOOKUP_TIMEOUT_MS = 120_000;
 
-/** Whether a Stepwise engine that serves `agent` answers at `endpoint`. */
-async function engineServes(endpoint: string, agent: string): Promise<boolean> {
+/** What answers at an endpoint: nothing, an engine running this very config, or another engine. */
+type EngineAtEndpoint = { readonly kind: 'none' } | { readonly kind: 'same' } | { readonly kind: 'other'; readonly why: string; readonly root?: string };
+
+/**
+ * Whether the engine at `endpoint` runs this project's config, as it is now: same file, same
+ * contents (an edited config needs a restarted engine), serving `agent`. Matching on the agent's
+ * name alone once made one project's run use another project's engine, code and outbox.
+ */
+async function engineAt(endpoint: string, agent: string, identity: EngineProject): Promise<EngineAtEndpoint> {
+  let health: { stateMachines?: string[]; project?: Partial<EngineProject> };
   try {
     const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
-    if (!response.ok) return false;
-    const health = (await response.json()) as { stateMachines?: string[] };
-    return health.stateMachines?.includes(agent) ?? false;
+    if (!response.ok) return { kind: 'none' };
+    health = (await response.json()) as typeof health;
   } catch {
-    return false;
+    return { kind: 'none' };
   }
+  const project = health.project;
+  if (project?.configPath === undefined) return { kind: 'other', why: 'it does not say which project it serves (an older Stepwise)' };
+  if (project.configPath !== identity.configPath) return { kind: 'other', why: `it runs ${project.configPath}`, root: project.root };
+  if (project.configHash !== identity.configHash) return { kind: 'other', why: `${identity.configPath} changed since it started`, root: project.root };
+  if (!(health.stateMachines ?? []).includes(agent)) return { kind: 'other', why: `it serves no agent "${agent}"`, root: project.root };
+  return { kind: 'same' };
 }
 
 /**
@@ -40,18 +54,27 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
   const agent = config.agent(args.agent);
   const progressLine = args.json ? io.error : io.out;
   const endpoint = args.endpoint ?? env.endpoint ?? DEFAULT_LOCAL_ENDPOINT;
-  const running = await engineServes(endpoint, agent.name);
-  if (args.endpoint && !running) {
+  const root = path.resolve(io.cwd, '.stepwise');
+  const found = await engineAt(endpoint, agent.name, projectIdentity(configPath, root));
+  const running = found.kind === 'same';
+  if (args.endpoint && found.kind === 'none') {
     throw new UsageError(`No Stepwise engine serving agent "${agent.name}" answers at ${args.endpoint}. Start one with "stepwise dev", or leave out --endpoint.`);
+  }
+  if (found.kind === 'other' && (args.endpoint !== undefined || found.root === path.dirname(root))) {
+    // Its own engine would share this folder's .stepwise/ with the running one, which owns it.
+    throw new UsageError(`The engine at ${endpoint} does not run this config: ${found.why}. Restart it ("stepwise dev${args.config ? ` --config ${args.config}` : ''}") to run this config${args.endpoint ? ', or leave out --endpoint' : ''}.`);
   }
   if (running && args.corpus) {
     throw new UsageError(`The engine at ${endpoint} is running and uses the corpus it was started with; --corpus applies when "stepwise run" starts its own engine. Restart it with "stepwise dev --corpus ${args.corpus}", or stop it.`);
   }
+  // The run's model is checked before anything starts; the environment too when this process
+  // starts the engine (a running engine's containers get that engine's environment).
+  checkModelBeforeStart(chooseModel({ run: args.model, agent: agent.model, config: config.model, fallback: running ? undefined : env.model }), agent, running ? undefined : env.modelSettings);
   let engine: LocalEngine | undefined;
   if (running) {
     progressLine(`(using the running engine at ${endpoint})`);
   } else {
-    const root = path.resolve(io.cwd, '.stepwise');
+    if (found.kind === 'other') progressLine(`(not using the engine at ${endpoint}: ${found.why})`);
     engine = await startProjectEngine({
       config,
       configPath,
@@ -99,7 +122,19 @@ async function runWorkflow(
   validate?: (tool: string, edited: Record<string, unknown>) => string | undefined,
 ): Promise<number> {
   const progressLine = args.json ? io.error : io.out;
-  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, validate);
+  const approver = createApprover(
+    args.approve,
+    {
+      interactive: env.interactive,
+      input: io.stdin,
+      output: io.stderr,
+      notice: io.error,
+      editor: env.editor,
+      decideLater: (approval) =>
+        `The execution waits for it (it is kept with the engine's state): decide later with "stepwise approve ${approval.approvalId}" or "stepwise reject ${approval.approvalId} --reason TEXT"${target.kind === 'local' ? ' while "stepwise dev" runs' : ''}, or in the console.`,
+    },
+    validate,
+  );
   // The model travels in the execution input, which outranks the agent's and the config's own.
   const input = { task: args.task, ...(args.model ? { options: { model: args.model } } : {}) };
   const { executionArn } = await target.sfn.send(new StartExecutionCommand({ stateMachineArn: await target.stateMachineArn(agentName), input: JSON.stringify(input) }));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { RunStatus, loadConfig, runAgent, type RunResult } from '../../framework';
+import { RunStatus, chooseModel, loadConfig, runAgent, type RunResult } from '../../framework';
+import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import { createApprover, editedArgumentsValidator, parseApproveMode } from '../approver';
@@ -80,12 +81,25 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
 export async function runInProcess(args: RunArguments, env: CliEnvironment, io: CliIo): Promise<number> {
   const { config, path: configPath } = await loadConfig(args.config, { cwd: io.cwd });
   const agent = config.agent(args.agent);
+  const model = chooseModel({ run: args.model, agent: agent.model, config: config.model, fallback: env.model });
+  checkModelBeforeStart(model, agent, env.modelSettings);
   const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const progressLine = args.json ? io.error : io.out;
   const onEvent = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });
-  const approver = createApprover(args.approve, { interactive: env.interactive, input: io.stdin, output: io.stderr, notice: io.error }, editedArgumentsValidator(agent));
+  const approver = createApprover(
+    args.approve,
+    {
+      interactive: env.interactive,
+      input: io.stdin,
+      output: io.stderr,
+      notice: io.error,
+      editor: env.editor,
+      decideLater: () => 'An in-process run keeps no state, so nothing waits for it: run the agent again to decide.',
+    },
+    editedArgumentsValidator(agent),
+  );
   const options = {
-    model: args.model ?? agent.model ?? config.model ?? env.model,
+    model,
     modelSettings: env.modelSettings,
     workspace,
     prices: config.prices,

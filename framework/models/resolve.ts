@@ -24,6 +24,35 @@ export const ModelProvider = {
 } as const;
 export type ModelProvider = (typeof ModelProvider)[keyof typeof ModelProvider];
 
+/** Where a run's model can be named, from the most specific to the least. */
+export interface ModelChoices {
+  /** This run's own choice: `stepwise run --model`, the execution input's `options.model`, `runAgent`'s `model`. */
+  readonly run?: string | Model;
+  /** The agent's `model`. */
+  readonly agent?: string | Model;
+  /** The config's `model`. */
+  readonly config?: string;
+  /** The default of where the run executes: `STEPWISE_MODEL`, `stepwise dev --model`, the deployed platform's `modelId`. */
+  readonly fallback?: string;
+}
+
+/**
+ * Decides which model a run uses, the same way everywhere (the CLI in process, the agent
+ * container, the CLI's check before it starts an execution): the run's own choice, else the
+ * agent's, else the config's, else the default of where it runs, else `offline`.
+ *
+ * @example
+ * chooseModel({ run: undefined, agent: 'openai:gpt-4.1-mini', config: 'offline' }); // 'openai:gpt-4.1-mini'
+ */
+export function chooseModel(choices: ModelChoices): string | Model {
+  const named = (value: string | Model | undefined) => value !== undefined && value !== '';
+  if (named(choices.run)) return choices.run!;
+  if (named(choices.agent)) return choices.agent!;
+  if (named(choices.config)) return choices.config!;
+  if (named(choices.fallback)) return choices.fallback!;
+  return 'offline';
+}
+
 /**
  * Turns a model spec into a `Model`: `offline` (or nothing) is the offline planner following the
  * agent's plan; `openai:<model>` uses the OpenAI-compatible endpoint in `settings`;

@@ -5,7 +5,7 @@ import { ConfigDefinitionError, ContainerStoppedError, EventLogWriteError, Inval
 import { EventStream, EventType, type EventListener } from '../events';
 import type { Model, Usage } from '../model';
 import { parseTextResponse } from '../models/text-protocol';
-import { resolveModel, type ModelSettings } from '../models/resolve';
+import { chooseModel, resolveModel, type ModelSettings } from '../models/resolve';
 import { RunState, type PendingApproval } from '../run-state';
 import { loadRunState } from '../journal/run-store';
 import type { CheckpointStore } from '../stores/checkpoint-store';
@@ -126,7 +126,7 @@ export async function runAgent(agent: Agent, input: RunInput, options: RunOption
   if (state.agent !== agent.name) {
     throw new InvalidInputError(`This run state belongs to agent "${state.agent}", not "${agent.name}"`, { field: 'agent' });
   }
-  const model = resolveModel(options.model ?? agent.model, agent, options.modelSettings);
+  const model = resolveModel(chooseModel({ run: options.model, agent: agent.model }), agent, options.modelSettings);
   const prices = resolvePrices(options.prices);
   refuseUncountableBudget(agent, model, prices);
   const events = new EventStream();

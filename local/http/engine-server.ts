@@ -13,6 +13,8 @@ export interface EngineRoutes {
   readonly lambdaInvoke: (request: IncomingMessage, response: ServerResponse, functionName: string) => Promise<void>;
   readonly executionEvents: (request: IncomingMessage, response: ServerResponse, executionArn: string, url: URL) => Promise<void>;
   readonly health: () => unknown;
+  /** Lambda `ListFunctions`: the functions the engine serves. */
+  readonly listFunctions: () => unknown;
   /** Pending approvals with their task tokens (the engine listens on loopback only). */
   readonly approvals: (url: URL) => Promise<unknown>;
   /** The web console: its page, files and JSON API. */
@@ -23,6 +25,8 @@ export interface EngineRoutes {
   readonly payloadRead: (request: IncomingMessage, response: ServerResponse, encodedRef: string) => Promise<void>;
 }
 
+/** Lambda `ListFunctions`: `GET /2015-03-31/functions/`. */
+const LIST_FUNCTIONS_PATH = /^\/2015-03-31\/functions\/?$/;
 const EVENTS_PATH = /^\/executions\/([^/]+)\/events\/?$/;
 const CONSOLE_ASSET_PATH = /^\/console\/assets\/([^/]+)$/;
 const CONSOLE_READ_PATH = /^\/console\/api\/([a-z]+)$/;
@@ -88,6 +92,8 @@ export function createEngineServer(routes: EngineRoutes, log: (line: string) => 
               ? { policy: RoutePolicies.read, serve: () => routes.executionEvents(request, response, decodeURIComponent(events[1]), url) }
               : url.pathname === '/health'
                 ? { policy: RoutePolicies.read, serve: () => sendJson(response, 200, routes.health()) }
+                : LIST_FUNCTIONS_PATH.test(url.pathname)
+                ? { policy: RoutePolicies.read, serve: () => sendJson(response, 200, routes.listFunctions()) }
                 : url.pathname === '/approvals'
                   ? { policy: RoutePolicies.read, serve: async () => sendJson(response, 200, await routes.approvals(url)) }
                   : url.pathname === '/' || url.pathname === '/index.html'

@@ -104,7 +104,9 @@ export function approvalGate(options: ApprovalGateOptions): ApprovalGate {
     const invocation = invocationOf(event);
     const execution = invocation ? options.execution(invocation.executionId) : undefined;
     const running = execution?.status === ExecutionStatus.Running ? execution : undefined;
-    const args = isObject(event) ? event.arguments : undefined;
+    // The tool handler takes an envelope, or the tool's arguments alone (a direct invocation): judge the arguments it would run with.
+    const enveloped = isObject(event) && (Object.hasOwn(event, 'arguments') || Object.hasOwn(event, 'callId'));
+    const args = enveloped ? event.arguments : event;
     if (!(await gated.needsApproval(args, running?.stateMachineName))) return undefined;
     const refuse = (why: string) => `${gated.tool} runs only as a call a human approved, in the execution that holds the approval: ${why}. Approve the call (stepwise approvals) and let its agent run it.`;
     if (!invocation) return refuse('this is not a tool invocation ({ arguments, callId, idempotencyKey, executionId })');

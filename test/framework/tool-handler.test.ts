@@ -65,6 +65,18 @@ describe('toolHandler', () => {
     expect(envelope.error.issues?.map((issue) => issue.field).sort()).toEqual(['callId', 'executionId', 'idempotencyKey']);
   });
 
+  it('takes the tool\'s arguments alone, as aws lambda invoke --payload sends them: a call of its own, with a fresh key', async () => {
+    const handler = toolHandler(divide, { workspace });
+
+    const first = await handler({ a: 6, b: 3 } as unknown as ToolInvocationEvent);
+    const second = await handler({ a: 6, b: 3 } as unknown as ToolInvocationEvent);
+    const invalid = await handler({ a: 'six', b: 3 } as unknown as ToolInvocationEvent);
+
+    expect(first).toMatchObject({ ok: true, result: { quotient: 2, key: expect.stringMatching(/^direct-/), approved: null } });
+    expect(second.ok && first.ok && (second.result as { key: string }).key !== (first.result as { key: string }).key).toBe(true);
+    expect(invalid).toMatchObject({ ok: false, error: { issues: [expect.objectContaining({ field: 'a' })] } });
+  });
+
   it('reports a tool that runs past its timeout as a retryable timeout', async () => {
     const slow = defineTool({
       name: 'slow',

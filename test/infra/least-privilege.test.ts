@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -317,6 +320,23 @@ describe('props validation', () => {
 
   it('refuses a tool without a Lambda handler, telling how to name one', () => {
     expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha] })).toThrow(expect.objectContaining({ field: 'toolEntries', message: expect.stringContaining('toolEntries: { lookup:') }));
+  });
+
+  it('refuses a config the agent image would not hold, so the state machines and the container cannot come from different configs', () => {
+    const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+    const outside = path.join(os.tmpdir(), 'elsewhere.config.ts');
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: outside })).toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('outside projectRoot') }));
+    // The repository's image holds stepwise.config.ts and agents/ only.
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, configFile: 'test/fixtures/support.config.ts' }))
+      .toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('does not copy into the agent image') }));
+    // A project of its own whose .dockerignore is an allow-list that leaves the config out.
+    const project = mkdtempSync(path.join(os.tmpdir(), 'stepwise-image-'));
+    writeFileSync(path.join(project, 'Dockerfile'), 'FROM node:22-slim\n');
+    writeFileSync(path.join(project, '.dockerignore'), '*\n!package.json\n!stepwise.config.ts\n');
+    writeFileSync(path.join(project, 'other.config.ts'), 'export default {};\n');
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, projectRoot: project, dockerfile: 'Dockerfile', configFile: 'other.config.ts' }))
+      .toThrow(expect.objectContaining({ field: 'configFile', message: expect.stringContaining('leaves out of the agent image') }));
+    expect(() => new AgentPlatform(newStack(), 'Platform', { agents: [alpha], toolEntries, dockerfile: 'nope/Dockerfile' })).toThrow(expect.objectContaining({ field: 'dockerfile' }));
   });
 
   it('refuses a heartbeat too short for the container to beat three times per interval', () => {

@@ -76,6 +76,15 @@ describe('the approval gate of the Lambda API', () => {
     expect(ran).toHaveLength(1);
   });
 
+  it('judges a direct invocation with the tool\'s arguments alone by those arguments: refused when they need approval, run when not', async () => {
+    const direct = (args: Record<string, unknown>) => lambdaClient(engine).send(new InvokeCommand({ FunctionName: 'send_money', Payload: Buffer.from(JSON.stringify(args)) }));
+
+    await expect(direct({ to: 'mallory', amount: 500 })).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('not a tool invocation') });
+    expect(ran).toEqual([]);
+    expect((await direct({ to: 'bob', amount: 5 })).StatusCode).toBe(200);
+    expect(ran).toEqual([{ to: 'bob', amount: 5 }]);
+  });
+
   it.each([
     ['other arguments', approvedEntry(), { arguments: { to: 'mallory', amount: 500 } }, 'the arguments are not the ones approved'],
     ['another idempotency key', approvedEntry(), { idempotencyKey: 'elsewhere:call-1' }, 'the idempotency key is not the call'],

@@ -5,16 +5,16 @@ import { loadCompiledConfig } from '../../framework';
 import { compileConfig } from '../../local/config-build';
 import { repositoryRoot } from '../helpers/cli';
 
-/** A project of its own (outside the repository) with `stepwise` and `zod` installed, as a user has it. */
+/** A project of its own (outside the repository) with `stepwise-agents` and `zod` installed, as a user has it. */
 function userProject(): { dir: string; root: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-config-build-'));
   mkdirSync(path.join(dir, 'node_modules'));
-  symlinkSync(repositoryRoot, path.join(dir, 'node_modules', 'stepwise'), 'dir');
+  symlinkSync(repositoryRoot, path.join(dir, 'node_modules', 'stepwise-agents'), 'dir');
   symlinkSync(path.join(repositoryRoot, 'node_modules', 'zod'), path.join(dir, 'node_modules', 'zod'), 'dir');
   writeFileSync(
     path.join(dir, 'stepwise.config.ts'),
     `import { z } from 'zod';
-import { defineAgent, defineConfig, defineTool } from 'stepwise';
+import { defineAgent, defineConfig, defineTool } from 'stepwise-agents';
 import { GREETING } from './greeting';
 
 const greet = defineTool({ name: 'greet', description: 'Greets', parameters: z.object({ name: z.string() }), execute: ({ name }) => ({ text: \`\${GREETING}, \${name}\` }) });

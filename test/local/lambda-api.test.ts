@@ -1,4 +1,4 @@
-import { InvokeCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { InvokeCommand, ListFunctionsCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import type { LocalEngine } from '../../local';
 import { lambdaClient, startTestEngine, temporaryRoot } from './harness';
 
@@ -26,6 +26,13 @@ describe('the Lambda Invoke API of the local engine', () => {
 
   const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
+
+  it('lists its functions with ListFunctions, as the AWS CLI asks for them', async () => {
+    const listed = await lambdaClient(engine).send(new ListFunctionsCommand({}));
+
+    expect(listed.Functions?.map((fn) => fn.FunctionName)).toEqual(expect.arrayContaining(['stepwise-tool-add', 'stepwise-tool-broken']));
+    expect(listed.Functions?.find((fn) => fn.FunctionName === 'stepwise-tool-add')).toMatchObject({ FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:stepwise-tool-add', Runtime: 'nodejs22.x' });
+  });
 
   it('invokes a local function by name and returns its result', async () => {
     const result = await lambdaClient(engine).send(new InvokeCommand({ FunctionName: 'stepwise-tool-add', Payload: payload({ a: 2, b: 3 }) }));
