@@ -12,9 +12,9 @@ import { repositoryRoot } from '../helpers/cli';
 /**
  * The console in a real browser (the system Chromium, driven by playwright-core), against the
  * local engine running the demo research agent: everything a person at the console does.
- * With STEPWISE_UPDATE_screenshotFolder=1 the screenshots go to docs/ (the README shows them).
+ * With STEPWISE_UPDATE_SCREENSHOTS=1 the screenshots go to docs/ (the README shows them).
  */
-const UPDATE_screenshotFolder = process.env.STEPWISE_UPDATE_screenshotFolder === '1';
+const UPDATE_SCREENSHOTS = process.env.STEPWISE_UPDATE_SCREENSHOTS === '1';
 const BROWSER_TEST_MS = 240_000;
 
 if (!chromiumAvailable()) {
@@ -53,7 +53,7 @@ if (!chromiumAvailable()) {
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'stepwise-console-'));
-    screenshotFolder = UPDATE_screenshotFolder ? path.join(repositoryRoot, 'docs') : path.join(root, 'screenshots');
+    screenshotFolder = UPDATE_SCREENSHOTS ? path.join(repositoryRoot, 'docs') : path.join(root, 'screenshots');
     mkdirSync(screenshotFolder, { recursive: true });
     outbox = path.join(root, 'outbox');
     mkdirSync(outbox, { recursive: true });
