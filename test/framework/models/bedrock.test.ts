@@ -3,25 +3,11 @@ import path from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { defineAgent, resolveModel } from '../../../framework';
 import { ConfigDefinitionError, ModelDeadlineError, ModelError } from '../../../framework/errors';
-import type { Message, ModelRequest, ToolSpec } from '../../../framework/model';
+import type { Message } from '../../../framework/model';
 import { bedrockModel, type BedrockModelOptions } from '../../../framework/models/bedrock';
 import { startFakeBedrock, type FakeBedrockReply, type FakeBedrockServer } from '../../helpers/fake-bedrock-server';
 import { repositoryRoot } from '../../helpers/cli';
-
-const searchTool: ToolSpec = {
-  name: 'search_documents',
-  description: 'Searches the documents',
-  parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false },
-};
-
-const request = (overrides: Partial<ModelRequest> = {}): ModelRequest => ({
-  instructions: 'You are a careful researcher.',
-  messages: [{ role: 'user', content: 'What causes tides?' }],
-  tools: [searchTool],
-  toolCalling: 'native',
-  agentName: 'research',
-  ...overrides,
-});
+import { modelRequest as request, searchTool } from '../../helpers/model-request';
 
 const CLAUDE = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
 

@@ -1,25 +1,10 @@
 import { ModelError } from '../../../framework/errors';
-import type { ModelRequest, ToolSpec } from '../../../framework/model';
 import { openAIModel, type OpenAIModelOptions } from '../../../framework/models/openai';
 import { startFakeOpenAI, type FakeOpenAIServer, type FakeScript } from '../../helpers/fake-openai-server';
+import { modelRequest as request } from '../../helpers/model-request';
 
 // Issue 8, item 3: every model call is bounded in time — a deadline that covers the whole
 // response, abortable, and retry waits that never outlast what is left.
-
-const searchTool: ToolSpec = {
-  name: 'search_documents',
-  description: 'Searches the documents',
-  parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false },
-};
-
-const request = (overrides: Partial<ModelRequest> = {}): ModelRequest => ({
-  instructions: 'You are a careful researcher.',
-  messages: [{ role: 'user', content: 'What causes tides?' }],
-  tools: [searchTool],
-  toolCalling: 'native',
-  agentName: 'research',
-  ...overrides,
-});
 
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {

@@ -1,22 +1,7 @@
 import { ModelError } from '../../../framework/errors';
-import type { ModelRequest, ToolSpec } from '../../../framework/model';
 import { openAIModel, type OpenAIModelOptions } from '../../../framework/models/openai';
 import { startFakeOpenAI, type FakeOpenAIServer, type FakeReply } from '../../helpers/fake-openai-server';
-
-const searchTool: ToolSpec = {
-  name: 'search_documents',
-  description: 'Searches the documents',
-  parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false },
-};
-
-const request = (overrides: Partial<ModelRequest> = {}): ModelRequest => ({
-  instructions: 'You are a careful researcher.',
-  messages: [{ role: 'user', content: 'What causes tides?' }],
-  tools: [searchTool],
-  toolCalling: 'native',
-  agentName: 'research',
-  ...overrides,
-});
+import { modelRequest as request } from '../../helpers/model-request';
 
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {

@@ -2,26 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigDefinitionError, ModelError } from '../../../framework/errors';
-import type { Message, ModelRequest, ToolSpec } from '../../../framework/model';
+import type { Message } from '../../../framework/model';
 import { openAIModel } from '../../../framework/models/openai';
 import { startFakeOpenAI, type FakeOpenAIServer, type FakeScript } from '../../helpers/fake-openai-server';
-
-const searchTool: ToolSpec = {
-  name: 'search_documents',
-  description: 'Searches the documents',
-  parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false },
-};
-
-function request(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    instructions: 'You are a careful researcher.',
-    messages: [{ role: 'user', content: 'What causes tides?' }],
-    tools: [searchTool],
-    toolCalling: 'native',
-    agentName: 'research',
-    ...overrides,
-  };
-}
+import { modelRequest as request, searchTool } from '../../helpers/model-request';
 
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {
