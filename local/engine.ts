@@ -20,6 +20,7 @@ import { EngineStore } from './store/engine-store';
 import { createStores, type ApprovalStore, type StoreSet } from '../framework/stores';
 import { createApprovalNotifier } from './approvals/notifier';
 import { decisionRecorderFunction } from './approvals/decision-recorder';
+import { openApprovals } from './approvals/open-approvals';
 import { payloadApi } from './payloads/payload-api';
 import { executionEventsHandler } from './progress/sse';
 import type { ConsoleAgent } from './console/api-types';
@@ -229,6 +230,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   // only in memory, so a restart invalidates it (an open page fetches the new one), never an SDK or CLI client.
   const secret = randomBytes(32).toString('base64url');
   const operations = sfnOperations(manager);
+  const pending = openApprovals(stores.approvals, (taskToken) => manager.tokens.isWaiting(taskToken));
   const payloads = payloadApi(stores.payloads);
   const server = createEngineServer(
     {
@@ -247,8 +249,8 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
         })),
       }),
       health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names(), ...(options.project ? { project: options.project } : {}) }),
-      approvals: async (url) => ({ approvals: await stores.approvals.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
-      console: consoleRoutes({ manager, approvals: stores.approvals, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
+      approvals: async (url) => ({ approvals: await pending.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
+      console: consoleRoutes({ manager, approvals: pending, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
       payloadUpload: payloads.upload,
       payloadRead: payloads.read,
     },

@@ -87,8 +87,9 @@ export class ExecutionManager {
   }
 
   /**
-   * Loads what a previous engine left: executions that were only waiting for approvals resume
-   * waiting on the same tokens; any other running execution is marked FAILED and redrivable.
+   * Loads what a previous engine left: executions that were only waiting for approvals (or had
+   * just taken their answers) resume, waiting on the same tokens and reusing the answers; any
+   * other running execution is marked FAILED and redrivable.
    */
   recover(): void {
     for (const stored of this.options.store.loadAll()) {
@@ -101,10 +102,13 @@ export class ExecutionManager {
       const machine = this.machines.get(execution.stateMachineName);
       const waiting = stored.tasks.filter((task) => task.status === 'waiting');
       const point = execution.resume;
+      // Answers taken before the stop are saved with their tokens even when the workflow had not
+      // moved on yet: resuming reuses them, so nobody is asked again and no answer is lost.
+      const answered = stored.tasks.filter((task) => task.segment === point?.segment && task.approvalId !== undefined && task.status !== 'waiting' && task.status !== 'cancelled');
       const onlyApprovals =
-        point !== undefined && waiting.length > 0 && waiting.every((task) => task.kind === 'lambda' && task.segment === point.segment);
+        point !== undefined && waiting.length + answered.length > 0 && waiting.every((task) => task.kind === 'lambda' && task.segment === point.segment);
       if (machine && point && onlyApprovals) {
-        this.options.log(`Resuming ${execution.executionArn}: still waiting for ${waiting.length} approval(s)`);
+        this.options.log(`Resuming ${execution.executionArn}: ${answered.length} approval(s) answered, still waiting for ${waiting.length}`);
         for (const task of waiting) this.tokens.rearm(task);
         this.startRun(tracked, machine, { kind: 'resume', point, reusable: new ReusableTasks(stored.tasks, point.segment, 'resume') });
         continue;

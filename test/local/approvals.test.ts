@@ -49,6 +49,20 @@ describe('approvals on the local engine', () => {
     expect(Date.parse(first.expiresAt) - Date.parse(first.requestedAt)).toBe(60_000);
   });
 
+  it('never lists an answered approval, even before it leaves the store', async () => {
+    const sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'approvals');
+    const [first, second] = await pendingApprovals(executionArn);
+    await sfn.send(new SendTaskFailureCommand({ taskToken: first.taskToken, error: 'Stepwise.ApprovalRejected', cause: 'no' }));
+    await eventually(async () => ((await engine.stores.approvals.list({ executionArn })).length === 1 ? true : undefined));
+    // The moment between the answer and the removal from the store: the record is still there.
+    await engine.stores.approvals.put(first);
+
+    const listed = (await (await fetch(`${engine.endpoint}/approvals?executionArn=${encodeURIComponent(executionArn)}`)).json()) as { approvals: { approvalId: string }[] };
+
+    expect(listed.approvals.map((approval) => approval.approvalId)).toEqual([second.approvalId]);
+  });
+
   it('answers TaskTimedOut when a token is used a second time', async () => {
     const sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'approvals');

@@ -1,6 +1,7 @@
 import { createStores } from '../../framework/stores';
 import { RedriveExecutionCommand, SendTaskSuccessCommand, GetExecutionHistoryCommand, ExecutionNotRedrivable } from '@aws-sdk/client-sfn';
 import type { LocalEngine } from '../../local';
+import { EngineStore } from '../../local/store/engine-store';
 import { eventually, sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from './harness';
 
 describe('the local engine across restarts', () => {
@@ -80,6 +81,37 @@ describe('the local engine across restarts', () => {
     expect((await engine.stores.approvals.list({ executionArn })).map((approval) => approval.approvalId)).toEqual([approvals[1].approvalId]);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[1].taskToken, output: '{"approved":true}' }));
     expect((await waitFor(sfn, executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('continues with the answers taken just before the engine stopped, without asking again', async () => {
+    let sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'approvals');
+    const approvals = await eventually(async () => {
+      const listed = await engine.stores.approvals.list({ executionArn });
+      return listed.length === 2 ? listed : undefined;
+    });
+    await engine.stop();
+    // The engine took both answers (approve, then reject) and saved them with the tokens, then
+    // stopped before the workflow moved on: no history event, no decision recorded yet.
+    const store = new EngineStore(root);
+    const tasks = store.loadAll().find((stored) => stored.execution.executionArn === executionArn)!.tasks;
+    for (const task of tasks.filter((candidate) => candidate.approvalId)) {
+      Object.assign(
+        task,
+        task.approvalId === approvals[0].approvalId
+          ? { status: 'succeeded', output: { approved: true }, closedAt: Date.now() }
+          : { status: 'failed', error: 'Stepwise.ApprovalRejected', cause: 'not today', closedAt: Date.now() },
+      );
+    }
+    store.saveTasks(executionArn, tasks);
+
+    engine = await startTestEngine(root);
+    sfn = sfnClient(engine);
+    const execution = await waitFor(sfn, executionArn);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:rejected(not today)');
+    expect(await engine.stores.approvals.list({ executionArn })).toEqual([]);
   });
 
   it('refuses to redrive an execution that succeeded', async () => {
