@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../helpers/cli';
@@ -26,8 +27,14 @@ const StepTimeoutMs = {
   synth: 420_000,
 } as const;
 
-/** npm settings for every install: the cache first, no audit or funding calls, a bounded fetch. */
-const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--fetch-timeout=60000', '--fetch-retries=1', '--loglevel=error'] as const;
+/** Bounded fetches: one retry after 2 s, so an unreachable registry fails in seconds rather than backing off for minutes. */
+const FETCH_FLAGS = ['--fetch-timeout=30000', '--fetch-retries=1', '--fetch-retry-mintimeout=2000', '--fetch-retry-maxtimeout=2000'] as const;
+
+/** npm settings for every install: the cache first (`npm ci` filled it), no audit or funding calls, bounded fetches. */
+const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...FETCH_FLAGS] as const;
+
+/** Where npm installs from, as the message about an unreachable registry names it. */
+const REGISTRY = process.env.npm_config_registry ?? 'https://registry.npmjs.org/ unless npm is configured otherwise';
 
 /** What npm prints when it cannot reach the registry. */
 const UNREACHABLE = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|network|socket hang up/i;
@@ -75,11 +82,11 @@ function run(what: string, command: string, args: readonly string[], options: { 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (!timedOut && code === 0) return resolve({ stdout, stderr });
-      const isNpmFetch = command === 'npm' && ['install', 'pack'].includes(args[0] ?? '');
+      const fetches = command === 'npm' && ['install', 'ping'].includes(args[0] ?? '');
       const why = timedOut
-        ? `did not finish within ${options.timeoutMs / 1000} s and was stopped${isNpmFetch ? ': npm needs the registry (https://registry.npmjs.org/ or npm_config_registry) for what its cache lacks; is it reachable?' : ''}`
-        : isNpmFetch && UNREACHABLE.test(stderr)
-          ? `failed (exit code ${code}): npm could not reach the registry (https://registry.npmjs.org/ or npm_config_registry) for what its cache lacks`
+        ? `did not finish within ${options.timeoutMs / 1000} s and was stopped${fetches ? `: is the npm registry (${REGISTRY}) reachable?` : ''}`
+        : fetches && UNREACHABLE.test(stderr)
+          ? `failed (exit code ${code}): npm cannot reach the registry (${REGISTRY}), which this test needs for what the npm cache lacks`
           : `failed (exit code ${code ?? signal})`;
       reject(new Error(`${what} ${why}\n$ (cd ${options.cwd} && ${command} ${args.join(' ')})\n--- stderr ---\n${tail(stderr)}\n--- stdout ---\n${tail(stdout)}`));
     });
@@ -97,6 +104,24 @@ function startTask(script: string): string {
   const quoted = /"([^"]+)"/.exec(script);
   if (quoted === null) throw new Error(`The scaffold's start script has no quoted task: ${script}`);
   return quoted[1];
+}
+
+function javaScriptFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(folder, entry.name);
+    if (entry.isDirectory()) return javaScriptFiles(file);
+    return entry.name.endsWith('.js') ? [file] : [];
+  });
+}
+
+/** The packages a compiled CommonJS file `require`s by name (not Node's own modules, not relative paths), comments left out. */
+function requiredPackages(code: string): string[] {
+  const withoutComments = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const names = [...withoutComments.matchAll(/\brequire\((["'])([^"']+)\1\)/g)]
+    .map((match) => match[2])
+    .filter((specifier) => !specifier.startsWith('.') && !path.isAbsolute(specifier) && !isBuiltin(specifier))
+    .map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+  return [...new Set(names)];
 }
 
 describe('the packed stepwise-agents package, installed outside the repository', () => {
@@ -124,6 +149,9 @@ describe('the packed stepwise-agents package, installed outside the repository',
       if (path.dirname(folder) === folder) break;
     }
 
+    // Fail in seconds, saying why, when the registry is unreachable (installs would retry package by package).
+    await run('npm ping', 'npm', ['ping', ...FETCH_FLAGS], { cwd: root, timeoutMs: StepTimeoutMs.command });
+
     // The global setup has just built dist/; the package's own prepack/prepare (a clean build) would
     // rewrite dist/ under the other test files, so the scripts are skipped here.
     const packDir = path.join(root, 'pack');
@@ -143,7 +171,7 @@ describe('the packed stepwise-agents package, installed outside the repository',
     project = path.join(root, 'my-agents');
     // The scaffold depends on stepwise-agents from the registry; this points it at the tarball and installs the rest.
     await run('npm install in the scaffold', 'npm', ['install', tarball, ...INSTALL_FLAGS], { cwd: project, timeoutMs: StepTimeoutMs.install });
-  }, StepTimeoutMs.pack + 2 * StepTimeoutMs.install + StepTimeoutMs.command + 30_000);
+  }, StepTimeoutMs.pack + 2 * StepTimeoutMs.install + 2 * StepTimeoutMs.command + 30_000);
 
   afterAll(() => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
@@ -164,6 +192,26 @@ describe('the packed stepwise-agents package, installed outside the repository',
         /(^|\/)\.(gitignore|npmignore|dockerignore)$/.test(file),
     );
     expect(unwanted).toEqual([]);
+  });
+
+  it('requires only packages it declares: every package its compiled code loads is a dependency (installed) or a peer dependency', () => {
+    const installed = path.join(bare, 'node_modules', 'stepwise-agents');
+    const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+    const dependencies = new Set(Object.keys(manifest.dependencies ?? {}));
+    const peers = new Set(Object.keys(manifest.peerDependencies ?? {}));
+    const problems: string[] = [];
+    for (const file of javaScriptFiles(path.join(installed, 'dist'))) {
+      for (const name of requiredPackages(readFileSync(file, 'utf8'))) {
+        const where = path.relative(installed, file);
+        // A peer is the user's to install; the package's own name resolves to itself through its exports.
+        if (peers.has(name) || name === manifest.name) continue;
+        if (!dependencies.has(name)) problems.push(`${where} requires ${name}, which is neither a dependency nor a peer dependency`);
+        else if (![path.join(installed, 'node_modules', name), path.join(bare, 'node_modules', name)].some((folder) => existsSync(path.join(folder, 'package.json')))) {
+          problems.push(`${where} requires ${name}, which npm did not install with the package`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('runs without devDependencies or the optional CDK peers: the stepwise bin, and every entry but infra', async () => {
@@ -203,6 +251,45 @@ describe('the packed stepwise-agents package, installed outside the repository',
     expect(output).toMatch(/completed/i);
     expect(started.stdout).toMatch(new RegExp(`count_words[^\\n]*"words":${words}\\b`));
     expect(output).not.toMatch(/\bError\b/);
+  }, StepTimeoutMs.start + 10_000);
+
+  it("serves the web console from the installed package under the scaffold's stepwise dev", async () => {
+    const child = spawn(path.join(project, 'node_modules', '.bin', 'stepwise'), ['dev', '--port', '0'], { cwd: project, env: userEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let output = '';
+    const stop = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => stop('SIGKILL'), StepTimeoutMs.start);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const look = (chunk: Buffer): void => {
+          output += chunk;
+          const found = /Console\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (found) resolve(found[1]);
+        };
+        child.stdout.on('data', look);
+        child.stderr.on('data', look);
+        void exited.then((code) => reject(new Error(`stepwise dev exited (code ${code}) before it served the console:\n${tail(output)}`)));
+      });
+      const page = await (await fetch(url)).text();
+      expect(page).toContain('<title>Stepwise console</title>');
+      expect(page).not.toContain('role="alert"');
+      const assets = page.match(/\/console\/assets\/[\w.-]+/g) ?? [];
+      expect(assets).toContain('/console/assets/console.js');
+      for (const asset of assets) {
+        const response = await fetch(new URL(asset, url));
+        expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
+      }
+    } finally {
+      stop('SIGINT');
+      await exited;
+      clearTimeout(timer);
+    }
   }, StepTimeoutMs.start + 10_000);
 
   it("synthesizes the scaffold's CDK app: the agent image holds the user's config and tool, the tool's Lambda bundle works", async () => {
