@@ -40,10 +40,11 @@ const REGISTRY = process.env.npm_config_registry ?? 'https://registry.npmjs.org/
 const UNREACHABLE = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|network|socket hang up/i;
 
 /** Variables passed on to the children: the user's shell, the npm cache and registry; nothing of this repository, jest or a model. */
-const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'SHELL', 'npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
+const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'SHELL', 'NODE_EXTRA_CA_CERTS', 'npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
 
-function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', ...extra };
+/** A clean environment: `npm test` sets `npm_config_local_prefix` (this repository), which would make the children's npm install here. */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' };
   for (const name of KEPT_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   return env;
 }
@@ -59,9 +60,9 @@ const tail = (text: string, lines = 40): string => text.trimEnd().split('\n').sl
  * Runs one command as a user would, in its own process group so that a timeout stops it and
  * everything it started. Rejects with the command, the exit code and the end of its output.
  */
-function run(what: string, command: string, args: readonly string[], options: { cwd: string; timeoutMs: number; env?: Record<string, string> }): Promise<Finished> {
+function run(what: string, command: string, args: readonly string[], options: { cwd: string; timeoutMs: number }): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: userEnvironment(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { cwd: options.cwd, env: userEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -218,12 +219,27 @@ describe('the packed stepwise-agents package, installed outside the repository',
     const help = await run('stepwise --help', path.join(bare, 'node_modules', '.bin', 'stepwise'), ['--help'], { cwd: bare, timeoutMs: StepTimeoutMs.command });
     expect(help.stdout).toMatch(/stepwise init/);
     expect(existsSync(path.join(bare, 'node_modules', 'aws-cdk-lib'))).toBe(false);
-    for (const entry of Object.keys(ownPackage.exports).filter((entry) => entry !== './infra' && entry !== './package.json')) {
-      const specifier = path.posix.join(ownPackage.name, entry);
-      const loaded = await run(`require('${specifier}')`, process.execPath, ['-e', `console.log(Object.keys(require(${JSON.stringify(specifier)})).length)`], { cwd: bare, timeoutMs: StepTimeoutMs.command });
-      expect({ specifier, exports: Number(loaded.stdout) > 0 }).toEqual({ specifier, exports: true });
+    // Each entry loads with require, and with import from an ES module with the same named exports.
+    const specifiers = Object.keys(ownPackage.exports)
+      .filter((entry) => entry !== './infra' && entry !== './package.json')
+      .map((entry) => path.posix.join(ownPackage.name, entry));
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "const require = createRequire(process.cwd() + '/');",
+      'const found = {};',
+      `for (const specifier of ${JSON.stringify(specifiers)}) {`,
+      '  const names = Object.keys(require(specifier));',
+      '  const imported = await import(specifier);',
+      '  found[specifier] = { names: names.length, missingFromImport: names.filter((name) => !(name in imported)) };',
+      '}',
+      'console.log(JSON.stringify(found));',
+    ].join('\n');
+    const loaded = await run('loading the entries', process.execPath, ['--input-type=module', '-e', script], { cwd: bare, timeoutMs: StepTimeoutMs.command });
+    const found = JSON.parse(loaded.stdout) as Record<string, { names: number; missingFromImport: string[] }>;
+    for (const specifier of specifiers) {
+      expect({ specifier, loaded: found[specifier].names > 0, missingFromImport: found[specifier].missingFromImport }).toEqual({ specifier, loaded: true, missingFromImport: [] });
     }
-  }, StepTimeoutMs.command * 6);
+  }, StepTimeoutMs.command * 3);
 
   it('scaffolds with its dotfiles, links the bin into the project and answers --help there', async () => {
     expect(existsSync(path.join(project, '.gitignore'))).toBe(true);
