@@ -250,7 +250,7 @@ function runningContainers(): { count: number; rssBytes: number } {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(parent) !== process.pid || state === 'Z') continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path.join('agent-task', 'main.js'))) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) continue;
       const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
       count += 1;
       rssBytes += rss ? Number(rss[1]) * 1024 : 0;
