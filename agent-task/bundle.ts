@@ -41,14 +41,20 @@ export function hostedModules(manifest: BundleManifest): HostedModule[] {
 /** The manifest written in at build time; undefined when this file runs unbundled (from `dist/` or sources), where no lending is needed. */
 export const bundleManifest: BundleManifest | undefined = typeof STEPWISE_BUNDLE_MANIFEST === 'undefined' ? undefined : STEPWISE_BUNDLE_MANIFEST;
 
-// The container program as one file (dist/agent-task/bundle.cjs). The config is compiled on its
-// own (the engine's config build, or the image's build step) and keeps its package imports; this
+// The container program as one file (dist/agent-task/container.cjs, which bundle.cjs, built from
+// start.ts, loads). The config is compiled on its own (the engine's config build, or the image's build step) and keeps its package imports; this
 // hook makes those imports the bundle's own instances, so the process holds one framework.
 if (bundleManifest) hostModules(hostedModules(bundleManifest));
 
-// `require.main === module` does not hold inside a bundle (each module has esbuild's wrapper as
-// `module`); the file name does, bundled or not.
-if (require.main?.filename === __filename) {
+/** Loads what a container loads before its turn (the framework, zod, the turn's modules): the build step runs it to write the code cache. */
+export function warmUp(): void {
+  require('./environment');
+  require('./turn');
+  if (bundleManifest) hostedModules(bundleManifest).find((hosted) => hosted.specifier === 'stepwise-agents')!.load();
+}
+
+/** Runs the container (`main`) and sets the exit code: what `node dist/agent-task/bundle.cjs` does. */
+export function start(): void {
   main().then(
     (code) => {
       process.exitCode = code;

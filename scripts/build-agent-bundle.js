@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds the agent container as one file, dist/agent-task/bundle.cjs (run by `npm run build`
-// after tsc, from the compiled dist/agent-task/bundle.js). Node loads one file instead of ~200
+// Builds the agent container as one file, dist/agent-task/container.cjs (run by `npm run build`
+// after tsc, from the compiled dist/agent-task/bundle.js), and its V8 code cache
+// (container.cjs.v8cache, written by the Node that runs this script); dist/agent-task/bundle.cjs,
+// the program the engine and the images run, is a few lines (agent-task/start.ts) that load it. Node loads one file instead of ~200
 // (zod, the Step Functions and Lambda clients, the framework), and the image needs no
 // node_modules/. Packages the container loads only on some paths are bundled on their own in
 // dist/agent-task/vendor/ and required from there on first use, so a local container never reads
@@ -8,6 +10,7 @@
 // jiti (loading a config from its TypeScript source, a fallback) stays a package import.
 // Each file gets a source map (without the sources' text, which is in the package).
 'use strict';
+const { spawnSync } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
@@ -103,7 +106,7 @@ async function main() {
   const result = await esbuild.build({
     ...common,
     entryPoints: [path.join(target, 'bundle.js')],
-    outfile: path.join(target, 'bundle.cjs'),
+    outfile: path.join(target, 'container.cjs'),
     external: ['jiti'],
     define: { STEPWISE_BUNDLE_MANIFEST: JSON.stringify(manifest) },
     plugins: [vendorPlugin],
@@ -114,9 +117,15 @@ async function main() {
       esbuild.build({ ...common, stdin: { contents, resolveDir: root, sourcefile: `vendor/${file}`, loader: 'js' }, outfile: path.join(target, 'vendor', file) }),
     ),
   );
-  for (const file of ['bundle.cjs', ...Object.keys(VENDOR_ENTRIES).map((name) => path.join('vendor', name))]) escapeNonAscii(path.join(target, file));
-  const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('bundle.cjs'))[1].bytes;
-  process.stdout.write(`dist/agent-task/bundle.cjs: ${(bytes / 1024 / 1024).toFixed(1)} MB (stepwise-agents ${manifest.stepwise.version}, zod ${manifest.zod.version})\n`);
+  await esbuild.build({ ...common, entryPoints: [path.join(target, 'start.js')], outfile: path.join(target, 'bundle.cjs') });
+  for (const file of ['container.cjs', ...Object.keys(VENDOR_ENTRIES).map((name) => path.join('vendor', name))]) escapeNonAscii(path.join(target, file));
+  // In a fresh process, as a container starts: load, warm up (what a start runs), write the cache.
+  const container = path.join(target, 'container.cjs');
+  const script = `require(${JSON.stringify(path.join(target, 'code-cache.js'))}).writeCodeCache(${JSON.stringify(container)}, (exports) => exports.warmUp());`;
+  const cached = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (cached.status !== 0) throw new Error(`writing the code cache of ${container} failed:\n${cached.stderr}`);
+  const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('container.cjs'))[1].bytes;
+  process.stdout.write(`dist/agent-task/container.cjs: ${(bytes / 1024 / 1024).toFixed(1)} MB (stepwise-agents ${manifest.stepwise.version}, zod ${manifest.zod.version}), with its V8 code cache\n`);
 }
 
 main().catch((error) => {

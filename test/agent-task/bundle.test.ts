@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compileConfig } from '../../local/config-build';
@@ -13,7 +13,7 @@ const SUPPORT_CONFIG = path.join(repositoryRoot, 'test', 'fixtures', 'support.co
 /** What a bundled container must never load from disk: the AWS store clients, a TypeScript toolchain, a second framework or zod. */
 const AWS_STORE_CLIENTS = /node_modules[\\/]@aws-sdk[\\/](client-dynamodb|lib-dynamodb|client-s3)[\\/]|vendor[\\/]aws-stores\.cjs$/;
 const TYPESCRIPT_TOOLCHAIN = /node_modules[\\/](jiti|typescript|ts-node|esbuild)[\\/]/;
-const SECOND_COPY = /dist[\\/](framework|tools|state-machines|agent-task[\\/](?!bundle\.cjs$))|node_modules[\\/]zod[\\/]/;
+const SECOND_COPY = /dist[\\/](framework|tools|state-machines|agent-task[\\/](?!(bundle|container)\.cjs$))|node_modules[\\/]zod[\\/]/;
 
 describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
   it('is what the engine runs', () => {
@@ -44,7 +44,7 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       const lists = readdirSync(project.root).filter((file) => /^modules-\d+\.json$/.test(file));
       expect(lists).toHaveLength(1);
       const modules = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as string[];
-      expect(modules).toContain(agentTaskEntry());
+      expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
       expect(modules.some((file) => file.endsWith(path.join('.stepwise', 'build', 'config.cjs')))).toBe(true);
       expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
       // Nothing else from node_modules either: the bundle holds what a local turn needs.
@@ -53,6 +53,13 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       project.cleanup();
     }
   }, 120_000);
+
+  it('starts from the V8 code cache the build wrote, which this Node accepts', () => {
+    const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
+    const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(repositoryRoot, 'dist', 'agent-task', 'code-cache.js'))}).loadWithCodeCache(${JSON.stringify(container)}, module).cacheRejected))`;
+    expect(existsSync(`${container}.v8cache`)).toBe(true);
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toBe(false);
+  });
 
   it.each([
     ['a config with its own zod tools', SUPPORT_CONFIG],

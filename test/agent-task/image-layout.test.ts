@@ -71,6 +71,6 @@ describe('the agent image (agent-task/Dockerfile), laid out from its final stage
     expect(result.agents).toEqual(['research', 'content', 'analysis']);
     expect(result.allAgents).toBe(true);
     expect(result.corpus).toBe(path.join(image, 'tools', 'corpus'));
-    expect(result.modules.map((file) => path.relative(image, file)).sort()).toEqual([path.join('dist', 'agent-task', 'bundle.cjs'), path.join('dist', 'stepwise.config.cjs')]);
+    expect(result.modules.map((file) => path.relative(image, file)).sort()).toEqual([path.join('dist', 'agent-task', 'bundle.cjs'), path.join('dist', 'agent-task', 'container.cjs'), path.join('dist', 'stepwise.config.cjs')]);
   });
 });
