@@ -21,6 +21,9 @@ declare const STEPWISE_BUNDLE_MANIFEST: BundleManifest | undefined;
  * The modules the bundle lends, each loaded on first use from inside the bundle (static
  * `require`s, so esbuild bundles them; the tools and their corpus index load only if the config
  * imports `stepwise-agents/tools`).
+ *
+ * @example
+ * const framework = hostedModules(bundleManifest!).find((hosted) => hosted.specifier === 'stepwise-agents')!.load();
  */
 export function hostedModules(manifest: BundleManifest): HostedModule[] {
   const stepwise = (specifier: HostedStepwiseEntry, load: () => unknown): HostedModule => ({
@@ -46,14 +49,25 @@ export const bundleManifest: BundleManifest | undefined = typeof STEPWISE_BUNDLE
 // hook makes those imports the bundle's own instances, so the process holds one framework.
 if (bundleManifest) hostModules(hostedModules(bundleManifest));
 
-/** Loads what a container loads before its turn (the framework, zod, the turn's modules): the build step runs it to write the code cache. */
+/**
+ * Loads what a container loads before its turn (the framework, zod, the turn's modules): the build
+ * step runs it to write the code cache.
+ *
+ * @example
+ * writeCodeCache(containerFile, (exports) => exports.warmUp());
+ */
 export function warmUp(): void {
   require('./environment');
   require('./turn');
   if (bundleManifest) hostedModules(bundleManifest).find((hosted) => hosted.specifier === 'stepwise-agents')!.load();
 }
 
-/** Runs the container (`main`) and sets the exit code: what `node dist/agent-task/bundle.cjs` does. */
+/**
+ * Runs the container (`main`) and sets the exit code: what `node dist/agent-task/bundle.cjs` does.
+ *
+ * @example
+ * if (require.main?.filename === __filename) container.exports.start();
+ */
 export function start(): void {
   main().then(
     (code) => {
