@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -72,5 +72,56 @@ describe('the agent image (agent-task/Dockerfile), laid out from its final stage
     expect(result.allAgents).toBe(true);
     expect(result.corpus).toBe(path.join(image, 'tools', 'corpus'));
     expect(result.modules.map((file) => path.relative(image, file)).sort()).toEqual([path.join('dist', 'agent-task', 'bundle.cjs'), path.join('dist', 'agent-task', 'container.cjs'), path.join('dist', 'stepwise.config.cjs')]);
+  });
+});
+
+describe("the image of a project made by stepwise init (templates/project/Dockerfile), laid out from its final stage", () => {
+  const template = path.join(repositoryRoot, 'templates', 'project');
+  let built: string;
+  let image: string;
+  beforeAll(() => {
+    // The build stage's /app: the project with node_modules/stepwise-agents holding what the
+    // package publishes (its `files`, from this repository's build) and zod, and the config
+    // compiled with the Dockerfile's esbuild command.
+    built = mkdtempSync(path.join(tmpdir(), 'stepwise-project-build-'));
+    image = mkdtempSync(path.join(tmpdir(), 'stepwise-project-image-'));
+    cpSync(template, built, { recursive: true });
+    const ownPackage = JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { files: string[] };
+    for (const file of ['package.json', ...ownPackage.files]) {
+      if (existsSync(path.join(repositoryRoot, file))) cpSync(path.join(repositoryRoot, file), path.join(built, 'node_modules', 'stepwise-agents', file), { recursive: true });
+    }
+    cpSync(path.join(repositoryRoot, 'node_modules', 'zod'), path.join(built, 'node_modules', 'zod'), { recursive: true });
+    const command = readFileSync(path.join(template, 'Dockerfile'), 'utf8').split('\n').find((line) => line.includes('esbuild stepwise.config.ts'))!;
+    const external = [...command.matchAll(/--external:([^\s']+)/g)].map((match) => match[1]);
+    buildSync({ entryPoints: [path.join(built, 'stepwise.config.ts')], absWorkingDir: built, bundle: true, platform: 'node', format: 'cjs', target: 'node22', external, tsconfigRaw: {}, outfile: path.join(built, 'build', 'stepwise.config.cjs'), logLevel: 'silent' });
+    // The final stage: its COPY lines, the context filtered by the project's .dockerignore.
+    const ignored = readFileSync(path.join(template, '_dockerignore'), 'utf8').split('\n').filter((line) => line && !line.startsWith('#'));
+    const isIgnored = (relative: string) => ignored.some((pattern) => (pattern.startsWith('*') ? relative.endsWith(pattern.slice(1)) : relative.split(path.sep)[0] === pattern));
+    for (const { fromBuild, sources, destination } of finalStageCopies(path.join(template, 'Dockerfile'))) {
+      for (const source of sources) {
+        const from = fromBuild ? path.join(built, path.relative('/app', source)) : path.join(built, source);
+        const into = path.join(image, destination);
+        const target = destination.endsWith('/') && statSync(from).isFile() ? path.join(into, path.basename(from)) : into;
+        mkdirSync(path.dirname(target), { recursive: true });
+        cpSync(from, target, { recursive: true, filter: (file) => fromBuild || file === from || !isIgnored(path.relative(from, file)) });
+      }
+    }
+  });
+  afterAll(() => {
+    rmSync(built, { recursive: true, force: true });
+    rmSync(image, { recursive: true, force: true });
+  });
+
+  it("starts the container there: the package's bundle loads the project's compiled config (its own tool and zod inside it), with nothing else from node_modules/", () => {
+    const run = `
+      const bundle = require('./node_modules/stepwise-agents/dist/agent-task/bundle.cjs');
+      const framework = bundle.hostedModules(bundle.bundleManifest)[0].load();
+      const { config } = framework.loadCompiledConfig(process.cwd() + '/build/stepwise.config.cjs', process.cwd() + '/stepwise.config.ts');
+      const tool = config.agents[0].tools[0];
+      Promise.resolve(tool.execute({ text: 'one two three' }, {})).then((result) => process.stdout.write(JSON.stringify({ agents: config.agents.map((agent) => agent.name), allAgents: config.agents.every(framework.isAgent), result, modules: Object.keys(require.cache) })));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', run], { cwd: image, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as { agents: string[]; allAgents: boolean; result: unknown; modules: string[] };
+    expect(result).toMatchObject({ agents: ['assistant'], allAgents: true, result: { words: 3 } });
+    const agentTask = path.join('node_modules', 'stepwise-agents', 'dist', 'agent-task');
+    expect(result.modules.map((file) => path.relative(image, file)).sort()).toEqual([path.join('build', 'stepwise.config.cjs'), path.join(agentTask, 'bundle.cjs'), path.join(agentTask, 'container.cjs')]);
   });
 });
