@@ -109,19 +109,23 @@ async function nodeRunTime(args: readonly string[]): Promise<number> {
   return median(samples);
 }
 
-/** What starting a container costs before it does anything: Node itself, the modules a turn needs, the config. */
-async function containerStartUp(): Promise<{ bareNode: number; loadModules: number; loadModulesAndConfig: number; loadModulesAndCompiledConfig: number }> {
-  const folder = path.dirname(agentTaskEntry());
-  // What main() loads before it runs the turn (it loads all but the first lazily, after the first heartbeat).
-  const modules = [agentTaskEntry(), path.join(folder, 'environment.js'), path.join(folder, 'turn.js'), '@aws-sdk/client-lambda'];
+/** What starting a container costs before it does anything: Node itself, the container's code, the config. */
+async function containerStartUp(): Promise<{ bareNode: number; loadBundle: number; loadBundleAndCompiledConfig: number; loadModulesAndConfig: number; loadModulesAndCompiledConfig: number }> {
+  const bundle = agentTaskEntry();
+  const folder = path.dirname(bundle);
+  // What containers loaded before the bundle: the compiled files one by one from dist/ and node_modules/.
+  const modules = [path.join(folder, 'main.js'), path.join(folder, 'environment.js'), path.join(folder, 'turn.js'), '@aws-sdk/client-lambda'];
   const requireAll = modules.map((module) => `require(${JSON.stringify(module)});`).join(' ');
   const framework = JSON.stringify(path.resolve(folder, '..', 'framework'));
+  // The bundle as a container loads it: the file, then (after the first heartbeat) the framework inside it.
+  const requireBundle = `const b = require(${JSON.stringify(bundle)}); const fw = b.hostedModules(b.bundleManifest)[0].load();`;
   // What the engine hands its containers: the config compiled ahead of time.
   const buildRoot = mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-config-'));
   const compiled = compileConfig(FIXTURE, buildRoot);
   return {
     bareNode: await nodeRunTime(['-e', '0']),
-    loadModules: await nodeRunTime(['-e', requireAll]),
+    loadBundle: await nodeRunTime(['-e', requireBundle]),
+    loadBundleAndCompiledConfig: await nodeRunTime(['-e', `${requireBundle} fw.loadCompiledConfig(${JSON.stringify(compiled)}, ${JSON.stringify(FIXTURE)})`]),
     loadModulesAndConfig: await nodeRunTime(['-e', `${requireAll} require(${framework}).loadConfig(${JSON.stringify(FIXTURE)}).catch((e) => { console.error(e); process.exit(1); })`]),
     loadModulesAndCompiledConfig: await nodeRunTime(['-e', `${requireAll} require(${framework}).loadCompiledConfig(${JSON.stringify(compiled)}, ${JSON.stringify(FIXTURE)})`]),
   };
@@ -194,9 +198,10 @@ async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp
   print(`       last event → stopDate (SendTaskSuccess, Choice, Succeed): ${part((sample) => sample.lastEventToEnd)}`);
   print(`   container start-up alone (child processes run to their end before the engine started, median of ${Repetitions.nodeStart}):`);
   print(`     node -e 0: ${ms(startUp.bareNode)}`);
-  print(`     node + the modules the container loads (dist/agent-task/main.js, environment.js, turn.js, @aws-sdk/client-lambda): ${ms(startUp.loadModules)}`);
-  print(`     node + those modules + loadConfig(the TypeScript fixture config, via jiti; what containers did before issue 10): ${ms(startUp.loadModulesAndConfig)}`);
-  print(`     node + those modules + loadCompiledConfig(the same config compiled ahead of time, what containers do now): ${ms(startUp.loadModulesAndCompiledConfig)}`);
+  print(`     node + the container bundle (dist/agent-task/bundle.cjs and the framework in it; what containers load now): ${ms(startUp.loadBundle)}`);
+  print(`     node + the bundle + loadCompiledConfig(the fixture config compiled ahead of time; what containers do now): ${ms(startUp.loadBundleAndCompiledConfig)}`);
+  print(`     before the bundle: node + the compiled modules one by one (dist/agent-task/main.js, environment.js, turn.js, @aws-sdk/client-lambda) + the compiled config: ${ms(startUp.loadModulesAndCompiledConfig)}`);
+  print(`     before issue 10: those modules + loadConfig(the TypeScript config, via jiti): ${ms(startUp.loadModulesAndConfig)}`);
 }
 
 /** Polls the event log until an event after `after` appears. */
@@ -241,24 +246,26 @@ async function approvalToResume(bench: Bench, agentName: string, print: (line: s
 }
 
 /** The agent containers this process runs now: children running the container entrypoint, with their RSS. */
-function runningContainers(): { count: number; rssBytes: number } {
+function runningContainers(): { count: number; rssBytes: number; largestRssBytes: number } {
   let count = 0;
   let rssBytes = 0;
+  let largestRssBytes = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(parent) !== process.pid || state === 'Z') continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path.join('agent-task', 'main.js'))) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) continue;
       const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
       count += 1;
       rssBytes += rss ? Number(rss[1]) * 1024 : 0;
+      largestRssBytes = Math.max(largestRssBytes, rss ? Number(rss[1]) * 1024 : 0);
     } catch {
       // The process ended while we looked at it.
     }
   }
-  return { count, rssBytes };
+  return { count, rssBytes, largestRssBytes };
 }
 
 interface ConcurrentRun {
@@ -268,6 +275,8 @@ interface ConcurrentRun {
   readonly peakRss: number;
   readonly peakContainers: number;
   readonly peakContainerRss: number;
+  /** The largest RSS one container reached in any sample. */
+  readonly largestContainerRss: number;
 }
 
 async function concurrentExecutions(bench: Bench, agentName: string): Promise<ConcurrentRun> {
@@ -276,12 +285,14 @@ async function concurrentExecutions(bench: Bench, agentName: string): Promise<Co
   let peakRss = baselineRss;
   let peakContainers = 0;
   let peakContainerRss = 0;
+  let largestContainerRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (!procAvailable) return;
     const containers = runningContainers();
     peakContainers = Math.max(peakContainers, containers.count);
     peakContainerRss = Math.max(peakContainerRss, containers.rssBytes);
+    largestContainerRss = Math.max(largestContainerRss, containers.largestRssBytes);
   }, SAMPLE_MS);
   try {
     const started = performance.now();
@@ -299,7 +310,7 @@ async function concurrentExecutions(bench: Bench, agentName: string): Promise<Co
     }
     const wall = performance.now() - started;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    return { wall, perExecution: executions.map((execution) => execution.stopDate!.getTime() - execution.startDate!.getTime()), baselineRss, peakRss, peakContainers, peakContainerRss };
+    return { wall, perExecution: executions.map((execution) => execution.stopDate!.getTime() - execution.startDate!.getTime()), baselineRss, peakRss, peakContainers, peakContainerRss, largestContainerRss };
   } finally {
     clearInterval(sampler);
   }
@@ -325,7 +336,7 @@ async function main(): Promise<void> {
     console.log(`3. ${CONCURRENT_EXECUTIONS} executions of the ${FIVE_STEPS_ITERATIONS}-iteration agent started at once (no approval; one round, polled every ${SAMPLE_MS} ms):`);
     console.log(`   all SUCCEEDED after ${ms(run.wall)}; per execution (startDate → stopDate) ${spread(run.perExecution)}`);
     console.log(`   engine process RSS: ${mib(run.baselineRss)} before, peak ${mib(run.peakRss)} (sampled every ${SAMPLE_MS} ms)`);
-    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc), ${mib(run.peakContainerRss / Math.max(1, run.peakContainers))} per container`);
+    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc), ${mib(run.peakContainerRss / Math.max(1, run.peakContainers))} per container; the largest one container reached: ${mib(run.largestContainerRss)}`);
     console.log(`   engine RSS growth (peak − before): ${mib(run.peakRss - run.baselineRss)}; the engine ran at most ${engine.maxContainers} containers at once (its default cap on this machine)`);
     console.log(`SDK retries during the bench (connection reset on a reused keep-alive socket): ${bench.retries}; load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
   } finally {

@@ -150,7 +150,7 @@ const isRunner = (container: EngineOptions['container']): container is Container
  *   root: '.stepwise',
  *   stateMachines: [{ name: 'research', definition }],
  *   lambdaHandlers: { 'stepwise-tool-search': searchHandler },
- *   container: { entry: 'dist/agent-task/main.js', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } },
+ *   container: { entry: 'dist/agent-task/bundle.cjs', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } },
  * });
  * const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1' });
  */

@@ -23,11 +23,12 @@ export const localResources: AgentWorkflowResources = {
 
 
 /**
- * Where the compiled container entrypoint is: beside this file when it runs from `dist/`, else in
- * the package's `dist/` (when this file runs from source, as in the tests).
+ * Where the container program is: the one-file bundle `npm run build` writes
+ * (`dist/agent-task/bundle.cjs`, see scripts/build-agent-bundle.js), beside this file when it runs
+ * from `dist/`, else in the package's `dist/` (when this file runs from source, as in the tests).
  */
 export function agentTaskEntry(): string {
-  const candidates = [path.resolve(__dirname, '..', 'agent-task', 'main.js'), path.resolve(__dirname, '..', 'dist', 'agent-task', 'main.js')];
+  const candidates = [path.resolve(__dirname, '..', 'agent-task', 'bundle.cjs'), path.resolve(__dirname, '..', 'dist', 'agent-task', 'bundle.cjs')];
   const entry = candidates.find((candidate) => existsSync(candidate));
   if (!entry) throw new LocalEngineConfigError(`The compiled agent container is missing (looked for ${candidates.join(' and ')}). Run "npm run build".`, { field: 'container' });
   return entry;

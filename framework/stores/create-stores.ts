@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { ConfigDefinitionError } from '../errors';
+import { dynamoDbSdk, s3Sdk } from './aws-sdk';
 import { MemoryApprovalStore, type ApprovalStore } from './approval-store';
 import { MemoryCheckpointStore, type CheckpointStore } from './checkpoint-store';
 import { FileStoreFolder, StoreKind } from './constants';
@@ -101,8 +101,8 @@ export function createStores(location: StoreLocation, clients: StoreClients = {}
     }
     case StoreKind.Aws: {
       for (const field of ['runStateTable', 'eventsTable', 'approvalsTable', 'bucket'] as const) requireText(location[field], field);
-      const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
-      const s3 = clients.s3 ?? new S3Client({});
+      const dynamodb = clients.dynamodb ?? new (dynamoDbSdk().DynamoDBClient)({});
+      const s3 = clients.s3 ?? new (s3Sdk().S3Client)({});
       return {
         checkpoints: new DynamoDbCheckpointStore({
           dynamodb,

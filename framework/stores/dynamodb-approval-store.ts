@@ -1,10 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommand, ScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertStoredApproval, compareApprovals, parseStoredApproval, type ApprovalFilter, type ApprovalStore, type StoredApproval } from './approval-store';
 import { DynamoAttribute } from './constants';
 import { toDocumentClient, type DynamoDbClientInput } from './dynamodb-client';
 import { StoreCorruptError } from './errors';
 import { tryParseJson } from './json';
 import { assertStoreKey } from './key-encoding';
+import { dynamoDbDocumentSdk } from './aws-sdk';
 
 /** Options of `DynamoDbApprovalStore`. */
 export interface DynamoDbApprovalStoreOptions {
@@ -25,6 +26,7 @@ export interface DynamoDbApprovalStoreOptions {
  * const waiting = await approvals.list({ executionArn });
  */
 export class DynamoDbApprovalStore implements ApprovalStore {
+  private readonly dynamoDbSdk = dynamoDbDocumentSdk();
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly indexName: string | undefined;
@@ -39,7 +41,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     assertStoredApproval(approval);
     const stored = parseStoredApproval(approval) as StoredApproval;
     await this.client.send(
-      new PutCommand({
+      new this.dynamoDbSdk.PutCommand({
         TableName: this.tableName,
         Item: {
           ...stored,
@@ -55,7 +57,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   async get(approvalId: string): Promise<StoredApproval | undefined> {
     assertStoreKey(approvalId, 'approvalId');
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: approvalId }, ConsistentRead: true }),
+      new this.dynamoDbSdk.GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: approvalId }, ConsistentRead: true }),
     );
     return Item ? this.fromItem(Item) : undefined;
   }
@@ -75,21 +77,21 @@ export class DynamoDbApprovalStore implements ApprovalStore {
 
   async delete(approvalId: string): Promise<void> {
     assertStoreKey(approvalId, 'approvalId');
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: approvalId } }));
+    await this.client.send(new this.dynamoDbSdk.DeleteCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: approvalId } }));
   }
 
   private listCommand(executionArn: string | undefined, startKey: Record<string, unknown> | undefined): QueryCommand | ScanCommand {
     const page = startKey ? { ExclusiveStartKey: startKey } : {};
-    if (executionArn === undefined) return new ScanCommand({ TableName: this.tableName, ...page });
+    if (executionArn === undefined) return new this.dynamoDbSdk.ScanCommand({ TableName: this.tableName, ...page });
     const byExecution = {
       ExpressionAttributeNames: { '#arn': DynamoAttribute.ExecutionArn },
       ExpressionAttributeValues: { ':arn': executionArn },
       ...page,
     };
     if (this.indexName) {
-      return new QueryCommand({ TableName: this.tableName, IndexName: this.indexName, KeyConditionExpression: '#arn = :arn', ...byExecution });
+      return new this.dynamoDbSdk.QueryCommand({ TableName: this.tableName, IndexName: this.indexName, KeyConditionExpression: '#arn = :arn', ...byExecution });
     }
-    return new ScanCommand({ TableName: this.tableName, FilterExpression: '#arn = :arn', ...byExecution });
+    return new this.dynamoDbSdk.ScanCommand({ TableName: this.tableName, FilterExpression: '#arn = :arn', ...byExecution });
   }
 
   private fromItem(item: Record<string, unknown>): StoredApproval {

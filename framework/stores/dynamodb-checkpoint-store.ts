@@ -1,5 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors';
 import { utf8Bytes } from '../limits';
@@ -9,6 +9,7 @@ import { isConditionalCheckFailed, toDocumentClient, ttlFromNow, type DynamoDbCl
 import { CheckpointConflictError, StoreCorruptError } from './errors';
 import { tryParseJson } from './json';
 import { assertStoreKey } from './key-encoding';
+import { dynamoDbDocumentSdk, s3Sdk } from './aws-sdk';
 
 /** Options of `DynamoDbCheckpointStore`. */
 export interface DynamoDbCheckpointStoreOptions {
@@ -77,6 +78,8 @@ interface SnapshotItem {
  * const result = await runAgent(agent, { resume: executionArn }, { checkpointStore: store });
  */
 export class DynamoDbCheckpointStore implements CheckpointStore {
+  private readonly dynamoDbSdk = dynamoDbDocumentSdk();
+  private readonly s3Sdk = s3Sdk();
   private readonly client: DynamoDBDocumentClient;
   private readonly s3: S3Client;
   private readonly tableName: string;
@@ -100,7 +103,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   async load(key: string): Promise<StoredJournal | undefined> {
     assertStoreKey(key, 'key');
     for (let attempt = 1; ; attempt += 1) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
+      const { Item } = await this.client.send(new this.dynamoDbSdk.GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
       const item = Item as SnapshotItem | undefined;
       let snapshot;
       if (item) {
@@ -134,9 +137,9 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       }
       const condition = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey } };
       if (items.length === 1) {
-        await this.client.send(new PutCommand({ TableName: this.tableName, Item: items[0], ...condition }));
+        await this.client.send(new this.dynamoDbSdk.PutCommand({ TableName: this.tableName, Item: items[0], ...condition }));
       } else {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items.map((item) => ({ Put: { TableName: this.tableName, Item: item, ...condition } })) }));
+        await this.client.send(new this.dynamoDbSdk.TransactWriteCommand({ TransactItems: items.map((item) => ({ Put: { TableName: this.tableName, Item: item, ...condition } })) }));
       }
     } catch (error) {
       for (const s3Key of uploaded) await this.deleteObjectQuietly(s3Key);
@@ -148,7 +151,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   async compact(key: string, snapshot: JournalRecord): Promise<void> {
     assertStoreKey(key, 'key');
     assertRecord(snapshot, 'snapshot');
-    const { Item: previous } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
+    const { Item: previous } = await this.client.send(new this.dynamoDbSdk.GetCommand({ TableName: this.tableName, Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: SNAPSHOT_SK }, ConsistentRead: true }));
     if (previous && (previous as SnapshotItem).snapshotSeq >= snapshot.seq) return;
     const s3Key = utf8Bytes(snapshot.json) > this.offloadThresholdBytes ? this.objectKeyFor(key, snapshot.seq) : undefined;
     if (s3Key) await this.writeObject(s3Key, snapshot.json);
@@ -156,7 +159,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     try {
       // One transaction: the record the snapshot stands for exists (the journal reached it), and no newer snapshot is stored.
       await this.client.send(
-        new TransactWriteCommand({
+        new this.dynamoDbSdk.TransactWriteCommand({
           TransactItems: [
             {
               ConditionCheck: {
@@ -198,7 +201,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({
+        new this.dynamoDbSdk.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey },
@@ -212,7 +215,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
         const batch = items.slice(start, start + BATCH_WRITE_MAX);
         let requests = batch.map((item) => ({ DeleteRequest: { Key: { [DynamoAttribute.PartitionKey]: key, [DynamoAttribute.SortKey]: item.sk } } }));
         while (requests.length > 0) {
-          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          const { UnprocessedItems } = await this.client.send(new this.dynamoDbSdk.BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
           requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
         }
         for (const item of batch) if (item.s3Key) await this.deleteObjectQuietly(item.s3Key);
@@ -227,7 +230,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({
+        new this.dynamoDbSdk.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk > :after',
           ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey, '#sk': DynamoAttribute.SortKey },
@@ -262,7 +265,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   private async writeObject(s3Key: string, body: string): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({
+      new this.s3Sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: s3Key,
         Body: body,
@@ -275,7 +278,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   /** The object's text, or undefined when it no longer exists. */
   private async readObject(s3Key: string): Promise<string | undefined> {
     try {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: s3Key }));
+      const { Body } = await this.s3.send(new this.s3Sdk.GetObjectCommand({ Bucket: this.bucket, Key: s3Key }));
       return Body ? await Body.transformToString('utf-8') : undefined;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -286,7 +289,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   /** The write already committed (or already failed): an object we cannot delete is only garbage for the bucket's lifecycle rule, not a failure. */
   private async deleteObjectQuietly(s3Key: string): Promise<void> {
     try {
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: s3Key }));
+      await this.s3.send(new this.s3Sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: s3Key }));
     } catch {
       // Left for the lifecycle rule.
     }

@@ -1,11 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDbDocumentSdk } from './aws-sdk';
 
 /** A DynamoDB client as callers hand it in: the plain client (we wrap it) or a document client. */
 export type DynamoDbClientInput = DynamoDBClient | DynamoDBDocumentClient;
 
 /** The document client the stores talk through; the caller's client decides region, endpoint and credentials. */
 export function toDocumentClient(client: DynamoDbClientInput): DynamoDBDocumentClient {
+  const { DynamoDBDocumentClient } = dynamoDbDocumentSdk();
   if (client instanceof DynamoDBDocumentClient) return client;
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -1,5 +1,5 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { StepwiseEvent } from '../events';
 import { utf8Bytes } from '../limits';
@@ -8,6 +8,7 @@ import { isConditionalCheckFailed, toDocumentClient, ttlFromNow, type DynamoDbCl
 import { EventAppendConflictError, EventTooLargeError, StoreCorruptError } from './errors';
 import { assertAppend, resolveReadOptions, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';
 import { isJsonObject, tryParseJson } from './json';
+import { dynamoDbDocumentSdk, s3Sdk } from './aws-sdk';
 
 /** Options of `DynamoDbEventLog`. */
 export interface DynamoDbEventLogOptions {
@@ -47,6 +48,8 @@ export interface DynamoDbEventLogOptions {
  * const missed = await log.read(executionArn, { after: cursor });
  */
 export class DynamoDbEventLog implements EventLog {
+  private readonly dynamoDbSdk = dynamoDbDocumentSdk();
+  private readonly s3Sdk = s3Sdk();
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly ttlSeconds: number | undefined;
@@ -72,7 +75,7 @@ export class DynamoDbEventLog implements EventLog {
       const seq = last + 1;
       try {
         await this.client.send(
-          new PutCommand({
+          new this.dynamoDbSdk.PutCommand({
             TableName: this.tableName,
             Item: {
               [DynamoAttribute.PartitionKey]: executionId,
@@ -103,7 +106,7 @@ export class DynamoDbEventLog implements EventLog {
     do {
       const remaining = limit - events.length;
       const page = await this.client.send(
-        new QueryCommand({
+        new this.dynamoDbSdk.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND #sk > :after',
           ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey, '#sk': DynamoAttribute.SortKey },
@@ -121,7 +124,7 @@ export class DynamoDbEventLog implements EventLog {
 
   private async lastSeq(executionId: string): Promise<number> {
     const { Items } = await this.client.send(
-      new QueryCommand({
+      new this.dynamoDbSdk.QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': DynamoAttribute.PartitionKey, '#sk': DynamoAttribute.SortKey },
@@ -147,7 +150,7 @@ export class DynamoDbEventLog implements EventLog {
     }
     const s3Key = `${(offload.prefix ?? 'events').replace(/\/+$/, '')}/${encodeURIComponent(executionId)}/${randomBytes(8).toString('hex')}.json`;
     await offload.s3.send(
-      new PutObjectCommand({
+      new this.s3Sdk.PutObjectCommand({
         Bucket: offload.bucket,
         Key: s3Key,
         Body: json,
@@ -164,7 +167,7 @@ export class DynamoDbEventLog implements EventLog {
     let text = typeof item.event === 'string' ? item.event : undefined;
     if (text === undefined && typeof item.s3Key === 'string') {
       if (!this.offload) throw new StoreCorruptError(location, `the event is in S3 (${item.s3Key}) but this log was given no bucket to read it from`);
-      const { Body } = await this.offload.s3.send(new GetObjectCommand({ Bucket: this.offload.bucket, Key: item.s3Key }));
+      const { Body } = await this.offload.s3.send(new this.s3Sdk.GetObjectCommand({ Bucket: this.offload.bucket, Key: item.s3Key }));
       text = Body ? await Body.transformToString('utf-8') : undefined;
     }
     const event = text === undefined ? undefined : tryParseJson(text);

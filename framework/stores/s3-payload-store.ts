@@ -1,6 +1,7 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { PayloadNotFoundError, StoreCorruptError } from './errors';
 import { payloadKeyOf, payloadRef, serializePayload, type PayloadStore } from './payload-store';
+import { s3Sdk } from './aws-sdk';
 
 /** Options of `S3PayloadStore`. */
 export interface S3PayloadStoreOptions {
@@ -21,6 +22,7 @@ export interface S3PayloadStoreOptions {
  * const args = await payloads.get(approval.argsRef);
  */
 export class S3PayloadStore implements PayloadStore {
+  private readonly s3Sdk = s3Sdk();
   private readonly s3: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -36,7 +38,7 @@ export class S3PayloadStore implements PayloadStore {
   async put(key: string, value: unknown): Promise<string> {
     const ref = payloadRef(key);
     await this.s3.send(
-      new PutObjectCommand({
+      new this.s3Sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: this.objectKey(key),
         Body: serializePayload(value),
@@ -51,7 +53,7 @@ export class S3PayloadStore implements PayloadStore {
     const key = this.objectKey(payloadKeyOf(ref));
     let text: string | undefined;
     try {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { Body } = await this.s3.send(new this.s3Sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       text = Body ? await Body.transformToString('utf-8') : undefined;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') throw new PayloadNotFoundError(ref, { cause: error });

@@ -40,7 +40,7 @@ export interface ContainerRunner {
 
 /** Options of `processContainerRunner`. */
 export interface ProcessContainerRunnerOptions {
-  /** The compiled container entrypoint, e.g. `dist/agent-task/main.js`. */
+  /** The compiled container entrypoint, e.g. `dist/agent-task/bundle.cjs`. */
   readonly entry: string;
   /** Static environment: config path, store location, endpoints, fake credentials, region. */
   readonly env: Record<string, string>;
@@ -58,7 +58,7 @@ const INHERITED_ENV = ['PATH', 'HOME', 'NODE_OPTIONS', 'NODE_PATH', 'TMPDIR', 'T
  * their engine (they are not re-adopted; the next engine start marks their executions redrivable).
  *
  * @example
- * const runner = processContainerRunner({ entry: 'dist/agent-task/main.js', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } });
+ * const runner = processContainerRunner({ entry: 'dist/agent-task/bundle.cjs', env: { STEPWISE_CONFIG: 'stepwise.config.ts' } });
  */
 export function processContainerRunner(options: ProcessContainerRunnerOptions): ContainerRunner {
   return {

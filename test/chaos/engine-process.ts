@@ -85,7 +85,7 @@ export function liveContainers(executionArns: ReadonlySet<string>, parentPid?: n
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state === 'Z' || (parentPid !== undefined && Number(parent) !== parentPid)) continue;
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'main.js'))) continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) continue;
       const variable = readFileSync(`/proc/${pid}/environ`, 'utf8')
         .split('\0')
         .find((line) => line.startsWith('STEPWISE_EXECUTION_ARN='));

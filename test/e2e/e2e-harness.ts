@@ -129,7 +129,7 @@ export function isOurContainer(pid: number, executionArn?: string): boolean {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(parent) !== process.pid || state === 'Z') return false;
-    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'main.js'))) return false;
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) return false;
     return executionArn === undefined || readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STEPWISE_EXECUTION_ARN=${executionArn}`);
   } catch {
     // The process ended while we looked: it is not a live container.

@@ -65,7 +65,7 @@ function containersOf(executionArn: string): number[] {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
-        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'main.js'))) return false;
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) return false;
         return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STEPWISE_EXECUTION_ARN=${executionArn}`);
       } catch {
         return false;

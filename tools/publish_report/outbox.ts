@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,9 @@ export interface Delivery {
 }
 
 const KEY_HASH_CHARS = 12;
+
+/** The S3 client's module, loaded on the first S3 delivery: a run that publishes to a folder never loads it. */
+const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
 
 /**
  * The report's id: a slug of the title plus a short hash of the idempotency key, so every retry
@@ -94,7 +97,7 @@ export async function deliverToS3(client: S3Client, location: { bucket: string; 
   const url = `s3://${location.bucket}/${key}`;
   try {
     await client.send(
-      new PutObjectCommand({ Bucket: location.bucket, Key: key, Body: report.content, ContentType: 'text/markdown; charset=utf-8', IfNoneMatch: '*' }),
+      new (s3Sdk().PutObjectCommand)({ Bucket: location.bucket, Key: key, Body: report.content, ContentType: 'text/markdown; charset=utf-8', IfNoneMatch: '*' }),
       { abortSignal: signal },
     );
   } catch (error) {

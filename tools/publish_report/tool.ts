@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { defineTool, ToolExecutionError, type Tool } from '../shared/framework';
 import { deliverToFolder, deliverToS3, parseS3Location, reportIdFor } from './outbox';
 import { publishReportParameters, type PublishReportResult } from './schema';
@@ -36,7 +36,7 @@ export function createPublishReport(options: PublishReportOptions = {}): Tool<ty
       const s3Location = parseS3Location(context.workspace.outboxDir);
       try {
         const delivery = s3Location
-          ? await deliverToS3((s3Client ??= new S3Client({})), s3Location, report, context.signal)
+          ? await deliverToS3((s3Client ??= new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client({})), s3Location, report, context.signal)
           : await deliverToFolder(context.workspace.outboxDir, report);
         return { reportId, ...delivery };
       } catch (error) {

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compileConfig } from '../../local/config-build';
+import { agentTaskEntry } from '../../local';
+import { repositoryRoot } from '../helpers/cli';
+import { sfnClient, startAgent, startFixtureEngine, temporaryProject, waitForEnd } from '../e2e/e2e-harness';
+
+const CONTAINER_CONFIG = path.join(repositoryRoot, 'test', 'fixtures', 'container.config.ts');
+const SUPPORT_CONFIG = path.join(repositoryRoot, 'test', 'fixtures', 'support.config.ts');
+
+/** What a bundled container must never load from disk: the AWS store clients, a TypeScript toolchain, a second framework or zod. */
+const AWS_STORE_CLIENTS = /node_modules[\\/]@aws-sdk[\\/](client-dynamodb|lib-dynamodb|client-s3)[\\/]|vendor[\\/]aws-stores\.cjs$/;
+const TYPESCRIPT_TOOLCHAIN = /node_modules[\\/](jiti|typescript|ts-node|esbuild)[\\/]/;
+const SECOND_COPY = /dist[\\/](framework|tools|state-machines|agent-task[\\/](?!(bundle|container)\.cjs$))|node_modules[\\/]zod[\\/]/;
+
+describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
+  it('is what the engine runs', () => {
+    expect(path.relative(repositoryRoot, agentTaskEntry())).toBe(path.join('dist', 'agent-task', 'bundle.cjs'));
+  });
+
+  it('runs a turn started by the engine loading only itself and the compiled config: no AWS store client, no TypeScript toolchain, no second framework', async () => {
+    const project = temporaryProject();
+    // Each container started by the engine inherits NODE_OPTIONS (as Node itself needs): this
+    // preload writes the files the container had loaded when it exits.
+    const preload = path.join(project.root, 'list-modules.js');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(project.root)} + '/modules-' + process.pid + '.json', JSON.stringify(Object.keys(require.cache))));\n`);
+    const previousOptions = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${previousOptions ?? ''} --require ${preload}`.trim();
+    const engine = await startFixtureEngine(CONTAINER_CONFIG, project.root);
+    try {
+      const sfn = sfnClient(engine);
+      const executionArn = await startAgent(sfn, 'recorder', { task: 'say hello from the bundle' });
+      const execution = await waitForEnd(sfn, executionArn, 60_000);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(JSON.parse(execution.output!)).toMatchObject({ answer: 'hello from the bundle' });
+    } finally {
+      await engine.stop();
+      if (previousOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = previousOptions;
+    }
+    try {
+      const lists = readdirSync(project.root).filter((file) => /^modules-\d+\.json$/.test(file));
+      expect(lists).toHaveLength(1);
+      const modules = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as string[];
+      expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
+      expect(modules.some((file) => file.endsWith(path.join('.stepwise', 'build', 'config.cjs')))).toBe(true);
+      expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
+      // Nothing else from node_modules either: the bundle holds what a local turn needs.
+      expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
+    } finally {
+      project.cleanup();
+    }
+  }, 120_000);
+
+  it('starts from the V8 code cache the build wrote, which this Node accepts', () => {
+    const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
+    const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(repositoryRoot, 'dist', 'agent-task', 'code-cache.js'))}).loadWithCodeCache(${JSON.stringify(container)}, module).cacheRejected))`;
+    expect(existsSync(`${container}.v8cache`)).toBe(true);
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toBe(false);
+  });
+
+  it.each([
+    ['a config with its own zod tools', SUPPORT_CONFIG],
+    ['the demo config, on the bundled tools (stepwise-agents/tools)', path.join(repositoryRoot, 'stepwise.config.ts')],
+  ])('lends %s its own framework and zod: the config\'s agents and schemas are the container\'s', (_name, source) => {
+    const buildRoot = mkdtempSync(path.join(tmpdir(), 'stepwise-bundle-'));
+    try {
+      const compiled = compileConfig(source, buildRoot);
+      // Loaded as the container loads it: the bundle installed, then the compiled config required
+      // (whose package imports are absolute paths to dist/framework and node_modules/zod).
+      const script = `
+        const bundle = require(${JSON.stringify(agentTaskEntry())});
+        const hosted = bundle.hostedModules(bundle.bundleManifest);
+        const framework = hosted.find((entry) => entry.specifier === 'stepwise-agents').load();
+        const zod = hosted.find((entry) => entry.specifier === 'zod').load();
+        const { config } = framework.loadCompiledConfig(${JSON.stringify(compiled)}, ${JSON.stringify(source)});
+        const tools = config.agents.flatMap((agent) => agent.tools);
+        process.stdout.write(JSON.stringify({
+          agentsPassIsAgent: config.agents.every((agent) => framework.isAgent(agent)),
+          sameFramework: require('stepwise-agents') === framework,
+          schemasAreTheBundlesZod: tools.every((tool) => tool.parameters instanceof zod.ZodObject),
+          modules: Object.keys(require.cache),
+        }));`;
+      const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' })) as { agentsPassIsAgent: boolean; sameFramework: boolean; schemasAreTheBundlesZod: boolean; modules: string[] };
+      expect(result).toMatchObject({ agentsPassIsAgent: true, sameFramework: true, schemasAreTheBundlesZod: true });
+      expect(result.modules.filter((file) => SECOND_COPY.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || AWS_STORE_CLIENTS.test(file))).toEqual([]);
+    } finally {
+      rmSync(buildRoot, { recursive: true, force: true });
+    }
+  });
+});
