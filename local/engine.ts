@@ -309,12 +309,12 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     loadVersion: (version) => options.loadCode?.(version)?.stateMachines as unknown as { name: string; definition: InternalDefinition }[] | undefined,
     onRunEnded: () => releaseUnusedCode(),
   });
-  // Versions no running execution uses are dropped from memory; their files go when no execution can run on them again.
+  // A version stays while an execution can still run on it: running, or failed and redrivable.
   const releaseUnusedCode = (): void => {
     manager.forgetUnusedVersions();
-    const running = manager.runningVersions();
-    for (const version of earlier.keys()) if (!running.has(version)) earlier.delete(version);
-    options.onCodeInUse?.(manager.versionsInUse());
+    const inUse = manager.versionsInUse();
+    for (const version of earlier.keys()) if (!inUse.has(version)) earlier.delete(version);
+    options.onCodeInUse?.(inUse);
   };
   const pinnedFunctions: PinnedFunctions = {
     has: (name) => [...earlier.values()].some((code) => Object.hasOwn(code.lambdaHandlers ?? {}, functionNameOf(name))),

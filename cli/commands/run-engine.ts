@@ -16,6 +16,9 @@ import { printResult, type RunArguments } from './run';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long a run waits for `stepwise dev` to reload a config saved just before (its quiet time is 200 ms). */
+const RELOAD_WAIT_MS = 3_000;
+
 /** How long to wait for the workflow to record an approval's task token after the agent asked. */
 const APPROVAL_LOOKUP_TIMEOUT_MS = 120_000;
 
@@ -32,17 +35,27 @@ type EngineAtEndpoint =
  */
 async function engineAt(endpoint: string, agent: string, identity: EngineProject): Promise<EngineAtEndpoint> {
   let health: { stateMachines?: string[]; project?: Partial<EngineProject>; models?: EngineModels };
-  try {
-    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
-    if (!response.ok) return { kind: 'none' };
-    health = (await response.json()) as typeof health;
-  } catch {
-    return { kind: 'none' };
+  // `stepwise dev` reloads a saved config after a short quiet time: a run started right after the
+  // save waits for that reload rather than being refused.
+  const reloadDeadline = Date.now() + RELOAD_WAIT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (!response.ok) return { kind: 'none' };
+      health = (await response.json()) as typeof health;
+    } catch {
+      return { kind: 'none' };
+    }
+    const seen = health.project;
+    if (seen?.configPath !== identity.configPath || seen.configHash === identity.configHash || Date.now() >= reloadDeadline) break;
+    await sleep(250);
   }
   const project = health.project;
   if (project?.configPath === undefined) return { kind: 'other', why: 'it does not say which project it serves (an older Stepwise)' };
   if (project.configPath !== identity.configPath) return { kind: 'other', why: `it runs ${project.configPath}`, root: project.root };
-  if (project.configHash !== identity.configHash) return { kind: 'other', why: `${identity.configPath} changed since it started`, root: project.root };
+  if (project.configHash !== identity.configHash) {
+    return { kind: 'other', why: `${identity.configPath} changed since it loaded it ("stepwise dev" reloads on save, and prints why when a reload fails)`, root: project.root };
+  }
   if (!(health.stateMachines ?? []).includes(agent)) return { kind: 'other', why: `it serves no agent "${agent}"`, root: project.root };
   return { kind: 'same', models: health.models ?? {} };
 }

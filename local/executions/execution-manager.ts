@@ -133,10 +133,10 @@ export class ExecutionManager {
     return versions;
   }
 
-  /** Forgets the state machines of earlier versions no running execution uses (they load again for a redrive). */
+  /** Forgets the state machines of earlier versions no execution can run on any more (see `versionsInUse`). */
   forgetUnusedVersions(): string[] {
-    const running = this.runningVersions();
-    const forgotten = [...this.earlier.keys()].filter((version) => !running.has(version));
+    const inUse = this.versionsInUse();
+    const forgotten = [...this.earlier.keys()].filter((version) => !inUse.has(version));
     for (const version of forgotten) this.earlier.delete(version);
     return forgotten;
   }
