@@ -33,7 +33,11 @@ export function projectCode(config: StepwiseConfig, build: ConfigBuild | undefin
     })),
     lambdaHandlers: Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>])),
     gatedTools: gatedTools(config),
-    containerEnv: build ? { [ContainerEnv.CompiledConfig]: build.compiledPath } : {},
+    containerEnv: {
+      // Each tool runs as its Lambda function, the new ones of a reload too.
+      [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
+      ...(build ? { [ContainerEnv.CompiledConfig]: build.compiledPath } : {}),
+    },
     agents: consoleAgents(config),
   };
 }

@@ -89,14 +89,12 @@ export interface ProjectEngineOptions {
  */
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
   const heartbeatSeconds = options.heartbeatSeconds ?? DefinitionDefaults.heartbeatSeconds;
-  const tools = new Set(options.config.agents.flatMap((agent) => agent.tools.map((tool) => tool.name)));
   const env: Record<string, string> = {
     [ContainerEnv.Config]: options.configPath,
     [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
     [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(heartbeatSeconds / 3))),
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
-    [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools].map((name) => [name, name]))),
     // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
     [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
     [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
