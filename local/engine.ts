@@ -91,8 +91,6 @@ export interface EngineOptions {
     | {
         readonly entry: string;
         readonly env: Record<string, string>;
-        /** Variables computed just before each container starts (e.g. a config compiled again after an edit). */
-        readonly envAtStart?: () => Record<string, string>;
       }
     | ContainerRunner;
   /**
@@ -286,7 +284,6 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
               ...LOCAL_AWS_ENV,
               ...configured.env,
               ...codeOfExecution(runOptions.executionArn).containerEnv,
-              ...configured.envAtStart?.(),
               AWS_ENDPOINT_URL_SFN: endpoint,
               AWS_ENDPOINT_URL_LAMBDA: endpoint,
             },
