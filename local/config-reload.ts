@@ -27,6 +27,11 @@ export interface ConfigReloaderOptions {
  * executions on it while running ones finish on theirs. A build that fails (a syntax error, a
  * config that throws, an agent it refuses) changes nothing: the previous build keeps serving, one
  * line names the file, and the next save of it tries again. Prints one line per reload.
+ *
+ * @example
+ * const reloader = new ConfigReloader({ engine, configPath, root, config, build, project, codeOptions, debounceMs: 200, log: console.error });
+ * // … on Ctrl-C:
+ * reloader.close();
  */
 export class ConfigReloader {
   private config: StepwiseConfig;

@@ -112,7 +112,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
   } catch (error) {
     log(`The config ${options.configPath} could not be compiled ahead of time (${(error as Error).message.split('\n')[0]}); containers compile it themselves.`);
   }
-  const project = projectIdentity(options.configPath, options.root);
+  const project = build ? { ...projectIdentity(options.configPath, options.root), configHash: build.configHash } : projectIdentity(options.configPath, options.root);
   // The first version serves the config as given (its tools are these very objects); later
   // versions, and earlier ones executions were pinned to, are loaded from their compiled builds.
   const initial = projectCode(options.config, build, build?.id ?? INITIAL_CODE_VERSION, codeOptions);
