@@ -57,8 +57,10 @@ export function loadBuildConfig(build: ConfigBuild): StepwiseConfig {
   } catch (error) {
     // The compiled file's name means nothing to the user: say what their config did.
     const cause = (error as { cause?: unknown }).cause;
-    if (error instanceof ConfigDefinitionError && cause instanceof Error) throw new ConfigDefinitionError(`${cause.name}: ${cause.message}`, { field: 'config', cause });
-    throw error;
+    if (!(error instanceof ConfigDefinitionError) || !(cause instanceof Error)) throw error;
+    // Stepwise's own errors (an agent it refuses) say what is wrong; anything else the config threw is named by its class.
+    const stepwiseError = typeof (cause as { code?: unknown }).code === 'string' && 'fault' in cause;
+    throw new ConfigDefinitionError(stepwiseError ? cause.message : `${cause.name}: ${cause.message}`, { field: 'config', cause });
   } finally {
     delete require.cache[build.compiledPath];
   }

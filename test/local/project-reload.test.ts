@@ -106,3 +106,54 @@ describe('an execution pinned to its build across an engine restart', () => {
     expect(existsSync(path.join(root, 'build', first))).toBe(false);
   });
 });
+
+describe('a reload that fails', () => {
+  const project = tempProject('stepwise-reload-fails-');
+  const root = path.join(project.dir, '.stepwise');
+  const configPath = path.join(project.dir, 'stepwise.config.ts');
+  let engine: LocalEngine | undefined;
+  const lines: string[] = [];
+  afterAll(async () => {
+    await engine?.stop();
+    project.cleanup();
+  });
+  const nextLine = async (pattern: RegExp, since: number): Promise<string> => {
+    for (;;) {
+      const line = lines.slice(since).find((each) => pattern.test(each));
+      if (line) return line;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it.each([
+    ['an agent the config refuses', CONFIG.replace("name: 'greeter'", "name: 'greeter!'"), /stepwise\.config\.ts: Agent name "greeter!" is invalid/],
+    ['a config that throws', `${CONFIG}\nthrow new Error('the config is not ready');\n`, /stepwise\.config\.ts: Error: the config is not ready/],
+  ])('keeps serving the previous build and names the config: %s', async (_case, broken, message) => {
+    // Prepare
+    if (!engine) {
+      writeTool(project.dir, 'Hello');
+      writeFileSync(configPath, CONFIG);
+      const { config } = await loadConfig(configPath);
+      engine = await startProjectEngine({ config, configPath, root, workspace: { corpusDir: '', outboxDir: path.join(root, 'outbox') }, watch: true, log: (line) => lines.push(line) });
+    }
+    const served = engine.codeVersion;
+    const health = async () => ((await (await fetch(`${engine!.endpoint}/health`)).json()) as { project: { configHash: string } }).project.configHash;
+    const hashBefore = await health();
+    const mark = lines.length;
+
+    // Act
+    writeFileSync(configPath, broken);
+    const failed = await nextLine(/Reload failed/, mark);
+    const hashDuring = await health();
+    const fixedMark = lines.length;
+    writeFileSync(configPath, CONFIG);
+    const fixed = await nextLine(/compiles again|Reloaded/, fixedMark);
+
+    // Assess
+    expect(failed).toMatch(/^Reload failed, still serving the previous build: /);
+    expect(failed).toMatch(message);
+    expect(hashDuring).toBe(hashBefore);
+    expect(fixed).toBe('stepwise.config.ts compiles again, unchanged from the build being served');
+    expect(engine.codeVersion).toBe(served);
+  });
+});
