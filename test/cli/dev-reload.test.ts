@@ -5,12 +5,17 @@ import { stateMachineArn } from '../../local';
 import { runCli } from '../helpers/cli';
 import { startDev, tempProject, type DevProcess } from '../helpers/dev-process';
 
-/** The project's tool: greets in `greeting`; each call needs approval, so an execution can wait across an edit. */
-function writeTool(dir: string, greeting: string): void {
+/**
+ * The project's tool: greets in `greeting`; each call needs approval, so an execution can wait
+ * across an edit. `ANSWER_PREFIX` is read by the agent's plan, which runs in the container, while
+ * the tool runs as a Lambda function in the engine: an edit of this file changes both.
+ */
+function writeTool(dir: string, greeting: string, prefix = 'said: '): void {
   writeFileSync(
     path.join(dir, 'tools', 'greet.ts'),
     `import { z } from 'zod';
 import { defineTool } from 'stepwise-agents';
+export const ANSWER_PREFIX = ${JSON.stringify(prefix)};
 export const greet = defineTool({
   name: 'greet',
   description: 'Greets someone',
@@ -27,12 +32,12 @@ function writeConfig(dir: string, extra = ''): void {
   writeFileSync(
     path.join(dir, 'stepwise.config.ts'),
     `import { defineAgent, defineConfig, offlinePlanner, type OfflinePlan } from 'stepwise-agents';
-import { greet } from './tools/greet';
+import { ANSWER_PREFIX, greet } from './tools/greet';
 
 const plan: OfflinePlan = ({ observations }) => {
   const greeted = observations.find((observation) => observation.tool === 'greet' && observation.ok);
   if (!greeted) return { thought: 'Greet Ada.', calls: [{ tool: 'greet', args: { name: 'Ada' } }] };
-  return { thought: 'Done.', answer: 'said: ' + (greeted.result as { text: string }).text };
+  return { thought: 'Done.', answer: ANSWER_PREFIX + (greeted.result as { text: string }).text };
 };
 
 export default defineConfig({
@@ -93,7 +98,7 @@ describe('stepwise dev reloads the config and the files it imports', () => {
     const mark = dev.output().length;
 
     // Act
-    writeTool(project.dir, 'Goodbye');
+    writeTool(project.dir, 'Goodbye', 'now says: ');
     const reloaded = await dev.waitForLine(/Reloaded/, mark);
     const after = await start();
     await approve(after);
@@ -101,7 +106,8 @@ describe('stepwise dev reloads the config and the files it imports', () => {
 
     // Assess
     expect(reloaded).toContain('Reloaded stepwise.config.ts: tools/greet.ts changed');
-    expect(await outcome(after)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('said: Goodbye, Ada') });
+    // The new execution's container ran the new plan, and its tool call the new tool; the waiting one, both old.
+    expect(await outcome(after)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('now says: Goodbye, Ada') });
     expect(await outcome(before)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('said: Hello, Ada') });
   });
 
@@ -126,7 +132,7 @@ describe('stepwise dev reloads the config and the files it imports', () => {
 
     // Assess
     expect(failed).toMatch(/Reload failed, still serving the previous build: tools\/greet\.ts:1:\d+: /);
-    expect(await outcome(duringFailure)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('said: Goodbye, Ada') });
+    expect(await outcome(duringFailure)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('now says: Goodbye, Ada') });
     expect(fixed).toContain('tools/greet.ts changed');
     expect(await outcome(afterFix)).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('said: Good evening, Ada') });
     expect(added).toContain('agents added: second');
