@@ -18,7 +18,10 @@ export interface ContainerConfig {
   readonly compiledConfigPath?: string;
   readonly store: StoreLocation;
   readonly heartbeatSeconds: number;
+  /** The model when nothing else names one (`STEPWISE_MODEL`). */
   readonly model?: string;
+  /** The model that wins over every other choice (`STEPWISE_MODEL_OVERRIDE`, from `stepwise dev --model`). */
+  readonly modelOverride?: string;
   readonly modelSettings: ModelSettings;
   readonly corpusDir?: string;
   readonly outboxDir?: string;
@@ -105,6 +108,7 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       store,
       heartbeatSeconds,
       model: env[ContainerEnv.Model] || undefined,
+      modelOverride: env[ContainerEnv.ModelOverride] || undefined,
       modelSettings: {
         baseURL: env.OPENAI_BASE_URL || undefined,
         apiKey: env.OPENAI_API_KEY || undefined,

@@ -79,7 +79,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
   const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input, turn: config.turn });
   recordDecisions(state, await loadDecisions(stores.payloads, state), agent);
   const result = await runAgent(agent, state, {
-    model: chooseModel({ run: input.options?.model, agent: agent.model, config: stepwiseConfig.model, fallback: config.model }),
+    model: chooseModel({ override: config.modelOverride, run: input.options?.model, agent: agent.model, config: stepwiseConfig.model, fallback: config.model }),
     modelSettings: config.modelSettings,
     maxIterations: input.options?.maxIterations,
     runId: config.executionArn,

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { bundledCorpusDir, createStores, loadConfig, runAgent, type LoggedEvent, type RunOptions, type StoredApproval } from '../framework';
 import { agentTaskEntry, stateMachineArn, startProjectEngine, type LocalEngine } from '../local';
-import { compileConfig } from '../local/config-build';
+import { buildConfig } from '../local/config-build';
 import { FIVE_STEPS_ITERATIONS } from './fixtures/engine-bench.config';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-bench.config.ts');
@@ -121,7 +121,7 @@ async function containerStartUp(): Promise<{ bareNode: number; loadBundle: numbe
   const requireBundle = `const b = require(${JSON.stringify(bundle)}); const fw = b.hostedModules(b.bundleManifest)[0].load();`;
   // What the engine hands its containers: the config compiled ahead of time.
   const buildRoot = mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-config-'));
-  const compiled = compileConfig(FIXTURE, buildRoot);
+  const compiled = buildConfig(FIXTURE, buildRoot).compiledPath;
   return {
     bareNode: await nodeRunTime(['-e', '0']),
     loadBundle: await nodeRunTime(['-e', requireBundle]),

@@ -19,7 +19,11 @@ const COMMANDS: Readonly<Record<string, { readonly usage: string; readonly summa
   },
   dev: {
     usage: 'stepwise dev [--port 8723] [--config FILE] [--corpus DIR] [--model M] [--verbose] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]',
-    summary: 'Runs the local engine (Step Functions and Lambda APIs on loopback) and the web console until Ctrl-C.',
+    summary:
+      'Runs the local engine (Step Functions and Lambda APIs on loopback) and the web console until Ctrl-C.\n' +
+      'Reloads the config and the files it imports on save: new executions use the new code, running ones\n' +
+      'finish on the code they started with; a save that does not load keeps the previous code and says why.\n' +
+      '--model M runs every agent on M, over the agent\'s, the config\'s and the execution\'s own model.',
   },
   start: { usage: 'stepwise start <agent> "<task>" [--session ID]', summary: 'Starts an execution and prints its ARN.' },
   status: { usage: 'stepwise status <executionArn> [--json]', summary: 'Shows an execution\'s status, answer or error, and cost.' },
@@ -51,7 +55,8 @@ ${Object.values(COMMANDS).map(({ usage, summary }) => `${indent(usage, 2)}\n${in
 
 Environment:
   OPENAI_BASE_URL, OPENAI_API_KEY   an OpenAI-compatible endpoint for --model openai:<name>
-  STEPWISE_MODEL                     default model when the agent and config name none (default: offline)
+  STEPWISE_MODEL                     default model when the run, agent and config name none (default: offline);
+                                     --model wins over all of them
   STEPWISE_CORPUS_DIR                default folder for --corpus
   STEPWISE_ENDPOINT                  the local engine's address (default http://127.0.0.1:8723)
 `;

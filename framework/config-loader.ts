@@ -55,7 +55,7 @@ export async function loadConfig(file?: string, options: { cwd?: string; aliases
 
 /**
  * Loads a config compiled ahead of time to CommonJS (what `stepwise dev` writes to
- * `.stepwise/build/config.cjs`, or an image's build step): a plain `require`, with no TypeScript
+ * `.stepwise/build/<build id>/config.cjs`, or an image's build step): a plain `require`, with no TypeScript
  * toolchain. `sourcePath` is the config it was compiled from, whose folder relative paths in the
  * config start from.
  *

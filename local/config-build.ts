@@ -1,20 +1,47 @@
-import { buildSync, type Metafile } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { buildSync, type BuildFailure, type Metafile } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
+import { LocalEngineConfigError } from './errors';
 
-/** Files of the compiled config under the engine's root. */
+/** Files of the compiled configs under the engine's root: `<root>/build/<build id>/config.cjs`. */
 export const ConfigBuildFiles = {
   folder: 'build',
   /** The config and everything it imports from the project, as one CommonJS file. */
   compiled: 'config.cjs',
-  /** What it was compiled from: each input's size and modification time, to tell when to compile again. */
-  manifest: 'config.json',
+  /** What it was compiled from: the config file, the project files it imports and their hashes. */
+  manifest: 'build.json',
 } as const;
 
-interface Manifest {
-  readonly source: string;
-  readonly inputs: Record<string, readonly [size: number, mtimeMs: number]>;
+/** One compilation of a config: what a container `require`s, and what it was made from. */
+export interface ConfigBuild {
+  /** A hash of the compiled code: the same sources compile to the same build. */
+  readonly id: string;
+  /** `<root>/build/<id>/config.cjs`. */
+  readonly compiledPath: string;
+  /** The config file it was compiled from (absolute). */
+  readonly configPath: string;
+  /** SHA-256 of the config file's contents as compiled (what `/health` reports). */
+  readonly configHash: string;
+  /** Each project file it was compiled from (the config and what it imports, not packages), absolute, with a hash of its contents. */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+/** A config that does not compile; `file` is the project file esbuild points at. */
+export class ConfigCompileError extends LocalEngineConfigError {
+  /** The file esbuild stopped in (absolute). */
+  readonly file?: string;
+  /** `file:line:column` as esbuild reports it, relative to the config's folder. */
+  readonly where?: string;
+  /** What is wrong there. */
+  readonly text: string;
+  constructor(text: string, options: { file?: string; where?: string; cause?: unknown } = {}) {
+    super(options.where ? `${options.where}: ${text}` : text, { field: 'config', cause: options.cause });
+    this.file = options.file;
+    this.where = options.where;
+    this.text = text;
+  }
 }
 
 /**
@@ -36,18 +63,7 @@ function resolvePackageImports(code: string, metafile: Metafile, workingDir: str
   });
 }
 
-function stamp(file: string): readonly [number, number] | undefined {
-  const stats = statSync(file, { throwIfNoEntry: false });
-  return stats ? [stats.size, stats.mtimeMs] : undefined;
-}
-
-function readManifest(file: string): Manifest | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
-}
+const sha256 = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
 
 function writeAtomically(file: string, content: string | Uint8Array): void {
   const temporary = `${file}.${process.pid}.tmp`;
@@ -55,55 +71,102 @@ function writeAtomically(file: string, content: string | Uint8Array): void {
   renameSync(temporary, file);
 }
 
+/** esbuild's first error as one line, `file:line:column: text`, and the file it is in. */
+function compileFailure(error: unknown, workingDir: string): ConfigCompileError {
+  const first = (error as Partial<BuildFailure>).errors?.[0];
+  if (!first) return new ConfigCompileError(`the config could not be compiled: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  if (!first.location) return new ConfigCompileError(first.text, { cause: error });
+  const { file, line, column } = first.location;
+  return new ConfigCompileError(first.text, { file: path.resolve(workingDir, file), where: `${file}:${line}:${column}`, cause: error });
+}
+
 /**
- * Compiles a TypeScript config and the project files it imports into one CommonJS file under
- * `<root>/build/`, so a container `require`s it instead of loading a TypeScript toolchain at start
- * (about a second on a busy machine). Compiles again only when the config or one of its imports
- * changed (size or modification time), so it is cheap to call before every container start.
- * Packages (`stepwise`, `zod`…) stay imports. Returns the compiled file's path.
+ * Compiles a TypeScript config and the project files it imports into one CommonJS file,
+ * `<root>/build/<id>/config.cjs`, so a container `require`s it instead of loading a TypeScript
+ * toolchain at start (about a second on a busy machine), and so an execution keeps the code it
+ * started with while the config is edited: each build has its own folder, named by a hash of the
+ * compiled code. Packages (`stepwise-agents`, `zod`…) stay imports.
  *
- * @throws Error with esbuild's message when the config does not compile.
+ * @throws ConfigCompileError naming the file and line esbuild stopped at.
  * @example
- * const compiled = compileConfig('/project/stepwise.config.ts', '/project/.stepwise');
- * // the container gets STEPWISE_CONFIG_COMPILED=<compiled>
+ * const build = buildConfig('/project/stepwise.config.ts', '/project/.stepwise');
+ * // the container gets STEPWISE_CONFIG_COMPILED=<build.compiledPath>
  */
-export function compileConfig(configPath: string, root: string): string {
-  const folder = path.join(root, ConfigBuildFiles.folder);
-  const compiled = path.join(folder, ConfigBuildFiles.compiled);
-  const manifestPath = path.join(folder, ConfigBuildFiles.manifest);
-  const previous = readManifest(manifestPath);
-  const current =
-    previous?.source === configPath &&
-    stamp(compiled) !== undefined &&
-    Object.entries(previous.inputs).every(([input, [size, mtimeMs]]) => {
-      const now = stamp(input);
-      return now !== undefined && now[0] === size && now[1] === mtimeMs;
+export function buildConfig(configPath: string, root: string): ConfigBuild {
+  const source = path.resolve(configPath);
+  const workingDir = path.dirname(source);
+  const configHash = sha256(readFileSync(source));
+  let result;
+  try {
+    result = buildSync({
+      entryPoints: [source],
+      absWorkingDir: workingDir,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      // As the runtime loader does: packages resolve as Node resolves them, not through tsconfig "paths".
+      tsconfigRaw: {},
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      outfile: path.join(root, ConfigBuildFiles.folder, 'config.cjs'),
     });
-  if (current) return compiled;
-  const workingDir = path.dirname(configPath);
-  const result = buildSync({
-    entryPoints: [configPath],
-    absWorkingDir: workingDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    // As the runtime loader does: packages resolve as Node resolves them, not through tsconfig "paths".
-    tsconfigRaw: {},
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-    outfile: compiled,
-  });
-  mkdirSync(folder, { recursive: true });
-  const inputs: Manifest['inputs'] = {};
-  for (const input of Object.keys(result.metafile!.inputs)) {
-    const file = path.resolve(workingDir, input);
-    const inputStamp = stamp(file);
-    if (inputStamp) inputs[file] = inputStamp;
+  } catch (error) {
+    throw compileFailure(error, workingDir);
   }
-  writeAtomically(compiled, resolvePackageImports(result.outputFiles![0].text, result.metafile!, workingDir));
-  writeAtomically(manifestPath, JSON.stringify({ source: configPath, inputs } satisfies Manifest));
-  return compiled;
+  const code = resolvePackageImports(result.outputFiles[0].text, result.metafile, workingDir);
+  const id = sha256(`${source}\n${code}`).slice(0, 16);
+  const inputs: Record<string, string> = {};
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const file = path.resolve(workingDir, input);
+    if (existsSync(file)) inputs[file] = sha256(readFileSync(file));
+  }
+  const folder = path.join(root, ConfigBuildFiles.folder, id);
+  const compiledPath = path.join(folder, ConfigBuildFiles.compiled);
+  const build: ConfigBuild = { id, compiledPath, configPath: source, configHash, inputs };
+  if (!existsSync(compiledPath)) {
+    mkdirSync(folder, { recursive: true });
+    writeAtomically(path.join(folder, ConfigBuildFiles.manifest), JSON.stringify(build));
+    writeAtomically(compiledPath, code);
+  }
+  return build;
+}
+
+/**
+ * A build compiled earlier (by this engine or one before it), read back from its folder, or
+ * undefined when it is gone or incomplete.
+ *
+ * @example
+ * const pinned = readConfigBuild('/project/.stepwise', '3f2a9c0e1b7d4a55');
+ */
+export function readConfigBuild(root: string, id: string): ConfigBuild | undefined {
+  if (!/^[0-9a-f]{16}$/.test(id)) return undefined;
+  const folder = path.join(root, ConfigBuildFiles.folder, id);
+  try {
+    const build = JSON.parse(readFileSync(path.join(folder, ConfigBuildFiles.manifest), 'utf8')) as ConfigBuild;
+    return existsSync(build.compiledPath) && build.id === id ? build : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the build folders under `<root>/build/` that are not in `keep`, and what earlier
+ * versions left there (a single `config.cjs`), so builds no execution can run on any more do not pile up.
+ *
+ * @example
+ * removeConfigBuilds('/project/.stepwise', new Set([current.id, ...pinnedIds]));
+ */
+export function removeConfigBuilds(root: string, keep: ReadonlySet<string>): string[] {
+  const folder = path.join(root, ConfigBuildFiles.folder);
+  if (!existsSync(folder)) return [];
+  const removed: string[] = [];
+  for (const entry of readdirSync(folder)) {
+    if (keep.has(entry)) continue;
+    rmSync(path.join(folder, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
 }

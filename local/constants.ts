@@ -121,3 +121,9 @@ export const RequestBodyLimits = {
   /** Routes that take no body (health, approvals, events, payload reads). */
   noBodyBytes: 0,
 } as const;
+
+/** How `stepwise dev` notices edits of the config and the files it imports. */
+export const ConfigWatchDefaults = {
+  /** Quiet time after the last change before reloading: an editor's save, or a burst of them, reloads once. */
+  debounceMs: 200,
+} as const;

@@ -6,12 +6,12 @@ import { LocalAws, LocalDefaults } from './constants';
 import { processContainerRunner, type ContainerRunner } from './container/container-runner';
 import { ContainerSlots, assertMaxContainers, defaultMaxContainers } from './container/container-slots';
 import type { AslDefinition as InternalDefinition } from './executions/definition';
-import { ExecutionManager } from './executions/execution-manager';
+import { ExecutionManager, INITIAL_CODE_VERSION } from './executions/execution-manager';
 import type { TaskRecord } from './executions/types';
 import { createEngineServer, listen } from './http/engine-server';
 import { approvalGate, type GatedTool } from './lambda-api/approval-gate';
-import { lambdaInvokeHandler } from './lambda-api/invoke-handler';
-import { LambdaRegistry, type LambdaHandler } from './lambda-api/lambda-registry';
+import { lambdaInvokeHandler, type PinnedFunctions } from './lambda-api/invoke-handler';
+import { LambdaRegistry, functionNameOf, type LambdaHandler } from './lambda-api/lambda-registry';
 import { sfnOperations } from './sfn-api/operations';
 import { sfnRequestHandler } from './sfn-api/sfn-handler';
 import { LocalEngineConfigError } from './errors';
@@ -35,6 +35,34 @@ export interface EngineProject {
   readonly configPath: string;
   /** SHA-256 of the config file's contents when the engine started. */
   readonly configHash: string;
+}
+
+/** The models an engine's containers are given, as `/health` reports them (`stepwise run` decides a run's model with them). */
+export interface EngineModels {
+  /** Wins over every other choice (`stepwise dev --model`, `STEPWISE_MODEL_OVERRIDE`). */
+  readonly override?: string;
+  /** Used when nothing else names a model (`STEPWISE_MODEL`). */
+  readonly fallback?: string;
+}
+
+/**
+ * One version of the code an engine serves. New executions start on the current version; each
+ * execution keeps the version it started on to its end — its state machine definition, its
+ * containers' environment (`STEPWISE_CONFIG_COMPILED`), its tools' Lambda handlers and approval
+ * rules — also when it is redriven, and after a restart when `EngineOptions.loadCode` finds it again.
+ */
+export interface EngineCode {
+  /** Names this version (a config build's id); recorded on each execution that starts on it. */
+  readonly version: string;
+  readonly stateMachines: readonly { readonly name: string; readonly definition: AslDefinition }[];
+  /** Tool functions, by function name (the engine's own approval and decision functions stay). */
+  readonly lambdaHandlers?: Record<string, LambdaHandler>;
+  readonly gatedTools?: Readonly<Record<string, GatedTool>>;
+  /** Environment of this version's containers, over `EngineOptions.container.env`. */
+  readonly containerEnv?: Record<string, string>;
+  readonly agents?: readonly ConsoleAgent[];
+  /** The project as `/health` reports it while this version is current. */
+  readonly project?: EngineProject;
 }
 
 /** Options of `startEngine`. */
@@ -63,8 +91,6 @@ export interface EngineOptions {
     | {
         readonly entry: string;
         readonly env: Record<string, string>;
-        /** Variables computed just before each container starts (e.g. a config compiled again after an edit). */
-        readonly envAtStart?: () => Record<string, string>;
       }
     | ContainerRunner;
   /**
@@ -105,6 +131,25 @@ export interface EngineOptions {
    * @default not reported
    */
   readonly project?: EngineProject;
+  /** Reported on `/health`. @default none reported */
+  readonly models?: EngineModels;
+  /** The version of the code the options above describe (see `EngineCode`). @default 'initial' */
+  readonly codeVersion?: string;
+  /** Environment of the first version's containers, over `container.env` (see `EngineCode.containerEnv`). */
+  readonly containerEnv?: Record<string, string>;
+  /**
+   * An earlier version of the code, for executions that started on it and outlived the engine
+   * that served it (they resume, or are redriven); undefined when it is gone, and they then go on
+   * with the current version.
+   * @default none
+   */
+  readonly loadCode?: (version: string) => EngineCode | undefined;
+  /**
+   * Called when versions of the code stop being used: with every version an execution may still
+   * run on (running, or failed and redrivable), the current one included, so what is not in it
+   * can be removed.
+   */
+  readonly onCodeInUse?: (versions: ReadonlySet<string>) => void;
   /** Receives the engine's console lines. @default no output */
   readonly log?: (line: string) => void;
   /**
@@ -128,6 +173,15 @@ export interface LocalEngine {
   readonly executions: ExecutionManager;
   /** The shared file stores under the root (events, approvals, checkpoints). */
   readonly stores: StoreSet;
+  /** The version of the code new executions start on. */
+  readonly codeVersion: string;
+  /**
+   * Serves `code` to new executions from now on; running ones finish on the version they started
+   * on. Every definition is checked first: an invalid one changes nothing.
+   *
+   * @throws LocalEngineConfigError naming the state machine whose definition is invalid.
+   */
+  reload(code: EngineCode): void;
   /** Stops serving and ends every container; running executions are taken over by the next start on the same root. */
   stop(): Promise<void>;
 }
@@ -163,6 +217,9 @@ export async function startEngine(options: EngineOptions): Promise<LocalEngine> 
     lock.announce(engine.endpoint);
     return {
       ...engine,
+      get codeVersion() {
+        return engine.codeVersion;
+      },
       async stop() {
         await engine.stop();
         lock.release();
@@ -178,6 +235,27 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   const log = options.log ?? (() => undefined);
   const store = new EngineStore(root);
   const stores = createStores({ kind: 'file', root });
+  let current: EngineCode = {
+    version: options.codeVersion ?? INITIAL_CODE_VERSION,
+    stateMachines: options.stateMachines,
+    lambdaHandlers: options.lambdaHandlers,
+    gatedTools: options.gatedTools,
+    containerEnv: options.containerEnv,
+    agents: options.agents,
+    project: options.project,
+  };
+  // Earlier versions running executions started on, loaded when one of them needs it.
+  const earlier = new Map<string, EngineCode>();
+  const codeOf = (version: string | undefined): EngineCode => {
+    if (version === undefined || version === current.version) return current;
+    let code = earlier.get(version);
+    if (!code) {
+      code = options.loadCode?.(version);
+      if (code) earlier.set(version, code);
+    }
+    return code ?? current;
+  };
+  const codeOfExecution = (executionArn: string | undefined): EngineCode => codeOf(executionArn === undefined ? undefined : manager.find(executionArn)?.codeVersion);
   const lambdas = new LambdaRegistry({
     [options.approvalFunctionName ?? LocalDefaults.approvalNotifierFunctionName]: createApprovalNotifier({
       approvals: stores.approvals,
@@ -202,7 +280,13 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
         run: (env, runOptions) =>
           processContainerRunner({
             entry: configured.entry,
-            env: { ...LOCAL_AWS_ENV, ...configured.env, ...configured.envAtStart?.(), AWS_ENDPOINT_URL_SFN: endpoint, AWS_ENDPOINT_URL_LAMBDA: endpoint },
+            env: {
+              ...LOCAL_AWS_ENV,
+              ...configured.env,
+              ...codeOfExecution(runOptions.executionArn).containerEnv,
+              AWS_ENDPOINT_URL_SFN: endpoint,
+              AWS_ENDPOINT_URL_LAMBDA: endpoint,
+            },
             log: options.echoContainerOutput ? log : undefined,
           }).run(env, runOptions),
       };
@@ -218,7 +302,32 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     log,
     retryIntervalOverrides: options.retryIntervalOverrides,
     awsFaithful: options.awsFaithful === true ? {} : options.awsFaithful || undefined,
+    codeVersion: current.version,
+    loadVersion: (version) => options.loadCode?.(version)?.stateMachines as unknown as { name: string; definition: InternalDefinition }[] | undefined,
+    onRunEnded: () => releaseUnusedCode(),
   });
+  // A version stays while an execution can still run on it: running, or failed and redrivable.
+  const releaseUnusedCode = (): void => {
+    manager.forgetUnusedVersions();
+    const inUse = manager.versionsInUse();
+    for (const version of earlier.keys()) if (!inUse.has(version)) earlier.delete(version);
+    options.onCodeInUse?.(inUse);
+  };
+  const pinnedFunctions: PinnedFunctions = {
+    has: (name) => [...earlier.values()].some((code) => Object.hasOwn(code.lambdaHandlers ?? {}, functionNameOf(name))),
+    forEvent: (name, event) => {
+      const executionArn = typeof event === 'object' && event !== null ? (event as { executionId?: unknown }).executionId : undefined;
+      if (typeof executionArn !== 'string') return undefined;
+      const code = codeOfExecution(executionArn);
+      if (code === current) return undefined;
+      const handlers = code.lambdaHandlers ?? {};
+      return Object.hasOwn(handlers, functionNameOf(name)) ? handlers[functionNameOf(name)] : undefined;
+    },
+  };
+  const gatedToolOf = (name: string, executionArn: string | undefined): GatedTool | undefined => {
+    const gated = codeOfExecution(executionArn).gatedTools ?? {};
+    return Object.hasOwn(gated, name) ? gated[name] : undefined;
+  };
   for (const machine of options.stateMachines) manager.register(machine.name, machine.definition as unknown as InternalDefinition);
   // Recovery ends before the engine listens: an engine that cannot read its state (a damaged file
   // throws StoreCorruptError naming it) must not answer ListExecutions with half of it, or accept
@@ -235,7 +344,7 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
   const server = createEngineServer(
     {
       sfn: sfnRequestHandler(operations, log),
-      lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: options.gatedTools ?? {}, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints })),
+      lambdaInvoke: lambdaInvokeHandler(lambdas, log, approvalGate({ tools: gatedToolOf, execution: (arn) => manager.find(arn), checkpoints: stores.checkpoints }), pinnedFunctions),
       executionEvents: executionEventsHandler({ manager, events: stores.events }),
       listFunctions: () => ({
         Functions: lambdas.names().map((name) => ({
@@ -248,9 +357,27 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
           Description: 'Served by the Stepwise local engine',
         })),
       }),
-      health: () => ({ status: 'ok', stateMachines: manager.stateMachines().map((machine) => machine.name), functions: lambdas.names(), ...(options.project ? { project: options.project } : {}) }),
+      health: () => ({
+        status: 'ok',
+        stateMachines: manager.stateMachines().map((machine) => machine.name),
+        functions: lambdas.names(),
+        ...(current.project ? { project: current.project } : {}),
+        ...(options.models ? { models: options.models } : {}),
+      }),
       approvals: async (url) => ({ approvals: await pending.list({ executionArn: url.searchParams.get('executionArn') ?? undefined }) }),
-      console: consoleRoutes({ manager, approvals: pending, events: stores.events, payloads: stores.payloads, operations, agents: options.agents, secret, log }),
+      console: consoleRoutes({
+        manager,
+        approvals: pending,
+        events: stores.events,
+        payloads: stores.payloads,
+        operations,
+        // Read on each request: the console shows the agents of the current version.
+        get agents() {
+          return current.agents;
+        },
+        secret,
+        log,
+      }),
       payloadUpload: payloads.upload,
       payloadRead: payloads.read,
     },
@@ -272,6 +399,20 @@ async function startLockedEngine(options: EngineOptions, root: string): Promise<
     maxContainers: containerSlots.max,
     executions: manager,
     stores,
+    get codeVersion() {
+      return current.version;
+    },
+    reload(code: EngineCode) {
+      manager.install(code.version, code.stateMachines as unknown as { name: string; definition: InternalDefinition }[]);
+      for (const name of Object.keys(current.lambdaHandlers ?? {})) if (!Object.hasOwn(code.lambdaHandlers ?? {}, name)) lambdas.unregister(name);
+      for (const [name, handler] of Object.entries(code.lambdaHandlers ?? {})) lambdas.register(name, handler);
+      if (code.version !== current.version) {
+        earlier.set(current.version, current);
+        earlier.delete(code.version);
+      }
+      current = code;
+      releaseUnusedCode();
+    },
     async stop() {
       await manager.shutdown();
       server.closeAllConnections();

@@ -1,4 +1,4 @@
-export { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
+export { startEngine, type EngineCode, type EngineModels, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
 export { LocalAws, LocalDefaults, ContainerCapDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
 export { LocalApiError, LocalEngineConfigError, LocalStoreError } from './errors';
 export { processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { toolHandler, toolNeedsApproval, type StepwiseConfig, type ToolWorkspace } from '../framework';
-import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
-import { compileConfig } from './config-build';
-import { LocalDefaults } from './constants';
+import type { StepwiseConfig, ToolWorkspace } from '../framework';
+import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
+import { buildConfig, readConfigBuild, removeConfigBuilds, type ConfigBuild } from './config-build';
+import { ConfigWatchDefaults, LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
-import { startEngine, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
-import type { GatedTool } from './lambda-api/approval-gate';
-import type { ConsoleAgent } from './console/api-types';
-import { stateMachineArn } from './sfn-api/arn';
+import { startEngine, type EngineCode, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
+import { INITIAL_CODE_VERSION } from './executions/execution-manager';
+import { ConfigReloader } from './config-reload';
+import { loadBuildConfig, projectCode } from './project-code';
 
 /** Resource names the local engine's workflow definitions carry (the engine ignores them; AWS uses real ARNs). */
 export const localResources: AgentWorkflowResources = {
@@ -42,7 +42,10 @@ export interface ProjectEngineOptions {
   readonly root: string;
   readonly workspace: ToolWorkspace;
   readonly port?: number;
+  /** The model when neither the execution input, the agent nor the config names one (`STEPWISE_MODEL`). */
   readonly model?: string;
+  /** The model every run uses, whatever the execution input, the agent or the config name (`stepwise dev --model`). */
+  readonly modelOverride?: string;
   /**
    * What the agent container needs to reach its model, passed as is: `OPENAI_BASE_URL`,
    * `OPENAI_API_KEY`, and for `bedrock:` models the standard AWS settings (`AWS_REGION`,
@@ -63,53 +66,80 @@ export interface ProjectEngineOptions {
   readonly awsFaithful?: EngineOptions['awsFaithful'];
   /** See `EngineOptions.maxContainers`. @default derived from the machine's free memory and CPUs */
   readonly maxContainers?: number;
+  /**
+   * Watch the config and the project files it imports, and reload them when they change (`stepwise
+   * dev`): new executions start on the new code, running ones finish on the code they started on.
+   * @default false
+   */
+  readonly watch?: boolean;
+  /** Quiet time after the last change before a reload. @default ConfigWatchDefaults.debounceMs */
+  readonly watchDebounceMs?: number;
 }
 
 /**
  * Starts the local engine for a project: one state machine per agent (the same definition the CDK
  * app deploys), one Lambda function per tool, and the agent container as a child process.
+ *
+ * Every execution is pinned to the build of the config it started on (`.stepwise/build/<id>/`):
+ * its containers load that build's compiled config, its tool invocations run that build's
+ * handlers, and its definition stays that build's, also when it is redriven or resumed by a later
+ * engine. A build is removed once no execution can run on it any more (running, or failed and redrivable).
+ *
+ * @example
+ * const engine = await startProjectEngine({ config, configPath, root: '.stepwise', workspace, watch: true });
  */
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
   const heartbeatSeconds = options.heartbeatSeconds ?? DefinitionDefaults.heartbeatSeconds;
-  const tools = new Map(options.config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
-  const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>]));
   const env: Record<string, string> = {
     [ContainerEnv.Config]: options.configPath,
     [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
     [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(heartbeatSeconds / 3))),
     [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
     [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
-    [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
     // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
     [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
     [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
     [ContainerEnv.TaskArchitecture]: TaskSizeDefaults.architecture,
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
+    ...(options.modelOverride ? { [ContainerEnv.ModelOverride]: options.modelOverride } : {}),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
   const log = options.log ?? (() => undefined);
-  // The container requires the config compiled ahead of time (no TypeScript toolchain at its start),
-  // compiled again before a container starts if the config or a file it imports changed since.
-  const compiledConfig = (): Record<string, string> => {
+  const codeOptions = { workspace: options.workspace, heartbeatSeconds, resources: localResources };
+  // The container requires the config compiled ahead of time (no TypeScript toolchain at its start).
+  let build: ConfigBuild | undefined;
+  try {
+    build = buildConfig(options.configPath, options.root);
+  } catch (error) {
+    log(`The config ${options.configPath} could not be compiled ahead of time (${(error as Error).message.split('\n')[0]}); containers compile it themselves.`);
+  }
+  const project = build ? { ...projectIdentity(options.configPath, options.root), configHash: build.configHash } : projectIdentity(options.configPath, options.root);
+  // The first version serves the config as given (its tools are these very objects); later
+  // versions, and earlier ones executions were pinned to, are loaded from their compiled builds.
+  const initial = projectCode(options.config, build, build?.id ?? INITIAL_CODE_VERSION, codeOptions);
+  const loadCode = (version: string): EngineCode | undefined => {
+    const pinned = readConfigBuild(options.root, version);
+    if (!pinned) return undefined;
     try {
-      return { [ContainerEnv.CompiledConfig]: compileConfig(options.configPath, options.root) };
+      return { ...projectCode(loadBuildConfig(pinned), pinned, pinned.id, codeOptions), project: { ...project, configHash: pinned.configHash } };
     } catch (error) {
-      log(`The config ${options.configPath} could not be compiled ahead of time (${(error as Error).message.split('\n')[0]}); containers compile it themselves.`);
-      return {};
+      log(`Build ${version} of ${options.configPath} no longer loads (${(error as Error).message.split('\n')[0]}); its executions go on with the current code.`);
+      return undefined;
     }
   };
-  compiledConfig();
-  return startEngine({
+  const engine = await startEngine({
     root: options.root,
-    project: projectIdentity(options.configPath, options.root),
+    project,
     port: options.port,
-    stateMachines: options.config.agents.map((agent) => ({
-      name: agent.name,
-      definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds, resources: localResources }),
-    })),
-    lambdaHandlers,
-    gatedTools: gatedTools(options.config),
-    container: { entry: agentTaskEntry(), env, envAtStart: compiledConfig },
+    stateMachines: initial.stateMachines,
+    lambdaHandlers: initial.lambdaHandlers,
+    gatedTools: initial.gatedTools,
+    containerEnv: initial.containerEnv,
+    codeVersion: initial.version,
+    loadCode,
+    onCodeInUse: (versions) => removeConfigBuilds(options.root, versions),
+    models: { override: options.modelOverride, fallback: options.model },
+    container: { entry: agentTaskEntry(), env },
     approvalFunctionName: localResources.approvalFunction,
     decisionFunctionName: localResources.decisionFunction,
     awsFaithful: options.awsFaithful,
@@ -118,8 +148,28 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     echoContainerOutput: options.echoContainerOutput,
     retryIntervalOverrides: options.retryIntervalOverrides,
     log: options.log,
-    agents: consoleAgents(options.config),
+    agents: initial.agents,
   });
+  // Builds nothing can run on any more (an earlier session's) go now.
+  removeConfigBuilds(options.root, engine.executions.versionsInUse());
+  if (!options.watch) return engine;
+  const reloader = new ConfigReloader({
+    engine,
+    configPath: path.resolve(options.configPath),
+    root: options.root,
+    config: options.config,
+    build,
+    project,
+    codeOptions,
+    debounceMs: options.watchDebounceMs ?? ConfigWatchDefaults.debounceMs,
+    log,
+  });
+  const stop = engine.stop.bind(engine);
+  engine.stop = async () => {
+    reloader.close();
+    await stop();
+  };
+  return engine;
 }
 
 /**
@@ -134,46 +184,3 @@ export function projectIdentity(configPath: string, stateRoot: string): EnginePr
   return { root: path.dirname(path.resolve(stateRoot)), configPath: absolute, configHash: createHash('sha256').update(readFileSync(absolute)).digest('hex') };
 }
 
-/**
- * Every tool of the config as the Lambda API's approval gate sees it: whether a call needs
- * approval is the agent's policy (`approval.tools`) or the tool's own `needsApproval` rule, as
- * the runner decides it. A call outside a running execution is gated if any agent would gate it.
- */
-function gatedTools(config: StepwiseConfig): Record<string, GatedTool> {
-  const gated: Record<string, GatedTool> = {};
-  for (const tool of new Map(config.agents.flatMap((agent) => agent.tools.map((each) => [each.name, each] as const))).values()) {
-    const agents = config.agents.filter((agent) => agent.tools.some((each) => each.name === tool.name));
-    gated[tool.name] = {
-      tool: tool.name,
-      handlesRejection: tool.handlesRejection,
-      async needsApproval(args, stateMachine) {
-        let parsed: unknown;
-        try {
-          parsed = tool.parse(args);
-        } catch {
-          return false; // the tool's handler refuses invalid arguments without running
-        }
-        const deciding = stateMachine === undefined ? agents : agents.filter((agent) => agent.name === stateMachine);
-        if (deciding.length === 0) return true; // an agent without this tool never calls it
-        for (const agent of deciding) if (agent.approval.tools.includes(tool.name) || (await toolNeedsApproval(tool, parsed))) return true;
-        return false;
-      },
-    };
-  }
-  return gated;
-}
-
-/** What the web console shows of each agent: its description and its tools' schemas. */
-function consoleAgents(config: StepwiseConfig): ConsoleAgent[] {
-  return config.agents.map((agent) => ({
-    name: agent.name,
-    description: agent.description ?? '',
-    stateMachineArn: stateMachineArn(agent.name),
-    tools: agent.tools.map((tool) => ({
-      name: tool.name,
-      description: tool.description,
-      approval: typeof tool.needsApproval === 'function' ? 'depends' : tool.needsApproval ? 'always' : 'never',
-      parameters: tool.jsonSchema,
-    })),
-  }));
-}

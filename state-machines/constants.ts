@@ -63,8 +63,13 @@ export const ContainerEnv = {
   Store: 'STEPWISE_STORE',
   /** Static: seconds between heartbeats the container sends. */
   HeartbeatSeconds: 'STEPWISE_HEARTBEAT_SECONDS',
-  /** Static, optional: the model to use when the execution input names none. */
+  /** Static, optional: the model to use when neither the execution input, the agent nor the config names one. */
   Model: 'STEPWISE_MODEL',
+  /**
+   * Static, optional: the model every run uses, whatever the execution input, the agent or the
+   * config name (`stepwise dev --model`). Distinct from `Model`, which only fills a gap.
+   */
+  ModelOverride: 'STEPWISE_MODEL_OVERRIDE',
   /** Static, optional: directory of the document corpus the bundled tools read. */
   CorpusDir: 'STEPWISE_CORPUS_DIR',
   /** Static, optional: where side-effecting tools write (a directory, or `s3://bucket/prefix`). */

@@ -9,8 +9,9 @@ import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 
 /**
- * `stepwise dev [--port N] [--config FILE] [--corpus DIR] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]`:
- * runs the local engine and its web console until Ctrl-C (or SIGTERM).
+ * `stepwise dev [--port N] [--config FILE] [--model SPEC] [--corpus DIR] [--max-containers N] [--aws-faithful [--cold-start SECONDS]]`:
+ * runs the local engine and its web console until Ctrl-C (or SIGTERM), reloading the config and
+ * the files it imports when they change. `--model` is an override: every run uses it.
  */
 export async function dev(argv: readonly string[], env: CliEnvironment, io: CliIo, until?: Promise<void>): Promise<number> {
   const { values } = parseArgs({
@@ -43,12 +44,14 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     root,
     workspace,
     port,
-    model: values.model ?? env.model,
+    model: env.model,
+    modelOverride: values.model,
     modelEnv: env.modelEnv,
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
     awsFaithful: values['aws-faithful'] ? { coldStartSeconds } : false,
     maxContainers,
+    watch: true,
   });
   io.out(`Stepwise local engine running (state in ${root})`);
   io.out(`  Console             ${engine.consoleUrl}   (open it in a browser: runs, a run's graph and timeline, approvals)`);
@@ -58,6 +61,8 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
   io.out(`  Approvals           ${engine.endpoint}/approvals`);
   io.out(`  Containers          at most ${engine.maxContainers} at once${maxContainers === undefined ? ' (from free memory and CPUs; --max-containers N to change)' : ''}; more wait in line`);
   io.out(`  Agents: ${config.agents.map((agent) => agent.name).join(', ')}   (Ctrl-C to stop)`);
+  io.out(`  Reloads on save     ${path.relative(io.cwd, configPath) || configPath} and the files it imports; running executions finish on the code they started with`);
+  if (values.model) io.out(`  Model               ${values.model} for every run (--model wins over the agent's, the config's and the execution input's)`);
   if (values['aws-faithful']) io.out(`  AWS-faithful: a crashed container surfaces only as a heartbeat timeout${coldStartSeconds ? `; containers take ${coldStartSeconds} s to start` : ''}`);
   await (until ?? new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

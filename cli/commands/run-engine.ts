@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, chooseModel, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
-import { projectIdentity, startProjectEngine, type EngineProject, type LocalEngine } from '../../local';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { projectIdentity, startProjectEngine, type EngineModels, type EngineProject, type LocalEngine } from '../../local';
 import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import { checkModelBeforeStart } from '../model-check';
@@ -16,11 +16,17 @@ import { printResult, type RunArguments } from './run';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long a run waits for `stepwise dev` to reload a config saved just before (its quiet time is 200 ms). */
+const RELOAD_WAIT_MS = 3_000;
+
 /** How long to wait for the workflow to record an approval's task token after the agent asked. */
 const APPROVAL_LOOKUP_TIMEOUT_MS = 120_000;
 
 /** What answers at an endpoint: nothing, an engine running this very config, or another engine. */
-type EngineAtEndpoint = { readonly kind: 'none' } | { readonly kind: 'same' } | { readonly kind: 'other'; readonly why: string; readonly root?: string };
+type EngineAtEndpoint =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'same'; readonly models: EngineModels }
+  | { readonly kind: 'other'; readonly why: string; readonly root?: string };
 
 /**
  * Whether the engine at `endpoint` runs this project's config, as it is now: same file, same
@@ -28,20 +34,30 @@ type EngineAtEndpoint = { readonly kind: 'none' } | { readonly kind: 'same' } | 
  * name alone once made one project's run use another project's engine, code and outbox.
  */
 async function engineAt(endpoint: string, agent: string, identity: EngineProject): Promise<EngineAtEndpoint> {
-  let health: { stateMachines?: string[]; project?: Partial<EngineProject> };
-  try {
-    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
-    if (!response.ok) return { kind: 'none' };
-    health = (await response.json()) as typeof health;
-  } catch {
-    return { kind: 'none' };
+  let health: { stateMachines?: string[]; project?: Partial<EngineProject>; models?: EngineModels };
+  // `stepwise dev` reloads a saved config after a short quiet time: a run started right after the
+  // save waits for that reload rather than being refused.
+  const reloadDeadline = Date.now() + RELOAD_WAIT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (!response.ok) return { kind: 'none' };
+      health = (await response.json()) as typeof health;
+    } catch {
+      return { kind: 'none' };
+    }
+    const seen = health.project;
+    if (seen?.configPath !== identity.configPath || seen.configHash === identity.configHash || Date.now() >= reloadDeadline) break;
+    await sleep(250);
   }
   const project = health.project;
   if (project?.configPath === undefined) return { kind: 'other', why: 'it does not say which project it serves (an older Stepwise)' };
   if (project.configPath !== identity.configPath) return { kind: 'other', why: `it runs ${project.configPath}`, root: project.root };
-  if (project.configHash !== identity.configHash) return { kind: 'other', why: `${identity.configPath} changed since it started`, root: project.root };
+  if (project.configHash !== identity.configHash) {
+    return { kind: 'other', why: `${identity.configPath} changed since it loaded it ("stepwise dev" reloads on save, and prints why when a reload fails)`, root: project.root };
+  }
   if (!(health.stateMachines ?? []).includes(agent)) return { kind: 'other', why: `it serves no agent "${agent}"`, root: project.root };
-  return { kind: 'same' };
+  return { kind: 'same', models: health.models ?? {} };
 }
 
 /**
@@ -68,8 +84,12 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
     throw new UsageError(`The engine at ${endpoint} is running and uses the corpus it was started with; --corpus applies when "stepwise run" starts its own engine. Restart it with "stepwise dev --corpus ${args.corpus}", or stop it.`);
   }
   // The run's model is checked before anything starts; the environment too when this process
-  // starts the engine (a running engine's containers get that engine's environment).
-  checkModelBeforeStart(chooseModel({ run: args.model, agent: agent.model, config: config.model, fallback: running ? undefined : env.model }), agent, running ? undefined : env.modelSettings);
+  // starts the engine (a running engine's containers get that engine's environment and models).
+  const engineModels = found.kind === 'same' ? found.models : { fallback: env.model };
+  checkModelBeforeStart({ override: engineModels.override, run: args.model, agent: agent.model, config: config.model, fallback: engineModels.fallback }, agent, running ? undefined : env.modelSettings);
+  if (engineModels.override && args.model && args.model !== engineModels.override) {
+    progressLine(`(--model ${args.model} does not apply: the engine at ${endpoint} runs every agent on ${engineModels.override}, its "stepwise dev --model")`);
+  }
   let engine: LocalEngine | undefined;
   if (running) {
     progressLine(`(using the running engine at ${endpoint})`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RunStatus, chooseModel, loadConfig, runAgent, type RunResult } from '../../framework';
+import { RunStatus, loadConfig, runAgent, type RunResult } from '../../framework';
 import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
@@ -81,8 +81,8 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
 export async function runInProcess(args: RunArguments, env: CliEnvironment, io: CliIo): Promise<number> {
   const { config, path: configPath } = await loadConfig(args.config, { cwd: io.cwd });
   const agent = config.agent(args.agent);
-  const model = chooseModel({ run: args.model, agent: agent.model, config: config.model, fallback: env.model });
-  checkModelBeforeStart(model, agent, env.modelSettings);
+  // In process, --model is the flag of whoever runs it: it wins over the agent's own model.
+  const model = checkModelBeforeStart({ override: args.model, agent: agent.model, config: config.model, fallback: env.model }, agent, env.modelSettings);
   const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
   const progressLine = args.json ? io.error : io.out;
   const onEvent = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });

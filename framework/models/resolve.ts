@@ -24,28 +24,37 @@ export const ModelProvider = {
 } as const;
 export type ModelProvider = (typeof ModelProvider)[keyof typeof ModelProvider];
 
-/** Where a run's model can be named, from the most specific to the least. */
+/** Where a run's model can be named, from the one that wins to the one asked last. */
 export interface ModelChoices {
-  /** This run's own choice: `stepwise run --model`, the execution input's `options.model`, `runAgent`'s `model`. */
+  /**
+   * The flag of whoever runs it, which wins over everything, the agent's own model included:
+   * `stepwise dev --model` (to containers as `STEPWISE_MODEL_OVERRIDE`), `stepwise run --model`
+   * in process.
+   */
+  readonly override?: string;
+  /** This execution's own choice: the execution input's `options.model` (`stepwise run --model` through an engine), `runAgent`'s `model`. */
   readonly run?: string | Model;
   /** The agent's `model`. */
   readonly agent?: string | Model;
   /** The config's `model`. */
   readonly config?: string;
-  /** The default of where the run executes: `STEPWISE_MODEL`, `stepwise dev --model`, the deployed platform's `modelId`. */
+  /** The default of where the run executes, when nothing above names one: `STEPWISE_MODEL`, the deployed platform's `modelId`. */
   readonly fallback?: string;
 }
 
 /**
  * Decides which model a run uses, the same way everywhere (the CLI in process, the agent
- * container, the CLI's check before it starts an execution): the run's own choice, else the
- * agent's, else the config's, else the default of where it runs, else `offline`.
+ * container, the CLI's check before it starts an execution): the override flag, else the
+ * execution's own choice, else the agent's, else the config's, else the default of where it runs,
+ * else `offline`. An empty string counts as not named.
  *
  * @example
  * chooseModel({ run: undefined, agent: 'openai:gpt-4.1-mini', config: 'offline' }); // 'openai:gpt-4.1-mini'
+ * chooseModel({ override: 'offline', agent: 'openai:gpt-4.1-mini' }); // 'offline' (stepwise dev --model offline)
  */
 export function chooseModel(choices: ModelChoices): string | Model {
   const named = (value: string | Model | undefined) => value !== undefined && value !== '';
+  if (named(choices.override)) return choices.override!;
   if (named(choices.run)) return choices.run!;
   if (named(choices.agent)) return choices.agent!;
   if (named(choices.config)) return choices.config!;

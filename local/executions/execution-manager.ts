@@ -31,6 +31,15 @@ interface Tracked {
   run?: ExecutionRun;
 }
 
+/** A state machine's name and definition, as one version of the engine's code has it. */
+export interface StateMachineSource {
+  readonly name: string;
+  readonly definition: AslDefinition;
+}
+
+/** The version of the code executions start on when the engine was given no name for it. */
+export const INITIAL_CODE_VERSION = 'initial';
+
 /** What the manager needs from the engine. */
 export interface ExecutionManagerOptions {
   readonly store: EngineStore;
@@ -43,6 +52,16 @@ export interface ExecutionManagerOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** See `EngineOptions.awsFaithful`. @default off */
   readonly awsFaithful?: AwsFaithfulOptions;
+  /** The version of the code registered first (`register`). @default INITIAL_CODE_VERSION */
+  readonly codeVersion?: string;
+  /**
+   * The state machines of an earlier version of the code, which an execution recorded as the one it
+   * started on (after a restart, or to redrive it); undefined when that version is gone.
+   * @default none: such executions go on with the current definitions
+   */
+  readonly loadVersion?: (version: string) => readonly StateMachineSource[] | undefined;
+  /** Called when a run ends (its execution finished, failed, or waits for a redrive). */
+  readonly onRunEnded?: () => void;
 }
 
 /** The cause given to executions the engine found running when it started. */
@@ -55,25 +74,71 @@ export const engineRestartedCause = (arn: string): string =>
  */
 export class ExecutionManager {
   readonly tokens: TaskTokens;
-  private readonly machines = new Map<string, RegisteredStateMachine>();
+  /** The state machines of the current version of the code: what new executions start on. */
+  private machines = new Map<string, RegisteredStateMachine>();
+  private version: string;
+  /** Earlier versions that executions started on, by version (loaded when one of them needs it). */
+  private readonly earlier = new Map<string, ReadonlyMap<string, RegisteredStateMachine>>();
   private readonly executions = new Map<string, Tracked>();
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.tokens = new TaskTokens((record) => this.options.store.saveTasks(record.executionArn, this.tokens.ofExecution(record.executionArn)));
+    this.version = options.codeVersion ?? INITIAL_CODE_VERSION;
   }
 
   /** Registers a state machine; its definition is validated the way the interpreter will run it. */
   register(name: string, definition: AslDefinition): RegisteredStateMachine {
-    if (!isValidName(name)) throw new LocalEngineConfigError(`State machine name "${name}" is not valid: use 1-80 letters, digits, "-" or "_"`, { field: 'name' });
-    if (this.machines.has(name)) throw new LocalEngineConfigError(`Two state machines are named "${name}"`, { field: 'name' });
-    try {
-      new StateMachine(interpreterDefinition(definition) as never);
-    } catch (error) {
-      throw new LocalEngineConfigError(`The definition of state machine "${name}" is invalid: ${(error as Error).message}`, { field: name, cause: error });
-    }
-    const machine: RegisteredStateMachine = { name, arn: stateMachineArn(name), definition, tasks: taskStatesOf(definition), creationDate: Date.now() };
+    const machine = validMachine(name, definition, this.machines);
     this.machines.set(name, machine);
     return machine;
+  }
+
+  /** The version of the code new executions start on. */
+  get codeVersion(): string {
+    return this.version;
+  }
+
+  /**
+   * Makes `machines` the state machines new executions start on, as version `version` of the code
+   * (a reload). Running executions keep the definitions they started with, also when redriven.
+   * Every definition is checked first: an invalid one changes nothing.
+   *
+   * @throws LocalEngineConfigError naming the state machine whose definition is invalid.
+   */
+  install(version: string, machines: readonly StateMachineSource[]): void {
+    const next = new Map<string, RegisteredStateMachine>();
+    for (const { name, definition } of machines) {
+      const previous = this.machines.get(name);
+      const same = previous !== undefined && JSON.stringify(previous.definition) === JSON.stringify(definition);
+      next.set(name, same && !next.has(name) ? previous : validMachine(name, definition, next));
+    }
+    if (version === this.version) return;
+    this.earlier.set(this.version, this.machines);
+    this.earlier.delete(version);
+    this.machines = next;
+    this.version = version;
+  }
+
+  /** Versions of the code a running execution started on (the current one included). */
+  runningVersions(): Set<string> {
+    const versions = new Set([this.version]);
+    for (const { execution } of this.executions.values()) if (execution.status === ExecutionStatus.Running) versions.add(execution.codeVersion ?? this.version);
+    return versions;
+  }
+
+  /** Versions of the code an execution may still run on: running, or failed and redrivable (the current one included). */
+  versionsInUse(): Set<string> {
+    const versions = this.runningVersions();
+    for (const { execution } of this.executions.values()) if (execution.codeVersion && this.redrivable(execution)) versions.add(execution.codeVersion);
+    return versions;
+  }
+
+  /** Forgets the state machines of earlier versions no execution can run on any more (see `versionsInUse`). */
+  forgetUnusedVersions(): string[] {
+    const inUse = this.versionsInUse();
+    const forgotten = [...this.earlier.keys()].filter((version) => !inUse.has(version));
+    for (const version of forgotten) this.earlier.delete(version);
+    return forgotten;
   }
 
   stateMachines(): RegisteredStateMachine[] {
@@ -99,7 +164,7 @@ export class ExecutionManager {
       this.executions.set(execution.executionArn, tracked);
       this.tokens.load(stored.tasks);
       if (execution.status !== ExecutionStatus.Running) continue;
-      const machine = this.machines.get(execution.stateMachineName);
+      const machine = this.machineOf(execution);
       const waiting = stored.tasks.filter((task) => task.status === 'waiting');
       const point = execution.resume;
       // Answers taken before the stop are saved with their tokens even when the workflow had not
@@ -155,6 +220,7 @@ export class ExecutionManager {
       executionArn: arn,
       stateMachineArn: machine.arn,
       stateMachineName: machine.name,
+      codeVersion: this.version,
       name,
       input,
       status: ExecutionStatus.Running,
@@ -209,9 +275,8 @@ export class ExecutionManager {
   redrive(arn: unknown): ExecutionRecord {
     const tracked = this.get(arn);
     const { execution } = tracked;
-    const machine = this.machines.get(execution.stateMachineName);
-    const redrivable: string[] = [ExecutionStatus.Failed, ExecutionStatus.TimedOut, ExecutionStatus.Aborted];
-    if (!redrivable.includes(execution.status) || !execution.resume || !machine || execution.redriveStatus === RedriveStatus.NotRedrivable) {
+    const machine = this.redrivable(execution) ? this.machineOf(execution) : undefined;
+    if (!machine || !execution.resume) {
       throw sfnError(SfnErrorCode.ExecutionNotRedrivable, `Execution is not redrivable: '${execution.executionArn}' is ${execution.status}`);
     }
     const point = execution.resume;
@@ -246,6 +311,35 @@ export class ExecutionManager {
     await Promise.allSettled([...this.executions.values()].map((tracked) => tracked.run?.done));
   }
 
+  private redrivable(execution: ExecutionRecord): boolean {
+    const redrivable: string[] = [ExecutionStatus.Failed, ExecutionStatus.TimedOut, ExecutionStatus.Aborted];
+    return redrivable.includes(execution.status) && execution.resume !== undefined && execution.redriveStatus !== RedriveStatus.NotRedrivable;
+  }
+
+  /**
+   * The state machine an execution runs on: the definition of the version of the code it started
+   * on, as AWS keeps an execution on the revision it started with, also when redriven. When that
+   * version is gone (its build removed by hand), the current definition, said in the log.
+   */
+  private machineOf(execution: ExecutionRecord): RegisteredStateMachine | undefined {
+    const version = execution.codeVersion ?? this.version;
+    if (version === this.version) return this.machines.get(execution.stateMachineName);
+    let machines = this.earlier.get(version);
+    if (!machines) {
+      const loaded = this.options.loadVersion?.(version);
+      if (loaded) {
+        const fresh = new Map<string, RegisteredStateMachine>();
+        for (const { name, definition } of loaded) fresh.set(name, validMachine(name, definition, fresh));
+        this.earlier.set(version, fresh);
+        machines = fresh;
+      }
+    }
+    const machine = machines?.get(execution.stateMachineName);
+    if (machine) return machine;
+    this.options.log(`Execution ${execution.executionArn} started on code version ${version}, which is gone: it goes on with the current definition of "${execution.stateMachineName}"`);
+    return this.machines.get(execution.stateMachineName);
+  }
+
   private startRun(tracked: Tracked, machine: RegisteredStateMachine, start: RunStart): void {
     const store = this.options.store;
     tracked.run = new ExecutionRun(
@@ -267,7 +361,21 @@ export class ExecutionManager {
       },
       start,
     );
-    tracked.run.done.catch((error: unknown) => this.options.log(`Execution ${tracked.execution.executionArn} crashed in the engine: ${String(error)}`));
+    tracked.run.done
+      .catch((error: unknown) => this.options.log(`Execution ${tracked.execution.executionArn} crashed in the engine: ${String(error)}`))
+      .finally(() => this.options.onRunEnded?.());
   }
+}
+
+/** A state machine checked the way the interpreter will run it, whose name is not yet in `taken`. */
+function validMachine(name: string, definition: AslDefinition, taken: ReadonlyMap<string, RegisteredStateMachine>): RegisteredStateMachine {
+  if (!isValidName(name)) throw new LocalEngineConfigError(`State machine name "${name}" is not valid: use 1-80 letters, digits, "-" or "_"`, { field: 'name' });
+  if (taken.has(name)) throw new LocalEngineConfigError(`Two state machines are named "${name}"`, { field: 'name' });
+  try {
+    new StateMachine(interpreterDefinition(definition) as never);
+  } catch (error) {
+    throw new LocalEngineConfigError(`The definition of state machine "${name}" is invalid: ${(error as Error).message}`, { field: name, cause: error });
+  }
+  return { name, arn: stateMachineArn(name), definition, tasks: taskStatesOf(definition), creationDate: Date.now() };
 }
 

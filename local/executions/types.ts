@@ -18,6 +18,12 @@ export interface ExecutionRecord {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
+  /**
+   * The version of the engine's code it started on (the config build, under `stepwise dev`): its
+   * definition, its containers' config and its tools stay that version's, also when redriven or
+   * after a restart. Absent in records of engines before versions.
+   */
+  readonly codeVersion?: string;
   readonly name: string;
   /** The execution input as the caller sent it (a JSON string). */
   readonly input: string;

@@ -24,8 +24,11 @@ export interface GatedTool {
 
 /** What the gate needs from the engine. */
 export interface ApprovalGateOptions {
-  /** Gated tools by function name. */
-  readonly tools: Readonly<Record<string, GatedTool>>;
+  /**
+   * Gated tools by function name, or the gated tool a function is in the execution that invokes it
+   * (an execution keeps the tools of the code version it started on).
+   */
+  readonly tools: Readonly<Record<string, GatedTool>> | ((functionName: string, executionArn: string | undefined) => GatedTool | undefined);
   /** The execution with this ARN, if the engine has one. */
   readonly execution: (executionArn: string) => ExecutionRecord | undefined;
   /** Where the agent container keeps each execution's run state (and so its tool-call ledger). */
@@ -99,9 +102,10 @@ function mismatch(gated: GatedTool, entry: LedgerEntry | undefined, invocation: 
 export function approvalGate(options: ApprovalGateOptions): ApprovalGate {
   return async (functionName, event) => {
     const name = functionNameOf(functionName);
-    const gated = Object.hasOwn(options.tools, name) ? options.tools[name] : undefined;
-    if (!gated) return undefined;
     const invocation = invocationOf(event);
+    const tools = options.tools;
+    const gated = typeof tools === 'function' ? tools(name, invocation?.executionId) : Object.hasOwn(tools, name) ? tools[name] : undefined;
+    if (!gated) return undefined;
     const execution = invocation ? options.execution(invocation.executionId) : undefined;
     const running = execution?.status === ExecutionStatus.Running ? execution : undefined;
     // The tool handler takes an envelope, or the tool's arguments alone (a direct invocation): judge the arguments it would run with.

@@ -4,7 +4,19 @@ import { LambdaErrorCode, LocalDefaults, RequestBodyLimits } from '../constants'
 import { LocalApiError } from '../errors';
 import { BodyTooLargeError, hasBody, readBody, sendJson, sendTooLarge } from '../http/http-io';
 import type { ApprovalGate } from './approval-gate';
-import type { LambdaRegistry } from './lambda-registry';
+import type { LambdaHandler, LambdaRegistry } from './lambda-registry';
+
+/**
+ * Functions of earlier versions of the engine's code, for the executions that started on them:
+ * an agent's invocation (its envelope names its execution) runs the tool as it was when its
+ * execution started, even when the current code changed or removed it.
+ */
+export interface PinnedFunctions {
+  /** Whether an earlier version still in use has a function of this name. */
+  has(name: string): boolean;
+  /** The handler the invoking execution's version has for this function, when that is not the current version. */
+  forEvent(name: string, event: unknown): LambdaHandler | undefined;
+}
 
 /** `/2015-03-31/functions/{name}/invocations` */
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -34,16 +46,18 @@ function logTail(durationMs: number): string {
  * throws answers like AWS: HTTP 200, `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage, trace }`.
  * `X-Amz-Log-Type: Tail` gets the log tail's REPORT line in `X-Amz-Log-Result`, as on AWS.
  */
-export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void, gate?: ApprovalGate) {
+export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string) => void, gate?: ApprovalGate, pinned?: PinnedFunctions) {
   return async (request: IncomingMessage, response: ServerResponse, encodedName: string): Promise<void> => {
     const name = decodeURIComponent(encodedName);
-    let handler;
+    let handler: LambdaHandler | undefined;
     try {
       handler = lambdas.resolve(name);
     } catch (error) {
-      // Answered before the body is read: the connection closes, and no byte of it is taken in.
-      sendLambdaError(response, error as LocalApiError, hasBody(request) ? { Connection: 'close' } : {});
-      return;
+      if (!pinned?.has(name)) {
+        // Answered before the body is read: the connection closes, and no byte of it is taken in.
+        sendLambdaError(response, error as LocalApiError, hasBody(request) ? { Connection: 'close' } : {});
+        return;
+      }
     }
     let body: Buffer;
     try {
@@ -61,6 +75,12 @@ export function lambdaInvokeHandler(lambdas: LambdaRegistry, log: (line: string)
         sendLambdaError(response, new LocalApiError(LambdaErrorCode.InvalidRequestContent, 'Could not parse request body into json', { statusCode: 400 }));
         return;
       }
+    }
+    // An execution's own calls run the tools of the code it started on.
+    handler = pinned?.forEvent(name, event) ?? handler;
+    if (!handler) {
+      sendLambdaError(response, new LocalApiError(LambdaErrorCode.ResourceNotFound, `Function not found: ${name}. Functions of the local engine: ${lambdas.names().join(', ')}`, { statusCode: 404 }));
+      return;
     }
     // A failed check refuses too: a tool that needs approval never runs because a check broke.
     const refusal = gate ? await gate(name, event).catch((error: unknown) => `the approval check failed (${error instanceof Error ? error.message : String(error)})`) : undefined;

@@ -23,6 +23,11 @@ export class LambdaRegistry {
     this.handlers.set(functionNameOf(name), handler);
   }
 
+  /** Stops serving a function (a reload removed its tool). */
+  unregister(name: string): void {
+    this.handlers.delete(functionNameOf(name));
+  }
+
   names(): string[] {
     return [...this.handlers.keys()];
   }

@@ -21,6 +21,7 @@ export function checkExecutionRecord(value: unknown): string | undefined {
   if (!isObject(value)) return 'not an execution record (not a JSON object)';
   const problem = missing(value, { executionArn: 'string', stateMachineArn: 'string', stateMachineName: 'string', name: 'string', input: 'string', startDate: 'number', redriveCount: 'number' });
   if (problem) return `not an execution record (${problem})`;
+  if (value.codeVersion !== undefined && typeof value.codeVersion !== 'string') return 'not an execution record ("codeVersion" is not a string)';
   if (!EXECUTION_STATUSES.has(value.status as string)) return `not an execution record (status ${JSON.stringify(value.status)} is none of ${[...EXECUTION_STATUSES].join(', ')})`;
   return undefined;
 }

@@ -69,7 +69,7 @@ describe('stepwise run and a running engine of another project', () => {
     try {
       const result = await runCli(['run', 'helper', 'hi'], { cwd: again.dir, env: { STEPWISE_ENDPOINT: engine.endpoint } });
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`${first.config} changed since it started`);
+      expect(result.stderr).toContain(`${first.config} changed since it loaded it`);
       expect(result.stderr).toContain('Restart it ("stepwise dev")');
     } finally {
       writeConfig(first.config, 'from the first project');

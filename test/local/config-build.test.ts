@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { loadCompiledConfig } from '../../framework';
-import { compileConfig } from '../../local/config-build';
+import { buildConfig } from '../../local/config-build';
 import { repositoryRoot } from '../helpers/cli';
 
 /** A project of its own (outside the repository) with `stepwise-agents` and `zod` installed, as a user has it. */
@@ -40,25 +40,30 @@ async function greetingOf(compiled: string, source: string): Promise<string> {
 
 describe('the config compiled ahead of time for the containers', () => {
   // The compiled config requires the package build (dist/) as the container does.
-  it('compiles the config and the files it imports into one file the container requires, and compiles again only after an edit', async () => {
+  it('compiles the config and the files it imports into one file per build, and an edit into a new build beside the old one', async () => {
     // Prepare
     const { dir, root, cleanup } = userProject();
     const source = path.join(dir, 'stepwise.config.ts');
     try {
       // Act
-      const compiled = compileConfig(source, root);
-      const first = await greetingOf(compiled, source);
-      const builtAt = statSync(compiled).mtimeMs;
-      const again = compileConfig(source, root);
-      const unchangedAt = statSync(again).mtimeMs;
+      const build = buildConfig(source, root);
+      const first = await greetingOf(build.compiledPath, source);
+      const builtAt = statSync(build.compiledPath).mtimeMs;
+      const again = buildConfig(source, root);
+      const unchangedAt = statSync(again.compiledPath).mtimeMs;
       writeFileSync(path.join(dir, 'greeting.ts'), `export const GREETING: string = 'Good morning';\n`);
-      compileConfig(source, root);
-      const edited = await greetingOf(compiled, source);
+      const editedBuild = buildConfig(source, root);
+      const edited = await greetingOf(editedBuild.compiledPath, source);
+      const stillFirst = await greetingOf(build.compiledPath, source);
       // Assess
-      expect(compiled).toBe(path.join(root, 'build', 'config.cjs'));
+      expect(build.compiledPath).toBe(path.join(root, 'build', build.id, 'config.cjs'));
+      expect(Object.keys(build.inputs).sort()).toEqual([path.join(dir, 'greeting.ts'), source]);
       expect(first).toBe('Hello, Ada');
+      expect(again.id).toBe(build.id);
       expect(unchangedAt).toBe(builtAt);
+      expect(editedBuild.id).not.toBe(build.id);
       expect(edited).toBe('Good morning, Ada');
+      expect(stillFirst).toBe('Hello, Ada');
     } finally {
       cleanup();
     }
@@ -70,7 +75,7 @@ describe('the config compiled ahead of time for the containers', () => {
     writeFileSync(path.join(dir, 'greeting.ts'), `export const GREETING: string = ;\n`);
     try {
       // Act
-      const compile = () => compileConfig(path.join(dir, 'stepwise.config.ts'), root);
+      const compile = () => buildConfig(path.join(dir, 'stepwise.config.ts'), root);
       // Assess
       expect(compile).toThrow(/greeting\.ts:1/);
     } finally {
