@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { compileConfig } from '../../local/config-build';
+import { buildConfig } from '../../local/config-build';
 import { agentTaskEntry } from '../../local';
 import { repositoryRoot } from '../helpers/cli';
 import { sfnClient, startAgent, startFixtureEngine, temporaryProject, waitForEnd } from '../e2e/e2e-harness';
@@ -67,7 +67,7 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
   ])('lends %s its own framework and zod: the config\'s agents and schemas are the container\'s', (_name, source) => {
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'stepwise-bundle-'));
     try {
-      const compiled = compileConfig(source, buildRoot);
+      const compiled = buildConfig(source, buildRoot).compiledPath;
       // Loaded as the container loads it: the bundle installed, then the compiled config required
       // (whose package imports are absolute paths to dist/framework and node_modules/zod).
       const script = `
