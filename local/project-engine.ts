@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { toolHandler, toolNeedsApproval, type StepwiseConfig, type ToolWorkspace } from '../framework';
+import { contextOfConfig, toolHandler, toolNeedsApproval, type StepwiseConfig } from '../framework/internal';
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, buildAgentDefinition, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { compileConfig } from './config-build';
 import { LocalDefaults } from './constants';
@@ -33,13 +33,18 @@ export function agentTaskEntry(): string {
   return entry;
 }
 
-/** What the engine for a project needs: its config, where it keeps state, and the tools' workspace. */
+/** What the engine for a project needs: its config, where it keeps state, and the environment of the tools' context. */
 export interface ProjectEngineOptions {
   readonly config: StepwiseConfig;
   readonly configPath: string;
   /** The project's `.stepwise/` folder. */
   readonly root: string;
-  readonly workspace: ToolWorkspace;
+  /**
+   * Variables for the tools' context (e.g. STEPWISE_CORPUS_DIR, STEPWISE_OUTBOX_DIR): every
+   * container gets them, and the config's `context` for the tool functions the engine serves is
+   * built from the same environment the containers see.
+   */
+  readonly workspace: Readonly<Record<string, string>>;
   readonly port?: number;
   readonly model?: string;
   /**
@@ -71,13 +76,11 @@ export interface ProjectEngineOptions {
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
   const heartbeatSeconds = options.heartbeatSeconds ?? DefinitionDefaults.heartbeatSeconds;
   const tools = new Map(options.config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
-  const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>]));
   const env: Record<string, string> = {
+    ...options.workspace,
     [ContainerEnv.Config]: options.configPath,
     [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
     [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(heartbeatSeconds / 3))),
-    [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
-    [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     [ContainerEnv.ToolFunctions]: JSON.stringify(Object.fromEntries([...tools.keys()].map((name) => [name, name]))),
     // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
     [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
@@ -86,6 +89,8 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+  const context = await contextOfConfig(options.config, env);
+  const lambdaHandlers = Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { context }) as (event: unknown) => Promise<unknown>]));
   const log = options.log ?? (() => undefined);
   // The container requires the config compiled ahead of time (no TypeScript toolchain at its start),
   // compiled again before a container starts if the config or a file it imports changed since.

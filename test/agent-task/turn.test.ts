@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework';
+import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework/internal';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
