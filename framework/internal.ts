@@ -2,8 +2,7 @@
  * The main entry plus the plumbing the repository's own layers share (the local engine, the CLI,
  * the agent container, the state machines, the CDK constructs): journal folding, payload
  * references, event logs, approval and payload stores, store keys, config loading for the engine.
- * Not a package entry: users import `stepwise-agents`, whose types hide all of this.
- * @internal
+ * Not a package entry (the exports map does not name it): users import `stepwise-agents`.
  */
 export * from './index';
 export * from './constants';

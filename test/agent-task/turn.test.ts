@@ -112,6 +112,16 @@ describe('runTurn', () => {
     expect(events.map((logged) => logged.event.type)).toContain('approval.decided');
   });
 
+  it("builds the config's context from the container's environment and gives it to the tools it runs", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const env = containerEnv(root, { STEPWISE_CONFIG: path.join(repositoryRoot, 'test', 'fixtures', 'context.config.ts'), STEPWISE_AGENT: 'greeter', STEPWISE_GREETING: 'Bonjour', STEPWISE_OUTBOX_DIR: '/srv/outbox' }, { task: 'Ada' });
+
+    const turn = await runTurn(readContainerConfig(env), dependenciesFor(createStores({ kind: 'file', root })));
+
+    expect(turn).toMatchObject({ status: 'COMPLETED' });
+    expect(JSON.parse(turn.answer!.replace(/^greeted: /, ''))).toEqual({ text: 'Bonjour, Ada', builtWith: '/srv/outbox' });
+  });
+
   it('reports the same approvals again when a later turn finds no decision for them (the answer was lost)', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const stores = createStores({ kind: 'file', root });
