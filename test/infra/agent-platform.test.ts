@@ -23,7 +23,7 @@ let stack: StepwiseStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesizeStack({ agents }));
+  ({ stack, template } = synthesizeStack({ agents, outboxTools: ['publish_report'] }));
 });
 
 type Resource = { Properties: Record<string, any> };
