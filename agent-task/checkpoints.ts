@@ -9,7 +9,7 @@ import {
   type Agent,
   type CheckpointStore,
   type PayloadStore,
-} from '../framework';
+} from '../framework/internal';
 import { PayloadKey, storedDecisionSchema, type ExecutionInput, type NormalizedDecision, type StoredDecision } from '../state-machines';
 
 /** The checkpoint key of a session: the last finished state of a conversation. */

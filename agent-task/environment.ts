@@ -23,8 +23,11 @@ export interface ContainerConfig {
   /** The model that wins over every other choice (`STEPWISE_MODEL_OVERRIDE`, from `stepwise dev --model`). */
   readonly modelOverride?: string;
   readonly modelSettings: ModelSettings;
-  readonly corpusDir?: string;
-  readonly outboxDir?: string;
+  /**
+   * The environment the config's `context` is built from: the container's own (the engine and
+   * `AgentPlatform` set STEPWISE_CORPUS_DIR and STEPWISE_OUTBOX_DIR there for the bundled tools).
+   */
+  readonly contextEnv: Readonly<Record<string, string | undefined>>;
   /** Days events and checkpoints are kept in the AWS stores (TTL); undefined keeps them. */
   readonly retentionDays?: number;
   /** Tool name → Lambda function name or ARN; tools not listed run inside the container. */
@@ -115,8 +118,7 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
         awsRegion: env[ContainerEnv.Region] || undefined,
         bedrockEndpoint: env[ContainerEnv.BedrockEndpoint] || undefined,
       },
-      corpusDir: env[ContainerEnv.CorpusDir] || undefined,
-      outboxDir: env[ContainerEnv.OutboxDir] || undefined,
+      contextEnv: { ...env },
       toolFunctions: toolFunctions as Record<string, string>,
       retentionDays,
       taskSize: taskSize(env),

@@ -1,4 +1,4 @@
-import { AwsLimits, InvalidInputError, RunStatus, utf8Bytes, type PayloadStore, type PendingApproval, type RunResult } from '../framework';
+import { AwsLimits, InvalidInputError, RunStatus, utf8Bytes, type PayloadStore, type PendingApproval, type RunResult } from '../framework/internal';
 import { InlineLimits, MAX_TASK_TIMEOUT_SECONDS, PayloadKey, parseTurnOutput, type ApprovalRequest, type TurnOutput } from '../state-machines';
 
 /** Text cut to `max` characters with a note that says how much is missing and where it is. */

@@ -1,7 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import path from 'node:path';
-import { InvalidInputError, RunStatus, StepwiseError, bundledCorpusDir, createStores, chooseModel, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework';
+import { InvalidInputError, RunStatus, StepwiseError, contextOfConfig, createStores, chooseModel, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework/internal';
 import { workflowUsage, type TurnOutput } from '../state-machines';
 import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
 import type { ContainerConfig } from './environment';
@@ -83,10 +82,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     modelSettings: config.modelSettings,
     maxIterations: input.options?.maxIterations,
     runId: config.executionArn,
-    workspace: {
-      corpusDir: config.corpusDir ?? (stepwiseConfig.corpusDir ? path.resolve(path.dirname(config.configPath), stepwiseConfig.corpusDir) : bundledCorpusDir()),
-      outboxDir: config.outboxDir ?? path.join(config.store.kind === 'file' ? config.store.directory : '/tmp', 'outbox'),
-    },
+    context: await contextOfConfig(stepwiseConfig, config.contextEnv),
     prices: stepwiseConfig.prices,
     platform: platformOf(config, dependencies.startedAt ?? Date.now()),
     signal,

@@ -1,4 +1,4 @@
-import { OFFLINE_LABEL, defineAgent, type OfflinePlan } from 'stepwise-agents';
+import { OFFLINE_LABEL, defineAgent, offlinePlanner, type OfflinePlan } from 'stepwise-agents';
 import { analyzeData, summarizeDocument } from 'stepwise-agents/tools';
 import { succeeded } from './plan-helpers';
 
@@ -60,5 +60,6 @@ export const analysis = defineAgent({
   ].join('\n'),
   tools: [analyzeData, summarizeDocument],
   maxIterations: 8,
-  offlinePlan: analysisPlan,
+  // Scripted without a language model; `stepwise run --model` or the execution input's `options.model` wins over it.
+  model: offlinePlanner(analysisPlan),
 });

@@ -1,4 +1,4 @@
-import { OFFLINE_LABEL, defineAgent, type OfflinePlan, type PlanContext } from 'stepwise-agents';
+import { OFFLINE_LABEL, defineAgent, offlinePlanner, type OfflinePlan, type PlanContext } from 'stepwise-agents';
 import { extractEntities, getDocument, publishReport, searchDocuments, summarizeDocument } from 'stepwise-agents/tools';
 import { called, forDocument, mergedEntities, publicationOutcome, searchHits, succeeded } from './plan-helpers';
 
@@ -69,5 +69,6 @@ export const content = defineAgent({
   ].join('\n'),
   tools: [searchDocuments, getDocument, summarizeDocument, extractEntities, publishReport],
   maxIterations: 10,
-  offlinePlan: contentPlan,
+  // Scripted without a language model; `stepwise run --model` or the execution input's `options.model` wins over it.
+  model: offlinePlanner(contentPlan),
 });

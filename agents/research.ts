@@ -1,4 +1,4 @@
-import { OFFLINE_LABEL, defineAgent, type OfflinePlan, type PlanContext } from 'stepwise-agents';
+import { OFFLINE_LABEL, defineAgent, offlinePlanner, type OfflinePlan, type PlanContext } from 'stepwise-agents';
 import { classifyContent, extractEntities, getDocument, publishReport, searchDocuments, summarizeDocument } from 'stepwise-agents/tools';
 import { called, forDocument, mergedEntities, publicationOutcome, searchHits, succeeded } from './plan-helpers';
 
@@ -93,5 +93,6 @@ export const research = defineAgent({
   ].join('\n'),
   tools: [searchDocuments, getDocument, summarizeDocument, extractEntities, classifyContent, publishReport],
   maxIterations: 12,
-  offlinePlan: researchPlan,
+  // Scripted without a language model; `stepwise run --model` or the execution input's `options.model` wins over it.
+  model: offlinePlanner(researchPlan),
 });

@@ -24,7 +24,7 @@ import {
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { bundledCorpusDir, createStores, loadConfig, runAgent, type LoggedEvent, type RunOptions, type StoredApproval } from '../framework';
+import { contextOfConfig, createStores, loadConfig, runAgent, type LoggedEvent, type RunOptions, type StoredApproval } from '../framework/internal';
 import { agentTaskEntry, stateMachineArn, startProjectEngine, type LocalEngine } from '../local';
 import { buildConfig } from '../local/config-build';
 import { FIVE_STEPS_ITERATIONS } from './fixtures/engine-bench.config';
@@ -116,7 +116,7 @@ async function containerStartUp(): Promise<{ bareNode: number; loadBundle: numbe
   // What containers loaded before the bundle: the compiled files one by one from dist/ and node_modules/.
   const modules = [path.join(folder, 'main.js'), path.join(folder, 'environment.js'), path.join(folder, 'turn.js'), '@aws-sdk/client-lambda'];
   const requireAll = modules.map((module) => `require(${JSON.stringify(module)});`).join(' ');
-  const framework = JSON.stringify(path.resolve(folder, '..', 'framework'));
+  const framework = JSON.stringify(path.resolve(folder, '..', 'framework', 'internal'));
   // The bundle as a container loads it: the file, then (after the first heartbeat) the framework inside it.
   const requireBundle = `const b = require(${JSON.stringify(bundle)}); const fw = b.hostedModules(b.bundleManifest)[0].load();`;
   // What the engine hands its containers: the config compiled ahead of time.
@@ -145,7 +145,7 @@ interface EngineSample {
 async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp: Awaited<ReturnType<typeof containerStartUp>>, print: (line: string) => void): Promise<void> {
   const { config } = await loadConfig(FIXTURE);
   const agent = config.agent(agentName);
-  const workspace = { corpusDir: bundledCorpusDir(), outboxDir: path.join(bench.engine.root, 'outbox') };
+  const context = await contextOfConfig(config, { STEPWISE_OUTBOX_DIR: path.join(bench.engine.root, 'outbox') });
   // The same durable writes the container makes after every step, in the same kind of store.
   const stores = createStores({ kind: 'file', root: path.join(bench.engine.root, 'in-process') });
   const durable = (runId: string): RunOptions => ({
@@ -155,7 +155,7 @@ async function overheadOfFiveIterations(bench: Bench, agentName: string, startUp
   });
   const inProcessOnce = async (withStores = false): Promise<number> => {
     const started = performance.now();
-    const result = await runAgent(agent, 'count to four', { workspace, ...(withStores ? durable(`in-process-${started}`) : {}) });
+    const result = await runAgent(agent, 'count to four', { context, ...(withStores ? durable(`in-process-${started}`) : {}) });
     if (result.status !== 'COMPLETED' || result.iterations !== FIVE_STEPS_ITERATIONS) throw new Error(`in-process run ended ${result.status} after ${result.iterations} iterations`);
     return performance.now() - started;
   };
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
   try {
     const startUp = await containerStartUp();
     const { config, path: configPath } = await loadConfig(FIXTURE);
-    engine = await startProjectEngine({ config, configPath, root: path.join(temporary, '.stepwise'), workspace: { corpusDir: bundledCorpusDir(), outboxDir: path.join(temporary, 'outbox') } });
+    engine = await startProjectEngine({ config, configPath, root: path.join(temporary, '.stepwise'), workspace: { STEPWISE_OUTBOX_DIR: path.join(temporary, 'outbox') } });
     const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const bench: Bench = { engine, sfn, retries: 0 };
     console.log(`local engine in this process at ${engine.endpoint}; containers are child processes (node ${path.relative(process.cwd(), agentTaskEntry())})`);

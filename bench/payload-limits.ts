@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { bundledCorpusDir, loadConfig } from '../framework';
+import { loadConfig } from '../framework/internal';
 import { stateMachineArn, startProjectEngine, type LocalEngine } from '../local';
 import { answerApproval, uploaderOf } from '../state-machines';
 
@@ -89,7 +89,7 @@ async function run(engine: LocalEngine, sfn: SFNClient, scenario: Scenario) {
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-payload-bench-'));
   const { config, path: configPath } = await loadConfig(FIXTURE);
-  const engine = await startProjectEngine({ config, configPath, root, workspace: { corpusDir: bundledCorpusDir(), outboxDir: path.join(root, 'outbox') } });
+  const engine = await startProjectEngine({ config, configPath, root, workspace: { STEPWISE_OUTBOX_DIR: path.join(root, 'outbox') } });
   const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   try {
     console.log(`Load average at start: ${os.loadavg()[0].toFixed(2)}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DecisionOutcome, StepwiseError, parseEditedArguments, type Agent, type ApprovalDecision, type PendingApproval } from '../framework';
+import { DecisionOutcome, StepwiseError, parseEditedArguments, type Agent, type ApprovalDecision, type PendingApproval } from '../framework/internal';
 import { UsageError } from './errors';
 
 /** How `--approve` decides pending calls. */

@@ -23,6 +23,8 @@ export interface CliEnvironment {
   /** What an agent container started by this CLI gets to reach its model: `OPENAI_*` and the standard AWS settings that are set. */
   readonly modelEnv: Readonly<Record<string, string>>;
   readonly corpusDir?: string;
+  /** The environment a config's `context` is built from when the CLI runs tools in its own process. */
+  readonly contextEnv: Readonly<Record<string, string | undefined>>;
   readonly endpoint?: string;
   readonly color: boolean;
   /** Prompts can be answered: stdin and stderr (where prompts go) are terminals, so `run … | tee log` still asks. */
@@ -48,6 +50,7 @@ export function readCliEnvironment(
     },
     modelEnv: containerModelEnv(env),
     corpusDir: env.STEPWISE_CORPUS_DIR || undefined,
+    contextEnv: env,
     endpoint: env.STEPWISE_ENDPOINT || undefined,
     color: Boolean(stdout.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb',
     interactive: Boolean(stdin.isTTY && stderr.isTTY),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventStreamProtocol, type LoggedEvent, type StepwiseEvent } from '../framework';
+import { EventStreamProtocol, type LoggedEvent, type StepwiseEvent } from '../framework/internal';
 import type { RequestSigner } from './aws-signing';
 import { ServerReportedError, UsageError } from './errors';
 import { readServerSentEvents } from './sse';

@@ -1,4 +1,4 @@
-import { ConfigDefinitionError, chooseModel, resolveModel, type Agent, type Model, type ModelChoices, type ModelSettings } from '../framework';
+import { ConfigDefinitionError, chooseModel, resolveModel, type Agent, type Model, type ModelChoices, type ModelSettings } from '../framework/internal';
 import { UsageError } from './errors';
 
 /**

@@ -1,4 +1,4 @@
-import { EventType, OFFLINE_LABEL, type StepwiseEvent } from '../framework';
+import { EventType, type StepwiseEvent } from '../framework';
 import { dollars } from './cost-summary';
 
 /** Styles for the terminal, plain when colour is off. */
@@ -13,9 +13,12 @@ const oneLine = (value: unknown, max = 160): string => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
-/** Describes a model id for people: the offline planner says what it is. */
+/**
+ * Describes a model id for people: `offline` (a scripted `offlinePlanner`, or the model that
+ * answers that none is configured) says that it is not a language model.
+ */
 export function describeModel(id: string): string {
-  return id === 'offline' ? OFFLINE_LABEL : id;
+  return id === 'offline' ? 'offline (deterministic, not a language model)' : id;
 }
 
 /** Prints run events; `answerShown` tells whether the final answer was already printed in full as it streamed. */

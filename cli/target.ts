@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { createStores, type LoggedEvent, type StoredApproval } from '../framework';
+import { createStores, type LoggedEvent, type StoredApproval } from '../framework/internal';
 import { uploaderOf } from '../state-machines';
 // infra/constants loads nothing from the CDK, so the CLI can read the deployment's names from it.
 import { APPROVALS_BY_EXECUTION_INDEX, StackOutput } from '../infra/constants';

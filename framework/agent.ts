@@ -1,8 +1,7 @@
 import { Defaults, ToolCallingMode } from './constants';
 import { ConfigDefinitionError } from './errors';
 import type { Model } from './model';
-import { isTool, type AnyTool } from './tool';
-import type { OfflinePlan } from './models/offline-planner';
+import { isTool, type ToolFor } from './tool';
 
 /** Limits that end a run cleanly with `BudgetExceededError`. */
 export interface Budget {
@@ -25,41 +24,51 @@ export interface ApprovalPolicy {
   readonly tools?: readonly string[];
 }
 
-/** What `defineAgent` takes. */
-export interface AgentOptions {
+/**
+ * What `defineAgent` takes. `TContext` is the context its tools need, inferred from `tools`
+ * (`unknown` when none needs one).
+ */
+export interface AgentOptions<TContext = unknown> {
   /** Unique in the config; becomes the state machine's name: letters, digits, `-` and `_`. */
   readonly name: string;
   readonly description: string;
   /** The system prompt. @default a generic ReAct instruction built from the description */
   readonly instructions?: string;
-  /** `openai:<model>`, `bedrock:<model id or inference profile>`, `offline`, or a `Model`. @default 'offline' unless the CLI/config sets one */
+  /**
+   * `openai:<model>`, `bedrock:<model id or inference profile>`, `offline`, or a `Model` such as
+   * `offlinePlanner(plan)` (a scripted run without a language model). A model named for the run
+   * (`stepwise run --model`, the execution input's `options.model`, `runAgent`'s `model`) wins over it;
+   * this one wins over the config's and the platform's.
+   * @default the config's model, else where it runs (`STEPWISE_MODEL`, `stepwise dev --model`, the platform's `modelId`), else `offline`
+   */
   readonly model?: string | Model;
-  readonly tools: readonly AnyTool[];
+  readonly tools: readonly ToolFor<TContext>[];
   /** @default 'native' */
   readonly toolCalling?: ToolCallingMode;
   /** @default 10 */
   readonly maxIterations?: number;
   readonly budget?: Budget;
   readonly approval?: ApprovalPolicy;
-  /** The deterministic plan the offline planner follows when no LLM is configured. */
-  readonly offlinePlan?: OfflinePlan;
 }
 
 const agentBrand = Symbol.for('stepwise.agent');
 
-/** A validated agent definition: configuration only; the runner executes it. */
-export interface Agent {
+/**
+ * A validated agent definition: configuration only; the runner executes it. `TContext` is the
+ * context its tools need (`runAgent(agent, task, { context })`); `Agent` alone is an agent of any context.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Agent<TContext = any> {
   readonly [agentBrand]: true;
   readonly name: string;
   readonly description: string;
   readonly instructions: string;
   readonly model?: string | Model;
-  readonly tools: readonly AnyTool[];
+  readonly tools: readonly ToolFor<TContext>[];
   readonly toolCalling: ToolCallingMode;
   readonly maxIterations: number;
   readonly budget: Budget;
   readonly approval: Required<ApprovalPolicy>;
-  readonly offlinePlan?: OfflinePlan;
 }
 
 const AGENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -81,12 +90,12 @@ function assertPositive(value: number | undefined, field: string, agentName: str
  * @example
  * export const helper = defineAgent({
  *   name: 'helper',
- *   description: 'Answers questions from the corpus',
- *   tools: [searchDocuments, getDocument],
+ *   description: 'Answers questions about prices',
+ *   tools: [price],
  *   maxIterations: 8,
  * });
  */
-export function defineAgent(options: AgentOptions): Agent {
+export function defineAgent<TContext = unknown>(options: AgentOptions<TContext>): Agent<TContext> {
   const name = options?.name;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new ConfigDefinitionError('Agent name is empty: give the agent a name such as "research"', { field: 'name' });
@@ -135,8 +144,8 @@ export function defineAgent(options: AgentOptions): Agent {
       throw new ConfigDefinitionError(`Agent "${name}": approval.tools names "${toolName}", which is not one of its tools`, { field: 'approval.tools' });
     }
   }
-  if (options.offlinePlan !== undefined && typeof options.offlinePlan !== 'function') {
-    throw new ConfigDefinitionError(`Agent "${name}": offlinePlan must be a function`, { field: 'offlinePlan' });
+  if (Object.hasOwn(options, 'offlinePlan')) {
+    throw new ConfigDefinitionError(`Agent "${name}": offlinePlan is no longer an agent option; give the plan as its model instead: model: offlinePlanner(plan)`, { field: 'offlinePlan' });
   }
   return {
     [agentBrand]: true,
@@ -149,7 +158,6 @@ export function defineAgent(options: AgentOptions): Agent {
     maxIterations: options.maxIterations ?? Defaults.maxIterations,
     budget,
     approval: { timeoutSeconds: approvalTimeout, tools: [...approvalTools] },
-    offlinePlan: options.offlinePlan,
   };
 }
 
@@ -164,6 +172,6 @@ function defaultInstructions(description: string): string {
     'Work step by step: think about what you need, call tools to get it, and read what they return.',
     'Call several tools at once when they do not depend on each other.',
     'When a tool returns an error, fix the arguments and try again. When a human rejects a call, do not retry it unchanged.',
-    'When you have enough information, answer the task fully, citing the documents you used.',
+    'When you have enough information, answer the task fully, citing the sources you used.',
   ].join('\n');
 }

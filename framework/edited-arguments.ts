@@ -82,7 +82,7 @@ export function keysNotInCall(callArgs: unknown, edits: unknown, path = ''): str
  * dropped), then the tool's own schema applies. Throws `ToolArgumentsError`.
  *
  * @example
- * parseEditedArguments(publishReport, { titel: 'x' }); // throws: titel: is not a parameter of publish_report (its parameters: title, body)
+ * parseEditedArguments(sendEmail, { subjekt: 'x' }); // throws: subjekt: is not a parameter of send_email (its parameters: to, subject, body)
  */
 export function parseEditedArguments(tool: AnyTool, args: unknown): unknown {
   const unknown = unknownArgumentKeys(tool.jsonSchema, args);

@@ -75,6 +75,22 @@ export class ToolNotFoundError extends StepwiseError {
   }
 }
 
+/**
+ * A tool read `ctx.context`, but the run was given no context. The fix is where the run starts:
+ * `runAgent(agent, task, { context })`, the config's `context`, or `toolHandler(tool, { context })`.
+ */
+export class ToolContextMissingError extends StepwiseError {
+  readonly toolName: string;
+  constructor(toolName: string) {
+    super(
+      `Tool "${toolName}" needs a context, but this run was given none: pass it as runAgent(agent, task, { context }), ` +
+        `defineConfig({ context: (env) => … }) for the CLI and the agent container, or toolHandler(tool, { context }) in its Lambda handler`,
+      { code: ErrorName.InvalidConfig, fault: 'user' },
+    );
+    this.toolName = toolName;
+  }
+}
+
 /** A tool ran and failed (its own error, a Lambda error, throttling). */
 export class ToolExecutionError extends StepwiseError {
   readonly toolName: string;

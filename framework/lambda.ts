@@ -14,14 +14,11 @@
  * export const echo = defineTool({ name: 'echo', description: 'Echoes text.', parameters: z.object({ text: z.string() }), execute: async ({ text }) => ({ text }) });
  * export const handler = toolHandler(echo);
  */
-export { defineTool, isTool, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolMeter, type ToolOptions, type ToolWorkspace } from './tool';
-export { StepwiseError, ToolArgumentsError, ToolExecutionError, ToolTimeoutError, type ArgumentIssue, type ErrorFault } from './errors';
+export { defineTool, isTool, type AnyTool, type ApprovalOutcome, type NeedsApproval, type Tool, type ToolContext, type ToolFor, type ToolMeter, type ToolOptions } from './tool';
+export { StepwiseError, ToolArgumentsError, ToolContextMissingError, ToolExecutionError, ToolTimeoutError, type ArgumentIssue, type ErrorFault } from './errors';
 export {
   toolHandler,
-  workspaceFromEnvironment,
-  bundledCorpusDir,
-  ToolWorkspaceEnv,
-  ToolWorkspaceDefaults,
+  type ToolHandlerArgs,
   type ToolInvocationEvent,
   type ToolResultEnvelope,
   type ToolErrorBody,

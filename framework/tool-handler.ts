@@ -1,26 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { DecisionOutcome, ErrorName } from './constants';
 import { ToolArgumentsError, ToolExecutionError, ToolTimeoutError, describeError, type ArgumentIssue } from './errors';
-import type { AnyTool, ApprovalOutcome, ToolContext, ToolWorkspace } from './tool';
+import { toolContextFor, type AnyTool, type ApprovalOutcome, type ToolFor } from './tool';
 import { toArgumentIssues } from './validation';
-
-/** Environment variables a tool Lambda reads once, when its handler is created. */
-export const ToolWorkspaceEnv = {
-  /** Folder of documents the text tools read. @default the corpus bundled with Stepwise */
-  corpusDir: 'STEPWISE_CORPUS_DIR',
-  /** Where side-effecting tools write: a folder, or `s3://bucket/prefix`. @default `/tmp/stepwise-outbox` */
-  outboxDir: 'STEPWISE_OUTBOX_DIR',
-} as const;
-
-/** Workspace defaults used when the environment does not name a folder. */
-export const ToolWorkspaceDefaults = {
-  outboxDir: '/tmp/stepwise-outbox',
-  /** The bundled corpus, relative to the root of the `stepwise` package. */
-  corpusPathInPackage: path.join('tools', 'corpus'),
-} as const;
 
 /** What a tool Lambda is invoked with (by `lambdaTool`, the local engine or Step Functions). */
 export interface ToolInvocationEvent {
@@ -52,13 +35,19 @@ export type ToolResultEnvelope = { readonly ok: true; readonly result: unknown }
 export type ToolLambdaHandler = (event: ToolInvocationEvent) => Promise<ToolResultEnvelope>;
 
 /** Options of `toolHandler`. */
-export interface ToolHandlerOptions {
+export interface ToolHandlerOptions<TContext = unknown> {
   /**
-   * Where the tool reads and writes.
-   * @default read once from `STEPWISE_CORPUS_DIR` / `STEPWISE_OUTBOX_DIR` when `toolHandler` is called
+   * What the tool receives as `ctx.context`, built once at cold start (the handler module is the
+   * edge: read the environment there), or a promise of it (awaited before the first call).
+   * @default none: a tool that reads `ctx.context` fails with `ToolContextMissingError`
    */
-  readonly workspace?: ToolWorkspace;
+  readonly context?: TContext | Promise<TContext>;
 }
+
+/** `toolHandler`'s options: required, with its context, for a tool that needs one. */
+export type ToolHandlerArgs<TContext> = unknown extends TContext
+  ? [options?: ToolHandlerOptions<TContext>]
+  : [options: ToolHandlerOptions<TContext> & { readonly context: NoInfer<TContext> | Promise<NoInfer<TContext>> }];
 
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 
@@ -97,16 +86,22 @@ const invocationEventSchema = z.object({
  * schema; bad arguments and errors the tool throws come back as `{ ok: false, error }` so the model
  * sees them as an observation it can act on, never as a Lambda `FunctionError`.
  *
+ * A tool that needs a context gets it here, built once when the handler module loads (cold start).
+ *
  * @example
  * // tools/add/handler.ts
  * export const handler = toolHandler(addTool);
+ * // tools/price/handler.ts: the context is built at cold start, from the function's environment
+ * export const handler = toolHandler(priceTool, { context: { prices: loadPrices(process.env.PRICE_LIST!) } });
  * // await handler({ arguments: { a: 1, b: 2 }, callId: 'c1', idempotencyKey: 'run-1:c1', executionId: 'run-1' })
  * // → { ok: true, result: { sum: 3 } }
  * // await handler({ a: 1, b: 2 }) — the tool's arguments alone, as `aws lambda invoke --payload` sends them
  * // → { ok: true, result: { sum: 3 } }
  */
-export function toolHandler(tool: AnyTool, options: ToolHandlerOptions = {}): ToolLambdaHandler {
-  const workspace = options.workspace ?? workspaceFromEnvironment(process.env);
+export function toolHandler<TContext>(tool: ToolFor<TContext>, ...[options = {}]: ToolHandlerArgs<TContext>): ToolLambdaHandler {
+  const context = Promise.resolve(options.context);
+  // A context that fails to build fails every call with its reason, not an unhandled rejection at load.
+  context.catch(() => undefined);
   return async (event) => {
     const parsedEvent = invocationEventSchema.safeParse(isEnvelope(event) ? event : directInvocation(event));
     if (!parsedEvent.success) {
@@ -123,7 +118,7 @@ export function toolHandler(tool: AnyTool, options: ToolHandlerOptions = {}): To
     const invocation = parsedEvent.data;
     try {
       const args = tool.parse(invocation.arguments);
-      const result = await runWithTimeout(tool, args, invocation, workspace);
+      const result = await runWithTimeout(tool as AnyTool, args, invocation, await context);
       return { ok: true, result: result === undefined ? null : result };
     } catch (error) {
       return { ok: false, error: toErrorBody(error) };
@@ -135,7 +130,7 @@ async function runWithTimeout(
   tool: AnyTool,
   args: unknown,
   invocation: z.output<typeof invocationEventSchema>,
-  workspace: ToolWorkspace,
+  toolContext: unknown,
 ): Promise<unknown> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -146,14 +141,11 @@ async function runWithTimeout(
       reject(error);
     }, tool.timeoutMs);
   });
-  const context: ToolContext = {
-    callId: invocation.callId,
-    idempotencyKey: invocation.idempotencyKey,
-    executionId: invocation.executionId,
-    workspace,
-    signal: controller.signal,
-    ...(invocation.approval ? { approval: invocation.approval } : {}),
-  };
+  const context = toolContextFor(
+    tool.name,
+    { callId: invocation.callId, idempotencyKey: invocation.idempotencyKey, executionId: invocation.executionId, signal: controller.signal, ...(invocation.approval ? { approval: invocation.approval } : {}) },
+    toolContext,
+  );
   try {
     return await Promise.race([Promise.resolve().then(() => tool.execute(args, context)), timedOut]);
   } finally {
@@ -166,50 +158,4 @@ function toErrorBody(error: unknown): ToolErrorBody {
   if (error instanceof ToolArgumentsError) return { name, message, issues: error.issues, retryable: false };
   const retryable = error instanceof ToolExecutionError ? error.retryable : false;
   return { name, message, retryable };
-}
-
-/**
- * Resolves the tool workspace from environment variables (call it at an edge: a handler, the CLI).
- *
- * @example
- * const workspace = workspaceFromEnvironment(process.env);
- * // { corpusDir: '/…/stepwise/tools/corpus', outboxDir: '/tmp/stepwise-outbox' }
- */
-export function workspaceFromEnvironment(env: Readonly<Record<string, string | undefined>>): ToolWorkspace {
-  return {
-    corpusDir: nonBlank(env[ToolWorkspaceEnv.corpusDir]) ?? bundledCorpusDir(),
-    outboxDir: nonBlank(env[ToolWorkspaceEnv.outboxDir]) ?? ToolWorkspaceDefaults.outboxDir,
-  };
-}
-
-function nonBlank(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-/**
- * The folder of the corpus bundled with Stepwise (`tools/corpus` at the package root). Found by
- * walking up to the `package.json` named `stepwise`, so it works from sources and from `dist/`.
- * When the package root cannot be found (a bundled Lambda), it is `tools/corpus` under the
- * working directory, where a deployment copies it.
- *
- * @example
- * const corpusDir = bundledCorpusDir(); // '/home/me/stepwise/tools/corpus'
- */
-export function bundledCorpusDir(): string {
-  const root = findPackageRoot(__dirname, 'stepwise-agents');
-  return path.join(root ?? process.cwd(), ToolWorkspaceDefaults.corpusPathInPackage);
-}
-
-function findPackageRoot(start: string, packageName: string): string | undefined {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === packageName) return dir;
-      } catch {
-        // An unreadable manifest belongs to some other package: keep walking up.
-      }
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }

@@ -1,29 +1,27 @@
 import { z } from 'zod';
 import { Defaults } from './constants';
-import { ConfigDefinitionError } from './errors';
+import { ConfigDefinitionError, ToolContextMissingError } from './errors';
 import { toStrictJsonSchema, type JsonSchema } from './json-schema';
 import { parseArguments } from './validation';
-import type { Model } from './model';
 
-/** Where the bundled tools read and write; resolved once at the edge (CLI, container, Lambda handler). */
-export interface ToolWorkspace {
-  /** Folder of `.md`/`.txt` (and `.csv`) documents that search and the text tools read. */
-  readonly corpusDir: string;
-  /** Folder where side-effecting tools (publish_report) write. */
-  readonly outboxDir: string;
-  /** An LLM the text tools may use instead of their offline algorithms; absent offline. */
-  readonly model?: Model;
-}
-
-/** What a tool's `execute` receives besides its arguments. */
-export interface ToolContext {
+/**
+ * What a tool's `execute` receives besides its arguments. `TContext` is the type of `context`: what
+ * the application gives its tools (clients, folders, settings), built once at the edge and passed
+ * as `runAgent(agent, task, { context })`, `defineConfig({ context })` or
+ * `toolHandler(tool, { context })`.
+ */
+export interface ToolContext<TContext = unknown> {
   /** The call id the model gave (or the runner assigned). */
   readonly callId: string;
   /** Stable across retries and resumes of the same call (`executionId:callId`); side effects dedupe on it. */
   readonly idempotencyKey: string;
   /** The execution (run) this call belongs to. */
   readonly executionId: string;
-  readonly workspace: ToolWorkspace;
+  /**
+   * The application's context for its tools. Reading it when the run was given none throws
+   * `ToolContextMissingError` naming the tool.
+   */
+  readonly context: TContext;
   /** Aborted when the run is aborted or the tool times out. */
   readonly signal: AbortSignal;
   /** Set when the call went through human approval: what was decided. */
@@ -51,8 +49,11 @@ export interface ApprovalOutcome {
 /** Whether a call needs a human's approval: always, never, or depending on its arguments. */
 export type NeedsApproval<Args> = boolean | ((args: Args) => boolean | Promise<boolean>);
 
-/** What `defineTool` takes. */
-export interface ToolOptions<Schema extends z.ZodObject, Result> {
+/**
+ * What `defineTool` takes. `TContext` is inferred from the type given to `execute`'s second
+ * parameter (`ToolContext<MyContext>`); a tool that does not say needs no context.
+ */
+export interface ToolOptions<Schema extends z.ZodObject, Result, TContext = unknown> {
   /** Unique within an agent; `^[a-zA-Z0-9_-]{1,64}$` as function-calling APIs require. */
   readonly name: string;
   /** Tells the model what the tool does and when to use it. */
@@ -78,13 +79,16 @@ export interface ToolOptions<Schema extends z.ZodObject, Result> {
    * @default true
    */
   readonly sideEffects?: boolean;
-  readonly execute: (args: z.output<Schema>, context: ToolContext) => Promise<Result> | Result;
+  readonly execute: (args: z.output<Schema>, context: ToolContext<TContext>) => Promise<Result> | Result;
 }
 
 const toolBrand = Symbol.for('stepwise.tool');
 
-/** A defined tool. Plain data plus functions, so it survives being loaded by another module instance. */
-export interface Tool<Schema extends z.ZodObject = z.ZodObject, Result = unknown> {
+/**
+ * A defined tool. Plain data plus functions, so it survives being loaded by another module instance.
+ * `TContext` is the context its `execute` needs (`unknown`: none).
+ */
+export interface Tool<Schema extends z.ZodObject = z.ZodObject, Result = unknown, TContext = unknown> {
   readonly [toolBrand]: true;
   readonly name: string;
   readonly description: string;
@@ -98,29 +102,39 @@ export interface Tool<Schema extends z.ZodObject = z.ZodObject, Result = unknown
   readonly sideEffects: boolean;
   /** Validates `args` with the schema; throws `ToolArgumentsError` naming the field. */
   parse(args: unknown): z.output<Schema>;
-  readonly execute: (args: z.output<Schema>, context: ToolContext) => Promise<Result> | Result;
+  readonly execute: (args: z.output<Schema>, context: ToolContext<TContext>) => Promise<Result> | Result;
 }
 
-/** Any tool, whatever its schema. */
+/** Any tool, whatever its schema and context. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyTool = Tool<any, unknown>;
+export type AnyTool = Tool<any, unknown, any>;
+
+/**
+ * A tool whose `execute` can run with a `TContext`: it needs that context, part of it, or none.
+ * An agent's tools are all `ToolFor<TContext>` for the agent's context.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ToolFor<TContext> = Tool<any, unknown, TContext>;
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * Defines a typed tool. The zod schema gives the model its JSON Schema and validates arguments
- * before `execute` runs.
+ * before `execute` runs. A tool that needs the application's context says so by the type of
+ * `execute`'s second parameter, `ToolContext<MyContext>`; the agents using it then need that
+ * context from `runAgent(…, { context })`, the config's `context`, or `toolHandler(…, { context })`.
  *
  * @example
- * const add = defineTool({
- *   name: 'add',
- *   description: 'Adds two numbers',
- *   parameters: z.object({ a: z.number(), b: z.number() }),
+ * interface Shop { readonly prices: ReadonlyMap<string, number> }
+ * const price = defineTool({
+ *   name: 'price',
+ *   description: 'The price of an item',
+ *   parameters: z.object({ item: z.string() }),
  *   sideEffects: false, // read-only: no durable "started" mark before it runs
- *   execute: ({ a, b }) => ({ sum: a + b }),
+ *   execute: ({ item }, { context }: ToolContext<Shop>) => ({ price: context.prices.get(item) ?? null }),
  * });
  */
-export function defineTool<Schema extends z.ZodObject, Result>(options: ToolOptions<Schema, Result>): Tool<Schema, Result> {
+export function defineTool<Schema extends z.ZodObject, Result, TContext = unknown>(options: ToolOptions<Schema, Result, TContext>): Tool<Schema, Result, TContext> {
   if (typeof options?.name !== 'string' || !TOOL_NAME.test(options.name)) {
     throw new ConfigDefinitionError(
       `Tool name ${JSON.stringify(options?.name)} is invalid: use 1-64 letters, digits, "_" or "-"`,
@@ -168,4 +182,25 @@ export function isTool(value: unknown): value is AnyTool {
 export async function toolNeedsApproval(tool: AnyTool, args: unknown): Promise<boolean> {
   const rule = tool.needsApproval;
   return typeof rule === 'function' ? Boolean(await rule(args)) : rule === true;
+}
+
+/** The parts of a `ToolContext` other than the application's context. */
+export type ToolCallContext = Omit<ToolContext, 'context'>;
+
+/**
+ * Completes a call's `ToolContext` with the application's context. Without one (`undefined`),
+ * reading `context` throws `ToolContextMissingError` naming the tool, so a tool that needs a
+ * context fails with what to fix rather than with a `TypeError` deep inside it; a tool that never
+ * reads it runs as before.
+ * @internal
+ */
+export function toolContextFor(toolName: string, call: ToolCallContext, context: unknown): ToolContext {
+  if (context !== undefined) return { ...call, context };
+  // Not enumerable, so spreading the context (`{ ...ctx, signal }`) copies the call, not the error.
+  return Object.defineProperty({ ...call }, 'context', {
+    enumerable: false,
+    get(): never {
+      throw new ToolContextMissingError(toolName);
+    },
+  }) as ToolContext;
 }

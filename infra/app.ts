@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       // `-c modelId=openai:gpt-4.1-mini` wins over the config's default model.
       modelId: String(app.node.tryGetContext('modelId') ?? config.model ?? 'offline'),
       projectRoot,
+      // The bundled publish_report writes the demo's reports under outbox/ of the payload bucket.
+      outboxTools: ['publish_report'],
       // The container loads the very config the state machines were built from (`-c config=…`).
       configFile: path.resolve(projectRoot, configFile),
       ...(app.node.tryGetContext('openAiBaseUrl') ? { openAiBaseUrl: String(app.node.tryGetContext('openAiBaseUrl')) } : {}),

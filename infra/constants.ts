@@ -20,8 +20,8 @@ export const PlatformDefaults = {
    */
   heartbeatSeconds: 180,
   dataRetentionDays: 30,
-  /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it. */
-  outboxTools: ['publish_report'],
+  /** Tools that write to the outbox and therefore get `STEPWISE_OUTBOX_DIR` and `s3:PutObject` on it: none unless named. */
+  outboxTools: [] as readonly string[],
   toolMemorySizeMiB: ToolFunctionSize.memoryMiB,
   approvalNotifierMemorySizeMiB: ApprovalNotifierSize.memoryMiB,
   /** Added to a tool's own `timeoutMs` for the Lambda timeout, so the tool times out first and reports it. */

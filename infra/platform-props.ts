@@ -95,8 +95,9 @@ export interface AgentPlatformProps {
    */
   readonly toolEntries?: Readonly<Record<string, string>>;
   /**
-   * Tools that write to the outbox (`s3://<payload bucket>/outbox`); only these get write access to it.
-   * @default ['publish_report']
+   * Tools that write to the outbox (`s3://<payload bucket>/outbox`, their `STEPWISE_OUTBOX_DIR`); only
+   * these get write access to it. The demo app names the bundled `publish_report`.
+   * @default [] (no tool may write there)
    */
   readonly outboxTools?: readonly string[];
   /**

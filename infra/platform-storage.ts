@@ -2,7 +2,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DynamoAttribute } from '../framework';
+import { DynamoAttribute } from '../framework/internal';
 import { APPROVALS_BY_EXECUTION_INDEX } from './constants';
 
 /** What `PlatformStorage` takes. */

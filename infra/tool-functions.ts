@@ -6,8 +6,8 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AnyTool } from '../framework';
-import { ToolWorkspaceEnv } from '../framework';
+import type { AnyTool } from '../framework/internal';
+import { BundledToolsEnv } from '../tools/workspace';
 import { PlatformDefaults, PlatformPaths } from './constants';
 import { platformFunction } from './lambda-defaults';
 import { acknowledge, prefixWildcardFinding } from './nag-suppressions';
@@ -51,8 +51,8 @@ export class ToolFunctions extends Construct {
         // The tool's own timeout fires first, so the model sees a ToolTimeoutError rather than a Lambda timeout.
         timeout: Duration.seconds(Math.min(900, Math.ceil(tool.timeoutMs / 1000) + PlatformDefaults.toolTimeoutMarginSeconds)),
         environment: {
-          ...(hasCorpus ? { [ToolWorkspaceEnv.corpusDir]: PlatformPaths.corpusInLambda } : {}),
-          ...(writesOutbox ? { [ToolWorkspaceEnv.outboxDir]: outbox } : {}),
+          ...(hasCorpus ? { [BundledToolsEnv.corpusDir]: PlatformPaths.corpusInLambda } : {}),
+          ...(writesOutbox ? { [BundledToolsEnv.outboxDir]: outbox } : {}),
         },
         logRetention: props.logRetention,
         afterBundling: (outputDir) => (hasCorpus ? [`cp -R "${corpus}" "${path.join(outputDir, 'corpus')}"`] : []),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigDefinitionError, loadCompiledConfig, toolHandler, toolNeedsApproval, type Agent, type StepwiseConfig, type ToolWorkspace } from '../framework';
+import { ConfigDefinitionError, contextOfConfig, loadCompiledConfig, toolHandler, toolNeedsApproval, type Agent, type StepwiseConfig } from '../framework/internal';
 import { ContainerEnv, buildAgentDefinition, type AgentWorkflowResources } from '../state-machines';
 import type { ConfigBuild } from './config-build';
 import type { ConsoleAgent } from './console/api-types';
@@ -9,7 +9,8 @@ import { stateMachineArn } from './sfn-api/arn';
 
 /** What turns a config into the code an engine serves, besides the config itself. */
 export interface ProjectCodeOptions {
-  readonly workspace: ToolWorkspace;
+  /** The environment every container gets; the config's `context` for the tool functions the engine serves is built from it too. */
+  readonly contextEnv: Readonly<Record<string, string>>;
   readonly heartbeatSeconds: number;
   readonly resources: AgentWorkflowResources;
 }
@@ -21,9 +22,18 @@ export interface ProjectCodeOptions {
  * the containers to compile it themselves.
  *
  * @example
- * engine.reload(projectCode(config, build, { workspace, heartbeatSeconds: 60, resources: localResources }));
+ * engine.reload(projectCode(config, build, build.id, { contextEnv, heartbeatSeconds: 60, resources: localResources }));
  */
-export function projectCode(config: StepwiseConfig, build: ConfigBuild | undefined, version: string, options: ProjectCodeOptions): EngineCode {
+export function projectCode(
+  config: StepwiseConfig,
+  build: ConfigBuild | undefined,
+  version: string,
+  options: ProjectCodeOptions,
+  context: Promise<unknown> = contextOfConfig(config, options.contextEnv),
+): EngineCode {
+  // A context that cannot be built fails each tool call with the reason (the handler awaits it),
+  // never the engine with an unhandled rejection.
+  context.catch(() => undefined);
   const tools = new Map(config.agents.flatMap((agent) => agent.tools.map((tool) => [tool.name, tool] as const)));
   return {
     version,
@@ -31,7 +41,7 @@ export function projectCode(config: StepwiseConfig, build: ConfigBuild | undefin
       name: agent.name,
       definition: buildAgentDefinition({ agentName: agent.name, approvalTimeoutSeconds: agent.approval.timeoutSeconds, heartbeatSeconds: options.heartbeatSeconds, resources: options.resources }),
     })),
-    lambdaHandlers: Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { workspace: options.workspace }) as (event: unknown) => Promise<unknown>])),
+    lambdaHandlers: Object.fromEntries([...tools].map(([name, tool]) => [name, toolHandler(tool, { context }) as (event: unknown) => Promise<unknown>])),
     gatedTools: gatedTools(config),
     containerEnv: {
       // Each tool runs as its Lambda function, the new ones of a reload too.

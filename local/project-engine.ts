@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { StepwiseConfig, ToolWorkspace } from '../framework';
+import { contextOfConfig, type StepwiseConfig } from '../framework/internal';
 import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, formatStoreLocation, type AgentWorkflowResources } from '../state-machines';
 import { buildConfig, readConfigBuild, removeConfigBuilds, type ConfigBuild } from './config-build';
 import { ConfigWatchDefaults, LocalDefaults } from './constants';
@@ -34,13 +34,18 @@ export function agentTaskEntry(): string {
   return entry;
 }
 
-/** What the engine for a project needs: its config, where it keeps state, and the tools' workspace. */
+/** What the engine for a project needs: its config, where it keeps state, and the environment of the tools' context. */
 export interface ProjectEngineOptions {
   readonly config: StepwiseConfig;
   readonly configPath: string;
   /** The project's `.stepwise/` folder. */
   readonly root: string;
-  readonly workspace: ToolWorkspace;
+  /**
+   * Variables for the tools' context (e.g. STEPWISE_CORPUS_DIR, STEPWISE_OUTBOX_DIR): every
+   * container gets them, and the config's `context` for the tool functions the engine serves is
+   * built from the same environment the containers see.
+   */
+  readonly workspace: Readonly<Record<string, string>>;
   readonly port?: number;
   /** The model when neither the execution input, the agent nor the config names one (`STEPWISE_MODEL`). */
   readonly model?: string;
@@ -91,11 +96,10 @@ export interface ProjectEngineOptions {
 export async function startProjectEngine(options: ProjectEngineOptions): Promise<LocalEngine> {
   const heartbeatSeconds = options.heartbeatSeconds ?? DefinitionDefaults.heartbeatSeconds;
   const env: Record<string, string> = {
+    ...options.workspace,
     [ContainerEnv.Config]: options.configPath,
     [ContainerEnv.Store]: formatStoreLocation({ kind: 'file', directory: options.root }),
     [ContainerEnv.HeartbeatSeconds]: String(Math.max(1, Math.floor(heartbeatSeconds / 3))),
-    [ContainerEnv.CorpusDir]: options.workspace.corpusDir,
-    [ContainerEnv.OutboxDir]: options.workspace.outboxDir,
     // The size AgentPlatform deploys by default: a local execution's cost is what it would cost on AWS.
     [ContainerEnv.TaskCpu]: String(TaskSizeDefaults.cpu),
     [ContainerEnv.TaskMemoryMiB]: String(TaskSizeDefaults.memoryMiB),
@@ -104,8 +108,12 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     ...(options.modelOverride ? { [ContainerEnv.ModelOverride]: options.modelOverride } : {}),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+  // The tool functions the engine serves get the config's context built from the environment the
+  // containers see; a context that cannot be built stops the engine at start, saying why.
+  const context = contextOfConfig(options.config, env);
+  await context;
   const log = options.log ?? (() => undefined);
-  const codeOptions = { workspace: options.workspace, heartbeatSeconds, resources: localResources };
+  const codeOptions = { contextEnv: env, heartbeatSeconds, resources: localResources };
   // The container requires the config compiled ahead of time (no TypeScript toolchain at its start).
   let build: ConfigBuild | undefined;
   try {
@@ -116,7 +124,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
   const project = build ? { ...projectIdentity(options.configPath, options.root), configHash: build.configHash } : projectIdentity(options.configPath, options.root);
   // The first version serves the config as given (its tools are these very objects); later
   // versions, and earlier ones executions were pinned to, are loaded from their compiled builds.
-  const initial = projectCode(options.config, build, build?.id ?? INITIAL_CODE_VERSION, codeOptions);
+  const initial = projectCode(options.config, build, build?.id ?? INITIAL_CODE_VERSION, codeOptions, context);
   const loadCode = (version: string): EngineCode | undefined => {
     const pinned = readConfigBuild(options.root, version);
     if (!pinned) return undefined;

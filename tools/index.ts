@@ -18,7 +18,7 @@ export { createPublishReport, type PublishReportOptions } from './publish_report
 export { summarize } from './summarize_document/tool';
 export { classify } from './classify_content/tool';
 export { analyzeCsv } from './analyze_data/tool';
-export { bundledCorpusDir, defaultWorkspace } from './workspace';
+export { BundledToolsDefaults, BundledToolsEnv, bundledCorpusDir, bundledToolsContext, type BundledToolContext, type BundledToolsContext } from './workspace';
 export { CorpusNotFoundError, DocumentNotFoundError } from './shared/errors';
 
 export type { SearchDocumentsArgs, SearchDocumentsResult, SearchHit } from './search_documents/schema';

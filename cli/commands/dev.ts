@@ -36,7 +36,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
   const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
   if (maxContainers !== undefined && !(Number.isSafeInteger(maxContainers) && maxContainers >= 1)) throw new UsageError(`--max-containers must be a whole number, 1 or more (got "${values['max-containers']}")`);
   const { config, path: configPath } = await loadConfig(values.config, { cwd: io.cwd });
-  const workspace = resolveWorkspace({ corpus: values.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
+  const workspace = resolveWorkspace({ corpus: values.corpus, envCorpus: env.corpusDir, cwd: io.cwd });
   const root = path.resolve(io.cwd, '.stepwise');
   const engine = await startProjectEngine({
     config,

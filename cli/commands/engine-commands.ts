@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { UserFileLimits, keysNotInCall, loadConfig, readRegularFile, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { UserFileLimits, keysNotInCall, loadConfig, readRegularFile, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework/internal';
 import { answerApproval } from '../../state-machines';
 import { costLine } from '../cost-summary';
 import { costFromEvents } from '../run-summary';

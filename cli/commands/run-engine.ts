@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework';
+import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework/internal';
 import { projectIdentity, startProjectEngine, type EngineModels, type EngineProject, type LocalEngine } from '../../local';
 import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
@@ -99,7 +99,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
       config,
       configPath,
       root,
-      workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd }),
+      workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, cwd: io.cwd }),
       model: env.model,
       modelEnv: env.modelEnv,
     });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RunStatus, loadConfig, runAgent, type RunResult } from '../../framework';
+import { RunStatus, contextOfConfig, loadConfig, runAgent, type RunResult } from '../../framework/internal';
 import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
@@ -83,7 +83,7 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
   const agent = config.agent(args.agent);
   // In process, --model is the flag of whoever runs it: it wins over the agent's own model.
   const model = checkModelBeforeStart({ override: args.model, agent: agent.model, config: config.model, fallback: env.model }, agent, env.modelSettings);
-  const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, config, configPath, cwd: io.cwd });
+  const workspace = resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, cwd: io.cwd });
   const progressLine = args.json ? io.error : io.out;
   const onEvent = progressPrinter(progressLine, { color: env.color && !args.json, writeText: args.json ? io.errorText : io.outText });
   const approver = createApprover(
@@ -101,7 +101,7 @@ export async function runInProcess(args: RunArguments, env: CliEnvironment, io: 
   const options = {
     model,
     modelSettings: env.modelSettings,
-    workspace,
+    context: await contextOfConfig(config, { ...env.contextEnv, ...workspace }),
     prices: config.prices,
     onEvent,
   };

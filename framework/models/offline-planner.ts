@@ -1,3 +1,4 @@
+import { ConfigDefinitionError } from '../errors';
 import type { Message, Model, ModelRequest, ModelResponse, ModelToolCall } from '../model';
 
 /** What the offline planner has observed so far: each tool call of this run and what came back. */
@@ -33,13 +34,20 @@ export type OfflinePlan = (context: PlanContext) => PlanStep;
 export const OFFLINE_LABEL = 'offline planner (deterministic, not an LLM)';
 
 /**
- * A model that needs no network: it follows the agent's `offlinePlan` over the real tool results.
- * It is the default when no model is configured, and it says what it is.
+ * A scripted model that needs no network: it follows `plan` over the real tool results, so an agent
+ * runs deterministically without a language model (a demo, a smoke test, an offline default). Give
+ * it as the agent's model; a model named for the run (`stepwise run --model`, the execution
+ * input's `options.model`) still wins over it.
  *
  * @example
- * const model = offlinePlanner(research.offlinePlan ?? answerFromSearch);
+ * const plan: OfflinePlan = ({ task, observations }) =>
+ *   observations.length === 0
+ *     ? { thought: 'Look the price up.', calls: [{ tool: 'price', args: { item: task } }] }
+ *     : { thought: 'Done.', answer: `(${OFFLINE_LABEL}) ${observations[0].text}` };
+ * export const shopAssistant = defineAgent({ name: 'shop', description: 'Prices', tools: [price], model: offlinePlanner(plan) });
  */
-export function offlinePlanner(plan: OfflinePlan = answerFromSearch): Model {
+export function offlinePlanner(plan: OfflinePlan): Model {
+  if (typeof plan !== 'function') throw new ConfigDefinitionError('offlinePlanner needs a plan: a function from what was observed to the next step', { field: 'model' });
   return {
     id: 'offline',
     async generate(request: ModelRequest): Promise<ModelResponse> {
@@ -139,17 +147,3 @@ function safeParse(text: string): unknown {
     return text;
   }
 }
-
-/** The generic plan for agents without their own: search once, then answer from the results. */
-export const answerFromSearch: OfflinePlan = (context) => {
-  const searched = context.observations.find((item) => item.tool === 'search_documents');
-  if (!searched && context.tools.includes('search_documents')) {
-    return { thought: 'I will search the documents for the task.', calls: [{ tool: 'search_documents', args: { query: context.task, limit: 5 } }] };
-  }
-  const results = (searched?.result as { results?: { id: string; title: string; snippet: string }[] } | undefined)?.results ?? [];
-  const lines = results.map((result) => `- ${result.title} [${result.id}]: ${result.snippet}`);
-  return {
-    thought: 'I have what the tools could give me; composing the answer.',
-    answer: [`Answer from the ${OFFLINE_LABEL}.`, '', lines.length ? 'Relevant documents:' : 'No tool results were available.', ...lines].join('\n'),
-  };
-};

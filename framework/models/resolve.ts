@@ -2,7 +2,7 @@ import type { Agent } from '../agent';
 import { ConfigDefinitionError } from '../errors';
 import type { Model } from '../model';
 import { bedrockModel } from './bedrock';
-import { offlinePlanner } from './offline-planner';
+import { offlineModel } from './offline-model';
 import { openAIModel } from './openai';
 
 /** Where the models are, read from the environment by the caller (CLI, container). */
@@ -63,8 +63,8 @@ export function chooseModel(choices: ModelChoices): string | Model {
 }
 
 /**
- * Turns a model spec into a `Model`: `offline` (or nothing) is the offline planner following the
- * agent's plan; `openai:<model>` uses the OpenAI-compatible endpoint in `settings`;
+ * Turns a model spec into a `Model`: `offline` (or nothing) is the offline model, which answers
+ * that no model is configured and how to name one; `openai:<model>` uses the OpenAI-compatible endpoint in `settings`;
  * `bedrock:<model id or inference profile>` uses Amazon Bedrock in `settings.awsRegion` with the
  * standard AWS credentials.
  *
@@ -74,7 +74,7 @@ export function chooseModel(choices: ModelChoices): string | Model {
  */
 export function resolveModel(spec: string | Model | undefined, agent: Agent, settings: ModelSettings = {}): Model {
   if (spec !== undefined && typeof spec !== 'string') return spec;
-  if (spec === undefined || spec === '' || spec === 'offline') return offlinePlanner(agent.offlinePlan);
+  if (spec === undefined || spec === '' || spec === 'offline') return offlineModel();
   if (spec.startsWith('openai:') && spec.length > 'openai:'.length) {
     // A local OpenAI-compatible server usually needs no key; the SDK insists on one, so send a placeholder.
     const apiKey = settings.apiKey ?? (settings.baseURL ? 'not-needed' : undefined);

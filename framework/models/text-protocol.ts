@@ -27,8 +27,8 @@ const FORMAT = [
  * Schema, and the exact reply format.
  *
  * @example
- * const instructions = textProtocolInstructions('You answer questions about the docs.', [
- *   { name: 'search_documents', description: 'Searches the docs', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'], additionalProperties: false } },
+ * const instructions = textProtocolInstructions('You answer questions about prices.', [
+ *   { name: 'price', description: 'The price of an item', parameters: { type: 'object', properties: { item: { type: 'string' } }, required: ['item'], additionalProperties: false } },
  * ]);
  */
 export function textProtocolInstructions(agentInstructions: string, tools: readonly ToolSpec[]): string {

@@ -5,7 +5,7 @@ import { EventStream, type StepwiseEvent } from '../events';
 import { JournalWriter, type JournalWriterOptions } from '../journal/journal-writer';
 import type { Model } from '../model';
 import type { RunState } from '../run-state';
-import type { AnyTool, ToolContext, ToolWorkspace } from '../tool';
+import type { AnyTool, ToolContext } from '../tool';
 import type { RunPlatform } from './platform';
 
 /** Calls a tool: in process by default; the container passes one that goes through the Lambda API. */
@@ -24,7 +24,8 @@ export class RunContext {
     readonly agent: Agent,
     readonly state: RunState,
     readonly model: Model,
-    readonly workspace: ToolWorkspace,
+    /** The application's context for the tools (`runAgent`'s `context`); undefined when none was given. */
+    readonly toolContext: unknown,
     readonly invokeTool: ToolInvoker,
     readonly prices: PriceTable,
     readonly toolConcurrency: number,

@@ -10,7 +10,7 @@ import { RunState, type PendingApproval } from '../run-state';
 import { loadRunState } from '../journal/run-store';
 import type { CheckpointStore } from '../stores/checkpoint-store';
 import { CheckpointConflictError } from '../stores/errors';
-import type { AnyTool, ToolMeter, ToolWorkspace } from '../tool';
+import type { AnyTool, ToolContext, ToolMeter } from '../tool';
 import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
 import { callModel, refuseIncomplete } from './model-call';
@@ -21,13 +21,16 @@ import { aborted, stopConditionsFor } from './stop-conditions';
 import { settleToolCalls } from './tool-calls';
 
 /** How to run an agent. Every field is optional. */
-export interface RunOptions {
+export interface RunOptions<TContext = unknown> {
   /** Overrides the agent's model: `openai:<model>`, `bedrock:<model id>`, `offline`, or a `Model`. @default agent.model ?? 'offline' */
   readonly model?: string | Model;
   /** Endpoints, key and region of the models, read by the caller from the environment. */
   readonly modelSettings?: ModelSettings;
-  /** Where the bundled tools read and write. @default { corpusDir: '', outboxDir: '' } (tools that need them fail clearly) */
-  readonly workspace?: ToolWorkspace;
+  /**
+   * What the agent's tools receive as `ctx.context` (clients, folders, settings of the application).
+   * @default none: a tool that reads it fails with `ToolContextMissingError` naming the tool
+   */
+  readonly context?: TContext;
   /** The run's id (the execution ARN in a workflow). @default a new uuid */
   readonly runId?: string;
   readonly sessionId?: string;
@@ -103,6 +106,14 @@ export type RunResult =
       readonly interrupted?: true;
     });
 
+/**
+ * `runAgent`'s options: optional for an agent whose tools need no context; otherwise required,
+ * with a `context` of the type its tools need (a wrong one is a compile error).
+ */
+export type RunAgentOptions<TContext> = unknown extends TContext
+  ? [options?: RunOptions<TContext>]
+  : [options: RunOptions<TContext> & { readonly context: NoInfer<TContext> }];
+
 /** What a run starts from: a task, a run state (with decisions recorded on it), or the id of a run in `checkpointStore`. */
 export type RunInput = string | RunState | { readonly resume: string };
 
@@ -121,7 +132,7 @@ export type RunInput = string | RunState | { readonly resume: string };
  *   result = await runAgent(research, result.state, { checkpointStore: store });
  * }
  */
-export async function runAgent(agent: Agent, input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+export async function runAgent<TContext>(agent: Agent<TContext>, input: RunInput, ...[options = {}]: RunAgentOptions<TContext>): Promise<RunResult> {
   const state = await initialState(agent, input, options);
   if (state.agent !== agent.name) {
     throw new InvalidInputError(`This run state belongs to agent "${state.agent}", not "${agent.name}"`, { field: 'agent' });
@@ -136,7 +147,7 @@ export async function runAgent(agent: Agent, input: RunInput, options: RunOption
     agent,
     state,
     model,
-    options.workspace ?? { corpusDir: '', outboxDir: '' },
+    options.context,
     meteredInvoker(state, options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext)))),
     prices,
     options.toolConcurrency ?? Defaults.toolConcurrency,
@@ -235,7 +246,8 @@ function meteredInvoker(state: RunState, invoke: ToolInvoker): ToolInvoker {
       if (memoryMiB !== undefined && Number.isFinite(billedMs) && Number.isFinite(memoryMiB)) resources.lambdaGbSeconds += (Math.max(0, billedMs) / 1000) * (Math.max(0, memoryMiB) / 1024);
     },
   };
-  return (tool, args, toolContext) => invoke(tool, args, { ...toolContext, meter });
+  // Copied by descriptor, not spread: a missing context is a getter that names the tool when read.
+  return (tool, args, toolContext) => invoke(tool, args, Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(toolContext), meter: { value: meter, enumerable: true } }) as ToolContext);
 }
 
 async function initialState(agent: Agent, input: RunInput, options: RunOptions): Promise<RunState> {

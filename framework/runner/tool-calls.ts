@@ -4,7 +4,7 @@ import { RunAbortedError, StepwiseError, ToolArgumentsError, ToolNotFoundError, 
 import { EventType } from '../events';
 import type { ModelToolCall } from '../model';
 import type { LedgerEntry, PendingApproval } from '../run-state';
-import { toolNeedsApproval, type AnyTool, type ApprovalOutcome } from '../tool';
+import { toolContextFor, toolNeedsApproval, type AnyTool, type ApprovalOutcome } from '../tool';
 import { mapBounded } from './concurrency';
 import { previewOf } from './observation';
 import type { RunContext } from './run-context';
@@ -144,14 +144,8 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
     const approval: ApprovalOutcome | undefined = entry.approval
       ? { approved: entry.approval.outcome === DecisionOutcome.Approved, outcome: entry.approval.outcome, reason: entry.approval.reason }
       : undefined;
-    const invocation = context.invokeTool(tool, entry.args, {
-      callId: entry.callId,
-      idempotencyKey: entry.idempotencyKey,
-      executionId: context.state.runId,
-      workspace: context.workspace,
-      signal: controller.signal,
-      approval,
-    });
+    const call = { callId: entry.callId, idempotencyKey: entry.idempotencyKey, executionId: context.state.runId, signal: controller.signal, approval };
+    const invocation = context.invokeTool(tool, entry.args, toolContextFor(tool.name, call, context.toolContext));
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort(new ToolTimeoutError(tool.name, tool.timeoutMs));

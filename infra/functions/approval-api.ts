@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDbApprovalStore, S3PayloadStore } from '../../framework';
+import { DynamoDbApprovalStore, S3PayloadStore } from '../../framework/internal';
 import { ApprovalFunctionEnv, PAYLOAD_PREFIX } from '../constants';
 import { createApprovalApi } from './decide-approval';
 import { optionalVariable, requiredVariable } from './environment';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDbApprovalStore } from '../../framework';
+import { DynamoDbApprovalStore } from '../../framework/internal';
 import { ApprovalFunctionEnv } from '../constants';
 import { optionalVariable, requiredVariable } from './environment';
 import { createApprovalNotifier } from './notify-approval';

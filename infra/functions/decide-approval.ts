@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { InvalidInputError, type ApprovalStore, type PayloadStore, type StoredApproval } from '../../framework';
+import { InvalidInputError, type ApprovalStore, type PayloadStore, type StoredApproval } from '../../framework/internal';
 import { answerApproval, uploaderOf } from '../../state-machines';
 import { APPROVAL_REASON_LIMIT } from '../constants';
 

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3PayloadStore } from '../../framework';
+import { S3PayloadStore } from '../../framework/internal';
 import { createDecisionRecorder } from '../../state-machines';
 import { ApprovalFunctionEnv, PAYLOAD_PREFIX } from '../constants';
 import { requiredVariable } from './environment';

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { InvalidInputError, type ApprovalStore, type StoredApproval } from '../../framework';
+import { InvalidInputError, type ApprovalStore, type StoredApproval } from '../../framework/internal';
 import { approvalLambdaPayloadSchema, approvalRecordOf } from '../../state-machines';
 
 /** What the approval notifier needs, resolved once at the Lambda's edge. */

@@ -1,4 +1,4 @@
-import type { ApprovalStore, PayloadStore, StoredApproval } from '../../framework';
+import type { ApprovalStore, PayloadStore, StoredApproval } from '../../framework/internal';
 import { encodeApprovalAnswer, uploaderOf } from '../../state-machines';
 import type { SfnOperation } from '../sfn-api/operations';
 import type { ConsoleApproval, DecisionRequest, DecisionResponse, JsonSchemaObject } from './api-types';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ApprovalStore, EventLog, PayloadStore } from '../../framework';
+import type { ApprovalStore, EventLog, PayloadStore } from '../../framework/internal';
 import { executionInputSchema } from '../../state-machines';
 import { RequestBodyLimits } from '../constants';
 import { LocalApiError } from '../errors';

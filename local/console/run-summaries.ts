@@ -1,4 +1,4 @@
-import { EventType, type ApprovalStore, type EventLog } from '../../framework';
+import { EventType, type ApprovalStore, type EventLog } from '../../framework/internal';
 import { ExecutionStatus } from '../constants';
 import type { ExecutionManager } from '../executions/execution-manager';
 import type { ExecutionRecord } from '../executions/types';

@@ -1,4 +1,4 @@
-import { DecisionOutcome, RunState, foldJournal, type CheckpointStore, type LedgerEntry } from '../../framework';
+import { DecisionOutcome, RunState, foldJournal, type CheckpointStore, type LedgerEntry } from '../../framework/internal';
 import { ExecutionStatus } from '../constants';
 import type { ExecutionRecord } from '../executions/types';
 import { functionNameOf } from './lambda-registry';

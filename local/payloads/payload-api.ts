@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidInputError, PayloadNotFoundError, type PayloadStore } from '../../framework';
+import { InvalidInputError, PayloadNotFoundError, type PayloadStore } from '../../framework/internal';
 import { PayloadKey } from '../../state-machines';
 import { RequestBodyLimits } from '../constants';
 import { BodyTooLargeError, readBody, sendJson, sendTooLarge } from '../http/http-io';

@@ -1,10 +1,12 @@
-import { defineAgent, defineConfig, type OfflinePlan } from 'stepwise-agents';
+import { defineAgent, defineConfig, offlinePlanner, type OfflinePlan } from 'stepwise-agents';
 import { countWords } from './tools/count_words/tool';
 
 /**
- * With no model configured, the agent follows this plan instead of asking a language model: it is
- * deterministic and says so in its answer. Run with `--model openai:gpt-4.1-mini` (and
- * OPENAI_API_KEY set) or `--model bedrock:<model id>` to let a model decide instead.
+ * Until you give the agent a language model, it follows this plan instead (its model is
+ * `offlinePlanner(plan)`): deterministic, and its answer says so. A model named for a run wins over
+ * it: `--model openai:gpt-4.1-mini` (with OPENAI_API_KEY set) or `--model bedrock:<model id>`. To
+ * make a model the agent's own (and the deployed one's), replace `model: offlinePlanner(plan)` with
+ * `model: 'openai:gpt-4.1-mini'`, or remove it and name one in defineConfig({ model }).
  */
 const plan: OfflinePlan = ({ task, observations }) => {
   const counted = observations.find((observation) => observation.tool === 'count_words' && observation.ok);
@@ -19,7 +21,7 @@ export const assistant = defineAgent({
   instructions: 'Use count_words to count words; never guess a count.',
   tools: [countWords],
   maxIterations: 6,
-  offlinePlan: plan,
+  model: offlinePlanner(plan),
 });
 
 export default defineConfig({ agents: [assistant] });

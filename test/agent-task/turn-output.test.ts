@@ -1,4 +1,4 @@
-import { MemoryPayloadStore, RunState, type PendingApproval, type RunResult } from '../../framework';
+import { MemoryPayloadStore, RunState, type PendingApproval, type RunResult } from '../../framework/internal';
 import { turnOutputOf } from '../../agent-task';
 import { sampleCost } from '../helpers/cost';
 

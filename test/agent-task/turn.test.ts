@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
-import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework';
+import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework/internal';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
 import { repositoryRoot } from '../helpers/cli';
 
@@ -110,6 +110,16 @@ describe('runTurn', () => {
     expect(lines).toEqual([`recorded ${EXECUTION_ARN}:offline_2_1`]);
     const events = await stores.events.read(EXECUTION_ARN);
     expect(events.map((logged) => logged.event.type)).toContain('approval.decided');
+  });
+
+  it("builds the config's context from the container's environment and gives it to the tools it runs", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+    const env = containerEnv(root, { STEPWISE_CONFIG: path.join(repositoryRoot, 'test', 'fixtures', 'context.config.ts'), STEPWISE_AGENT: 'greeter', STEPWISE_GREETING: 'Bonjour', STEPWISE_OUTBOX_DIR: '/srv/outbox' }, { task: 'Ada' });
+
+    const turn = await runTurn(readContainerConfig(env), dependenciesFor(createStores({ kind: 'file', root })));
+
+    expect(turn).toMatchObject({ status: 'COMPLETED' });
+    expect(JSON.parse(turn.answer!.replace(/^greeted: /, ''))).toEqual({ text: 'Bonjour, Ada', builtWith: '/srv/outbox' });
   });
 
   it('reports the same approvals again when a later turn finds no decision for them (the answer was lost)', async () => {

@@ -3,15 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunState, runAgent, type RunResult } from '../../framework';
 import { analysis, content, research } from '../../agents';
-import { defaultWorkspace } from '../../tools';
+import { bundledToolsContext } from '../../tools';
 
-const workspace = () => defaultWorkspace({ outboxDir: mkdtempSync(path.join(os.tmpdir(), 'stepwise-outbox-')) });
+const workspace = () => bundledToolsContext({}, { outboxDir: mkdtempSync(path.join(os.tmpdir(), 'stepwise-outbox-')) });
 
 async function runApproving(agent: typeof research, task: string, decide: (state: RunState, approvalId: string) => void, ws = workspace()): Promise<RunResult> {
-  let result = await runAgent(agent, task, { workspace: ws });
+  let result = await runAgent(agent, task, { context: ws });
   while (result.status === 'AWAITING_APPROVAL') {
     for (const approval of result.approvals) decide(result.state, approval.approvalId);
-    result = await runAgent(agent, result.state, { workspace: ws });
+    result = await runAgent(agent, result.state, { context: ws });
   }
   return result;
 }
@@ -46,11 +46,11 @@ describe('the demo agents with the offline planner', () => {
   });
 
   it('analysis: reports statistics and grouped totals computed from the dataset', async () => {
-    const result = await runAgent(analysis, 'Analyze battery-projects by technology', { workspace: workspace() });
+    const result = await runAgent(analysis, 'Analyze battery-projects by technology', { context: workspace() });
 
     expect(result.status).toBe('COMPLETED');
     const answer = result.status === 'COMPLETED' ? result.answer : '';
-    const csv = readFileSync(path.join(defaultWorkspace().corpusDir, 'datasets', 'battery-projects.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(path.join(bundledToolsContext().corpusDir, 'datasets', 'battery-projects.csv'), 'utf8').trim().split('\n');
     expect(answer).toContain(`${csv.length - 1} rows`);
     expect(answer).toContain('## By technology');
     const header = csv[0].split(',');

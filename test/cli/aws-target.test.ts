@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInp
 import { mockClient } from 'aws-sdk-client-mock';
 import { PassThrough } from 'node:stream';
 import { main } from '../../cli/main';
-import { DynamoDbEventLog, EventType, type StepwiseEvent } from '../../framework';
+import { DynamoDbEventLog, EventType, type StepwiseEvent } from '../../framework/internal';
 import { createExecutionEventsEndpoint } from '../../infra/functions/serve-execution-events';
 import { TEST_CREDENTIALS, startFunctionUrlServer, type FunctionUrlServer } from '../helpers/function-url-server';
 

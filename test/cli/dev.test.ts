@@ -14,7 +14,7 @@ describe('stepwise dev', () => {
     try {
       const running = dev(
         ['--port', '0', '--config', path.join(repositoryRoot, 'stepwise.config.ts'), '--max-containers', '2'],
-        { modelSettings: {}, modelEnv: {}, color: false, interactive: false },
+        { modelSettings: {}, modelEnv: {}, contextEnv: {}, color: false, interactive: false },
         { cwd, out: (line) => lines.push(line), error: () => undefined, stdin: new PassThrough(), stderr: new PassThrough() },
         until,
       );

@@ -17,8 +17,8 @@ function project(parent: string, name: string, answer: string): { dir: string; c
 }
 
 function writeConfig(file: string, answer: string): void {
-  writeFileSync(file, `import { defineAgent, defineConfig } from 'stepwise-agents';
-export default defineConfig({ agents: [defineAgent({ name: 'helper', description: 'Answers', tools: [], offlinePlan: () => ({ thought: 'done', answer: ${JSON.stringify(answer)} }) })] });
+  writeFileSync(file, `import { defineAgent, defineConfig, offlinePlanner } from 'stepwise-agents';
+export default defineConfig({ agents: [defineAgent({ name: 'helper', description: 'Answers', tools: [], model: offlinePlanner(() => ({ thought: 'done', answer: ${JSON.stringify(answer)} })) })] });
 `);
 }
 
@@ -31,7 +31,7 @@ describe('stepwise run and a running engine of another project', () => {
     parent = mkdtempSync(path.join(os.tmpdir(), 'stepwise-projects-'));
     first = project(parent, 'first', 'from the first project');
     const { config, path: configPath } = await loadConfig(first.config);
-    engine = await startProjectEngine({ config, configPath, root: path.join(first.dir, '.stepwise'), workspace: { corpusDir: '', outboxDir: path.join(first.dir, '.stepwise', 'outbox') } });
+    engine = await startProjectEngine({ config, configPath, root: path.join(first.dir, '.stepwise'), workspace: { STEPWISE_OUTBOX_DIR: path.join(first.dir, '.stepwise', 'outbox') } });
   });
   afterAll(async () => {
     await engine.stop();

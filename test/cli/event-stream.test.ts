@@ -2,7 +2,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256, functionUrlRegion } from '../../cli/aws-signing';
 import { readExecutionEvents } from '../../cli/event-stream';
 import { localTarget } from '../../cli/target';
-import { EventType, type LoggedEvent, type StepwiseEvent } from '../../framework';
+import { EventType, type LoggedEvent, type StepwiseEvent } from '../../framework/internal';
 import type { LocalEngine } from '../../local';
 import { sfnClient, startScripted, startTestEngine, temporaryRoot, waitFor } from '../local/harness';
 

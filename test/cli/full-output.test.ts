@@ -1,4 +1,4 @@
-import { PayloadNotFoundError } from '../../framework';
+import { PayloadNotFoundError } from '../../framework/internal';
 import { fullOutput, type Target } from '../../cli/target';
 
 /** A target whose payload store holds one answer. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { bundledCorpusDir, encodeStoreKey, loadConfig } from '../../framework';
+import { encodeStoreKey, loadConfig } from '../../framework/internal';
 import { startProjectEngine, type LocalEngine } from '../../local';
 import { browserTestsNotice, chromiumAvailable, launchChromium } from '../helpers/chromium';
 import { repositoryRoot } from '../helpers/cli';
@@ -44,7 +44,7 @@ if (!chromiumAvailable()) {
       config,
       configPath,
       root: path.join(root, '.stepwise'),
-      workspace: { corpusDir: bundledCorpusDir(), outboxDir: outbox },
+      workspace: { STEPWISE_OUTBOX_DIR: outbox },
       retryIntervalOverrides: { RunAgent: 0 },
       port,
       log: (line) => engineLog.push(line),

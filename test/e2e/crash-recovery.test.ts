@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { loadRunState, type LedgerEntry } from '../../framework';
+import { loadRunState, type LedgerEntry } from '../../framework/internal';
 import type { LocalEngine } from '../../local';
 import {
   containerPids,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { bundledCorpusDir, loadConfig, type LoadedConfig, type LoggedEvent, type StoredApproval } from '../../framework';
+import { loadConfig, type LoadedConfig, type LoggedEvent, type StoredApproval } from '../../framework/internal';
 import { stateMachineArn, startProjectEngine, type LocalEngine, type ProjectEngineOptions } from '../../local';
 import { repositoryRoot } from '../helpers/cli';
 import { LedgerFiles } from '../fixtures/e2e-ledger.config';
@@ -36,7 +36,7 @@ export async function startFixtureEngine(configFile: string, root: string, optio
     config,
     configPath,
     root: path.join(root, '.stepwise'),
-    workspace: { corpusDir: bundledCorpusDir(), outboxDir: path.join(root, 'outbox') },
+    workspace: { STEPWISE_OUTBOX_DIR: path.join(root, 'outbox') },
     retryIntervalOverrides: { RunAgent: 0 },
     ...options,
   });

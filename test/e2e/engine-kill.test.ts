@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeExecutionCommand, RedriveExecutionCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { createStores, type StepwiseEvent } from '../../framework';
+import { createStores, type StepwiseEvent } from '../../framework/internal';
 
 /**
  * `kill -9` of the engine process at ten moments of a run that has an approval and a side effect:

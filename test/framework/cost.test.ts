@@ -14,7 +14,7 @@ import {
   resolvePrices,
   runAgent,
   type StepwiseEvent,
-} from '../../framework';
+} from '../../framework/internal';
 import { scriptedModel } from '../../framework/testing';
 import { add } from '../helpers/test-tools';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigDefinitionError, RunState, ToolSchemaError, defaultPriceTable, defineAgent, defineConfig, defineTool, findModelPrice, tokenCost } from '../../framework';
+import { ConfigDefinitionError, RunState, ToolSchemaError, defaultPriceTable, defineAgent, defineConfig, defineTool, findModelPrice, tokenCost } from '../../framework/internal';
 import { add } from '../helpers/test-tools';
 
 const noop = () => null;

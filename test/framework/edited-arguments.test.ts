@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, keysNotInCall, parseEditedArguments, unknownArgumentKeys } from '../../framework';
+import { defineTool, keysNotInCall, parseEditedArguments, unknownArgumentKeys } from '../../framework/internal';
 
 const report = defineTool({
   name: 'publish_report',

@@ -16,7 +16,7 @@ function context(overrides: Partial<ToolContext> = {}): ToolContext {
     callId: 'call-7',
     idempotencyKey: 'exec-9:call-7',
     executionId: 'exec-9',
-    workspace: { corpusDir: '/corpus', outboxDir: '/outbox' },
+    context: undefined,
     signal: new AbortController().signal,
     ...overrides,
   };

@@ -1,20 +1,22 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
 import { ToolExecutionError } from '../../framework/errors';
-import { defineTool } from '../../framework/tool';
-import { bundledCorpusDir, toolHandler, workspaceFromEnvironment, type ToolInvocationEvent } from '../../framework/tool-handler';
+import { defineTool, type ToolContext } from '../../framework/tool';
+import { toolHandler, type ToolInvocationEvent } from '../../framework/tool-handler';
 
-const workspace = { corpusDir: os.tmpdir(), outboxDir: mkdtempSync(path.join(os.tmpdir(), 'handler-outbox-')) };
+/** What the handler's application gives its tools. */
+interface Calculator {
+  readonly precision: number;
+}
+
+const calculator: Calculator = { precision: 2 };
 
 const divide = defineTool({
   name: 'divide',
   description: 'Divides a by b',
   parameters: z.object({ a: z.number(), b: z.number() }),
-  execute: ({ a, b }, context) => {
+  execute: ({ a, b }, context: ToolContext<Calculator>) => {
     if (b === 0) throw new ToolExecutionError('divide', 'Cannot divide by zero: pass a non-zero b');
-    return { quotient: a / b, key: context.idempotencyKey, corpus: context.workspace.corpusDir, approved: context.approval?.approved ?? null };
+    return { quotient: Number((a / b).toFixed(context.context.precision)), key: context.idempotencyKey, approved: context.approval?.approved ?? null };
   },
 });
 
@@ -24,15 +26,15 @@ function event(args: Record<string, unknown>, extra: Partial<ToolInvocationEvent
 
 describe('toolHandler', () => {
   it('returns the tool result in an ok envelope with the call context passed through', async () => {
-    const handler = toolHandler(divide, { workspace });
+    const handler = toolHandler(divide, { context: calculator });
 
     const envelope = await handler(event({ a: 6, b: 3 }, { approval: { approved: true, outcome: 'approved' } }));
 
-    expect(envelope).toEqual({ ok: true, result: { quotient: 2, key: 'exec-1:call-1', corpus: workspace.corpusDir, approved: true } });
+    expect(envelope).toEqual({ ok: true, result: { quotient: 2, key: 'exec-1:call-1', approved: true } });
   });
 
   it('returns invalid arguments as an error envelope naming each bad field', async () => {
-    const handler = toolHandler(divide, { workspace });
+    const handler = toolHandler(divide, { context: calculator });
 
     const envelope = await handler(event({ a: 'six' }));
 
@@ -44,7 +46,7 @@ describe('toolHandler', () => {
   });
 
   it("returns the tool's own error as an error envelope instead of failing the Lambda", async () => {
-    const handler = toolHandler(divide, { workspace });
+    const handler = toolHandler(divide, { context: calculator });
 
     const envelope = await handler(event({ a: 1, b: 0 }));
 
@@ -55,7 +57,7 @@ describe('toolHandler', () => {
   });
 
   it('rejects an event that is not a tool invocation, naming the missing fields', async () => {
-    const handler = toolHandler(divide, { workspace });
+    const handler = toolHandler(divide, { context: calculator });
 
     const envelope = await handler({ arguments: { a: 1, b: 2 } } as unknown as ToolInvocationEvent);
 
@@ -66,7 +68,7 @@ describe('toolHandler', () => {
   });
 
   it('takes the tool\'s arguments alone, as aws lambda invoke --payload sends them: a call of its own, with a fresh key', async () => {
-    const handler = toolHandler(divide, { workspace });
+    const handler = toolHandler(divide, { context: calculator });
 
     const first = await handler({ a: 6, b: 3 } as unknown as ToolInvocationEvent);
     const second = await handler({ a: 6, b: 3 } as unknown as ToolInvocationEvent);
@@ -86,20 +88,43 @@ describe('toolHandler', () => {
       execute: (_args, context) => new Promise((resolve) => context.signal.addEventListener('abort', () => resolve('late'))),
     });
 
-    const envelope = await toolHandler(slow, { workspace })(event({}));
+    const envelope = await toolHandler(slow)(event({}));
 
     expect(envelope).toEqual({ ok: false, error: expect.objectContaining({ retryable: true, message: expect.stringContaining('timed out') }) });
   });
 
-  it('reads the workspace from the environment, defaulting to the bundled corpus and /tmp outbox', () => {
-    expect(workspaceFromEnvironment({})).toEqual({ corpusDir: bundledCorpusDir(), outboxDir: '/tmp/stepwise-outbox' });
-    expect(workspaceFromEnvironment({ STEPWISE_CORPUS_DIR: '/data/docs', STEPWISE_OUTBOX_DIR: 's3://bucket/reports' })).toEqual({
-      corpusDir: '/data/docs',
-      outboxDir: 's3://bucket/reports',
+  it('gives the tool the context built at cold start, as ctx.context, on every call', async () => {
+    let built = 0;
+    const buildContext = async (): Promise<Calculator> => {
+      built += 1;
+      return { precision: 3 };
+    };
+    const handler = toolHandler(divide, { context: buildContext() });
+
+    const first = await handler(event({ a: 1, b: 3 }));
+    const second = await handler(event({ a: 2, b: 3 }));
+
+    expect(first).toMatchObject({ ok: true, result: { quotient: 0.333 } });
+    expect(second).toMatchObject({ ok: true, result: { quotient: 0.667 } });
+    expect(built).toBe(1);
+  });
+
+  it('fails a call of a tool that needs a context when the handler was given none, naming the tool and the fix', async () => {
+    const handler = toolHandler(divide as never);
+
+    const envelope = await handler(event({ a: 6, b: 3 }));
+
+    expect(envelope).toEqual({
+      ok: false,
+      error: { name: 'Stepwise.InvalidConfig', message: expect.stringMatching(/^Tool "divide" needs a context.*toolHandler\(tool, \{ context \}\)/), retryable: false },
     });
   });
 
-  it('finds the bundled corpus under the package root', () => {
-    expect(bundledCorpusDir()).toBe(path.resolve(__dirname, '..', '..', 'tools', 'corpus'));
+  it('fails every call with the reason when the context could not be built', async () => {
+    const handler = toolHandler(divide, { context: Promise.reject<Calculator>(new Error('prices.csv not found')) });
+
+    const envelope = await handler(event({ a: 6, b: 3 }));
+
+    expect(envelope).toMatchObject({ ok: false, error: { message: 'prices.csv not found', retryable: false } });
   });
 });

@@ -17,7 +17,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { SFNClient, DescribeExecutionCommand, SendTaskSuccessCommand, SendTaskFailureCommand, SendTaskHeartbeatCommand } = require('@aws-sdk/client-sfn');
-const { FilePayloadStore, PayloadNotFoundError, payloadRef } = require('../../dist/framework');
+const { FilePayloadStore, PayloadNotFoundError, payloadRef } = require('../../dist/framework/internal');
 
 const token = process.env.STEPWISE_TASK_TOKEN;
 const executionArn = process.env.STEPWISE_EXECUTION_ARN;

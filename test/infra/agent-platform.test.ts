@@ -23,7 +23,7 @@ let stack: StepwiseStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesizeStack({ agents }));
+  ({ stack, template } = synthesizeStack({ agents, outboxTools: ['publish_report'] }));
 });
 
 type Resource = { Properties: Record<string, any> };
@@ -93,7 +93,7 @@ describe('the state machines', () => {
     const configPath = path.join(findProjectRoot(__dirname)!, 'stepwise.config.ts');
     const { config } = await loadConfig(configPath);
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-infra-'));
-    const engine = await startProjectEngine({ config, configPath, root, workspace: { corpusDir: root, outboxDir: root } });
+    const engine = await startProjectEngine({ config, configPath, root, workspace: { STEPWISE_CORPUS_DIR: root, STEPWISE_OUTBOX_DIR: root } });
     try {
       const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
       for (const agent of agents) {
@@ -174,7 +174,7 @@ describe('the agent containers', () => {
     expect(config.heartbeatSeconds).toBe(PlatformDefaults.heartbeatSeconds / 3);
     expect(config.model).toBe('offline');
     expect(Object.keys(config.toolFunctions).sort()).toEqual(research.tools.map((tool) => tool.name).sort());
-    expect(config.outboxDir).toMatch(/^s3:\/\/res-[0-9a-f]+\/outbox$/);
+    expect(config.contextEnv.STEPWISE_OUTBOX_DIR).toMatch(/^s3:\/\/res-[0-9a-f]+\/outbox$/);
   });
 
   it('runs an init process in each container, so signals reach node and zombies are reaped', () => {

@@ -354,3 +354,17 @@ describe('props validation', () => {
     Template.fromStack(withPrivate).resourceCountIs('AWS::EC2::VPC', 1);
   });
 });
+
+describe('the outbox', () => {
+  it('is written by no tool unless outboxTools names it: publish_report gets neither STEPWISE_OUTBOX_DIR nor s3:PutObject by default', () => {
+    const publish = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Stepwise tool "publish_report"') } });
+    const [fn] = Object.values(publish) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[];
+    expect(fn.Properties.Environment?.Variables?.STEPWISE_OUTBOX_DIR).toBeUndefined();
+    const role = stack.resolve((stack.platform.toolFunctions.publish_report.role as { roleName: string }).roleName);
+    const puts = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => {
+      const { Roles = [], PolicyDocument } = (policy as { Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } } }).Properties;
+      return JSON.stringify(Roles).includes(JSON.stringify(role)) && JSON.stringify(PolicyDocument).includes('s3:PutObject');
+    });
+    expect(puts).toEqual([]);
+  });
+});

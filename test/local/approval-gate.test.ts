@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { RunState, saveRunState, type LedgerEntry } from '../../framework';
+import { RunState, saveRunState, type LedgerEntry } from '../../framework/internal';
 import type { LocalEngine } from '../../local';
 import { lambdaClient, sfnClient, startScripted, startTestEngine, temporaryRoot } from './harness';
 

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCompiledConfig } from '../../framework';
+import { loadCompiledConfig } from '../../framework/internal';
 import { buildConfig } from '../../local/config-build';
 import { repositoryRoot } from '../helpers/cli';
 

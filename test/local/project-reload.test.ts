@@ -46,7 +46,7 @@ describe('an execution pinned to its build across an engine restart', () => {
 
   const startWatching = async (): Promise<LocalEngine> => {
     const { config } = await loadConfig(configPath);
-    return startProjectEngine({ config, configPath, root, workspace: { corpusDir: '', outboxDir: path.join(root, 'outbox') }, watch: true, log: (line) => lines.push(line) });
+    return startProjectEngine({ config, configPath, root, workspace: { STEPWISE_OUTBOX_DIR: path.join(root, 'outbox') }, watch: true, log: (line) => lines.push(line) });
   };
   const sfn = (current: LocalEngine) => new SFNClient({ endpoint: current.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const approvalOf = async (current: LocalEngine, executionArn: string): Promise<string> => {
@@ -134,7 +134,7 @@ describe('a reload that fails', () => {
       writeTool(project.dir, 'Hello');
       writeFileSync(configPath, CONFIG);
       const { config } = await loadConfig(configPath);
-      engine = await startProjectEngine({ config, configPath, root, workspace: { corpusDir: '', outboxDir: path.join(root, 'outbox') }, watch: true, log: (line) => lines.push(line) });
+      engine = await startProjectEngine({ config, configPath, root, workspace: { STEPWISE_OUTBOX_DIR: path.join(root, 'outbox') }, watch: true, log: (line) => lines.push(line) });
     }
     const served = engine.codeVersion;
     const health = async () => ((await (await fetch(`${engine!.endpoint}/health`)).json()) as { project: { configHash: string } }).project.configHash;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { handler as analyzeHandler } from '../../tools/analyze_data/handler';
 import { handler as searchHandler } from '../../tools/search_documents/handler';
 import { toolHandler } from '../../framework/tool-handler';
-import { bundledCorpusDir, bundledTools, defaultWorkspace, publishReport } from '../../tools';
+import { bundledCorpusDir, bundledTools, bundledToolsContext, publishReport } from '../../tools';
 import { folderWith } from './tool-context';
 
 const toolsDir = path.resolve(__dirname, '..', '..', 'tools');
@@ -24,7 +24,7 @@ describe('bundled tool handlers', () => {
 
   it('dedupes a retried Lambda invocation on its idempotency key', async () => {
     const outboxDir = folderWith({});
-    const handler = toolHandler(publishReport, { workspace: defaultWorkspace({ outboxDir }) });
+    const handler = toolHandler(publishReport, { context: bundledToolsContext({}, { outboxDir }) });
     const event = { arguments: { title: 'Retry me', body: 'Once only.' }, callId: 'c3', idempotencyKey: 'e9:c3', executionId: 'e9' };
 
     const first = await handler(event);
@@ -46,6 +46,11 @@ describe('bundled tool handlers', () => {
 
   it('finds the bundled corpus from the sources and defaults the outbox to /tmp', () => {
     expect(bundledCorpusDir()).toBe(path.join(toolsDir, 'corpus'));
-    expect(defaultWorkspace()).toEqual({ corpusDir: path.join(toolsDir, 'corpus'), outboxDir: '/tmp/stepwise-outbox' });
+    expect(bundledToolsContext()).toEqual({ corpusDir: path.join(toolsDir, 'corpus'), outboxDir: '/tmp/stepwise-outbox' });
+  });
+
+  it('builds the context from STEPWISE_CORPUS_DIR and STEPWISE_OUTBOX_DIR, blank ones falling back to the defaults', () => {
+    expect(bundledToolsContext({ STEPWISE_CORPUS_DIR: '/data/docs', STEPWISE_OUTBOX_DIR: 's3://bucket/outbox' })).toEqual({ corpusDir: '/data/docs', outboxDir: 's3://bucket/outbox' });
+    expect(bundledToolsContext({ STEPWISE_CORPUS_DIR: ' ', STEPWISE_OUTBOX_DIR: '' })).toEqual({ corpusDir: path.join(toolsDir, 'corpus'), outboxDir: '/tmp/stepwise-outbox' });
   });
 });

@@ -79,5 +79,5 @@ describe('summarize_document', () => {
 });
 
 function contextStub() {
-  return { callId: 'c', idempotencyKey: 'e:c', executionId: 'e', workspace: { corpusDir: '/nowhere', outboxDir: '/nowhere' }, signal: new AbortController().signal };
+  return { callId: 'c', idempotencyKey: 'e:c', executionId: 'e', context: { corpusDir: '/nowhere', outboxDir: '/nowhere' }, signal: new AbortController().signal };
 }

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { corpusCache, findDataset } from '../shared/corpus';
 import { defineTool, ToolArgumentsError, ToolExecutionError } from '../shared/framework';
+import type { BundledToolContext } from '../workspace';
 import { analyzeDataParameters, type AnalyzeDataResult, type GroupStats } from './schema';
 import { describeColumn, parseNumber, round } from './statistics';
 
@@ -90,7 +91,7 @@ export const analyzeData = defineTool({
   parameters: analyzeDataParameters,
   // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
   sideEffects: false,
-  execute: (args, context): AnalyzeDataResult => {
+  execute: (args, context: BundledToolContext): AnalyzeDataResult => {
     const hasCsv = args.csv !== null && args.csv.trim() !== '';
     const hasId = args.documentId !== null && args.documentId.trim() !== '';
     if (hasCsv === hasId) {
@@ -100,7 +101,7 @@ export const analyzeData = defineTool({
         { field: 'documentId', message },
       ]);
     }
-    const csv = hasCsv ? (args.csv as string) : findDataset(TOOL_NAME, corpusCache.load(TOOL_NAME, context.workspace.corpusDir), (args.documentId as string).trim()).csv;
+    const csv = hasCsv ? (args.csv as string) : findDataset(TOOL_NAME, corpusCache.load(TOOL_NAME, context.context.corpusDir), (args.documentId as string).trim()).csv;
     return analyzeCsv(csv, { columns: args.columns, groupBy: args.groupBy });
   },
 });

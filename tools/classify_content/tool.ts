@@ -1,5 +1,6 @@
 import { corpusCache, type Corpus } from '../shared/corpus';
-import { defineTool, type ToolWorkspace } from '../shared/framework';
+import { defineTool } from '../shared/framework';
+import type { BundledToolContext, BundledToolsContext } from '../workspace';
 import { contentTerms, words } from '../shared/terms';
 import { resolveTextInput } from '../shared/text-input';
 import { CATEGORY_SEEDS } from './lexicon';
@@ -63,7 +64,7 @@ export function categoryVocabulary(category: string): Map<string, number> {
 /** Document frequencies over a corpus, computed once per loaded corpus. */
 const backgrounds = new WeakMap<Corpus, DocumentFrequencies>();
 
-function corpusBackground(workspace: ToolWorkspace): DocumentFrequencies | undefined {
+function corpusBackground(workspace: BundledToolsContext): DocumentFrequencies | undefined {
   let corpus: Corpus;
   try {
     corpus = corpusCache.load(TOOL_NAME, workspace.corpusDir);
@@ -90,8 +91,8 @@ export const classifyContent = defineTool({
   parameters: classifyContentParameters,
   // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
   sideEffects: false,
-  execute: (args, context): ClassifyContentResult => {
-    const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
-    return classify(text, args.categories, corpusBackground(context.workspace));
+  execute: (args, context: BundledToolContext): ClassifyContentResult => {
+    const { text } = resolveTextInput(TOOL_NAME, args, context.context);
+    return classify(text, args.categories, corpusBackground(context.context));
   },
 });

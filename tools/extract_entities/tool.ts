@@ -1,4 +1,5 @@
 import { defineTool } from '../shared/framework';
+import type { BundledToolContext } from '../workspace';
 import { plainText, splitSentences } from '../shared/sentences';
 import { resolveTextInput } from '../shared/text-input';
 import { findNames } from './names';
@@ -58,8 +59,8 @@ export const extractEntities = defineTool({
   parameters: extractEntitiesParameters,
   // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
   sideEffects: false,
-  execute: (args, context): ExtractEntitiesResult => {
-    const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
+  execute: (args, context: BundledToolContext): ExtractEntitiesResult => {
+    const { text } = resolveTextInput(TOOL_NAME, args, context.context);
     return extractEntitiesFromText(text, args.entity_types ?? ENTITY_TYPES);
   },
 });

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defineTool, ToolExecutionError, type Tool } from '../shared/framework';
+import type { BundledToolContext, BundledToolsContext } from '../workspace';
 import { deliverToFolder, deliverToS3, parseS3Location, reportIdFor } from './outbox';
 import { publishReportParameters, type PublishReportResult } from './schema';
 
@@ -21,7 +22,7 @@ export interface PublishReportOptions {
  * @example
  * const publish = createPublishReport({ s3Client: new S3Client({ region: 'eu-west-1' }) });
  */
-export function createPublishReport(options: PublishReportOptions = {}): Tool<typeof publishReportParameters, PublishReportResult> {
+export function createPublishReport(options: PublishReportOptions = {}): Tool<typeof publishReportParameters, PublishReportResult, BundledToolsContext> {
   let s3Client = options.s3Client;
   return defineTool({
     name: TOOL_NAME,
@@ -30,17 +31,17 @@ export function createPublishReport(options: PublishReportOptions = {}): Tool<ty
       'existing report instead of writing a duplicate.',
     parameters: publishReportParameters,
     needsApproval: true,
-    execute: async ({ title, body }, context): Promise<PublishReportResult> => {
+    execute: async ({ title, body }, context: BundledToolContext): Promise<PublishReportResult> => {
       const reportId = reportIdFor(title, context.idempotencyKey);
       const report = { reportId, content: `# ${title}\n\n${body.trim()}\n` };
-      const s3Location = parseS3Location(context.workspace.outboxDir);
+      const s3Location = parseS3Location(context.context.outboxDir);
       try {
         const delivery = s3Location
           ? await deliverToS3((s3Client ??= new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client({})), s3Location, report, context.signal)
-          : await deliverToFolder(context.workspace.outboxDir, report);
+          : await deliverToFolder(context.context.outboxDir, report);
         return { reportId, ...delivery };
       } catch (error) {
-        throw new ToolExecutionError(TOOL_NAME, `Could not publish the report to ${context.workspace.outboxDir}: ${(error as Error).message}`, {
+        throw new ToolExecutionError(TOOL_NAME, `Could not publish the report to ${context.context.outboxDir}: ${(error as Error).message}`, {
           retryable: true,
           cause: error,
         });
@@ -49,5 +50,5 @@ export function createPublishReport(options: PublishReportOptions = {}): Tool<ty
   });
 }
 
-/** Publishes a Markdown report to the workspace outbox (a folder or `s3://bucket/prefix`), once per call. */
+/** Publishes a Markdown report to the outbox (a folder or `s3://bucket/prefix`), once per call. */
 export const publishReport = createPublishReport();

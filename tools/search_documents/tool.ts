@@ -1,6 +1,7 @@
 import MiniSearch from 'minisearch';
 import { corpusCache, requireDocuments, type Corpus, type CorpusDocument } from '../shared/corpus';
 import { defineTool } from '../shared/framework';
+import type { BundledToolContext } from '../workspace';
 import { splitSentences } from '../shared/sentences';
 import { normalizeTerm, words } from '../shared/terms';
 import { SearchLimits, searchDocumentsParameters, type SearchDocumentsResult, type SearchHit } from './schema';
@@ -95,7 +96,7 @@ function shorten(sentence: string, terms: ReadonlySet<string>): string {
   return `${start > 0 ? '…' : ''}${sentence.slice(start, end).trim()}${end < sentence.length ? '…' : ''}`;
 }
 
-/** Full-text search over the workspace corpus (`.md`/`.txt`), ranked by BM25+. */
+/** Full-text search over the corpus (`.md`/`.txt`), ranked by BM25+. */
 export const searchDocuments = defineTool({
   name: TOOL_NAME,
   description:
@@ -104,8 +105,8 @@ export const searchDocuments = defineTool({
   parameters: searchDocumentsParameters,
   // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
   sideEffects: false,
-  execute: ({ query, limit }, context): SearchDocumentsResult => {
-    const corpus = corpusCache.load(TOOL_NAME, context.workspace.corpusDir);
+  execute: ({ query, limit }, context: BundledToolContext): SearchDocumentsResult => {
+    const corpus = corpusCache.load(TOOL_NAME, context.context.corpusDir);
     let indexed = indexes.get(corpus);
     if (!indexed) {
       indexed = buildIndex(requireDocuments(TOOL_NAME, corpus));

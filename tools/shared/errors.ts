@@ -4,7 +4,7 @@ import { ToolExecutionError } from './framework';
 export class CorpusNotFoundError extends ToolExecutionError {
   readonly corpusDir: string;
   constructor(toolName: string, corpusDir: string, problem: string) {
-    super(toolName, `Corpus folder ${corpusDir} ${problem}. Point STEPWISE_CORPUS_DIR (or the workspace's corpusDir) at a folder of .md/.txt documents.`);
+    super(toolName, `Corpus folder ${corpusDir} ${problem}. Point STEPWISE_CORPUS_DIR (or the tools' context corpusDir) at a folder of .md/.txt documents.`);
     this.corpusDir = corpusDir;
   }
 }

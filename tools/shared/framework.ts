@@ -3,4 +3,4 @@
  * import as `stepwise-agents/lambda`. A tool's Lambda bundle then holds the tool contract and the
  * handler only, not the runner, the model clients (openai) or the config loader.
  */
-export { defineTool, ToolArgumentsError, ToolExecutionError, toolHandler, bundledCorpusDir, ToolWorkspaceDefaults, type AnyTool, type Tool, type ToolWorkspace } from '../../framework/lambda';
+export { defineTool, ToolArgumentsError, ToolExecutionError, toolHandler, type AnyTool, type Tool, type ToolContext } from '../../framework/lambda';

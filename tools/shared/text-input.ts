@@ -1,5 +1,6 @@
 import { corpusCache, findDocument, type CorpusDocument } from './corpus';
-import { ToolArgumentsError, type ToolWorkspace } from './framework';
+import { ToolArgumentsError } from './framework';
+import type { BundledToolsContext } from '../workspace';
 
 /** The text a tool works on, and the document it came from when it came from the corpus. */
 export interface ResolvedText {
@@ -9,15 +10,15 @@ export interface ResolvedText {
 
 /**
  * Resolves the `text | documentId` pair the text tools take: exactly one must be given (non-null).
- * A `documentId` is looked up in the workspace corpus.
+ * A `documentId` is looked up in the corpus.
  *
  * @example
- * const { text } = resolveTextInput('summarize_document', { text: null, documentId: 'grid-storage' }, workspace);
+ * const { text } = resolveTextInput('summarize_document', { text: null, documentId: 'grid-storage' }, context.context);
  */
 export function resolveTextInput(
   toolName: string,
   input: { readonly text: string | null; readonly documentId: string | null },
-  workspace: ToolWorkspace,
+  workspace: BundledToolsContext,
   fields: { readonly text: string; readonly documentId: string } = { text: 'text', documentId: 'documentId' },
 ): ResolvedText {
   const hasText = input.text !== null && input.text.trim() !== '';

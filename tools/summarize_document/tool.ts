@@ -1,4 +1,5 @@
 import { defineTool, ToolExecutionError } from '../shared/framework';
+import type { BundledToolContext } from '../workspace';
 import { splitSentences } from '../shared/sentences';
 import { resolveTextInput } from '../shared/text-input';
 import { SummaryLength, summarizeDocumentParameters, type SummarizeDocumentResult } from './schema';
@@ -52,8 +53,8 @@ export const summarizeDocument = defineTool({
   parameters: summarizeDocumentParameters,
   // Read-only: running a call again after a crash is harmless, so it skips the durable "started" mark.
   sideEffects: false,
-  execute: (args, context): SummarizeDocumentResult => {
-    const { text } = resolveTextInput(TOOL_NAME, args, context.workspace);
+  execute: (args, context: BundledToolContext): SummarizeDocumentResult => {
+    const { text } = resolveTextInput(TOOL_NAME, args, context.context);
     return summarize(text, args.max_length ?? SummaryLength.default);
   },
 });

@@ -14,7 +14,7 @@ describe('assistant', () => {
     expect(model.requests[1].messages.find((message) => message.role === 'tool')?.content).toContain('"words":3');
   });
 
-  it('runs with no model at all, on its offline plan', async () => {
+  it('runs without a language model on its offline plan', async () => {
     const result = await runAgent(assistant, 'count these four words');
     expect(result).toMatchObject({ status: 'COMPLETED', answer: expect.stringContaining('4 words') });
   });

@@ -15,7 +15,7 @@ import {
   type AnyTool,
   type CheckpointStore,
   type RunOptions,
-} from '../../../framework';
+} from '../../../framework/internal';
 import { scriptedModel, type ScriptedReply } from '../../../framework/testing';
 import { RecordingStore } from '../../helpers/recording-store';
 import { add, sendEmailTool } from '../../helpers/test-tools';

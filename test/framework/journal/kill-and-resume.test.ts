@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadRunState, runAgent } from '../../../framework';
+import { loadRunState, runAgent } from '../../../framework/internal';
 import { FileCheckpointStore } from '../../../framework/stores';
 import { PARCELS, courierAgent } from './fixtures/courier';
 

@@ -1,4 +1,4 @@
-import { chooseModel, type Model, type ModelChoices } from '../../../framework';
+import { chooseModel, type Model, type ModelChoices } from '../../../framework/internal';
 
 describe('chooseModel: flag > execution input > agent > config > default', () => {
   const all: ModelChoices = { override: 'openai:flag', run: 'openai:input', agent: 'openai:agent', config: 'openai:config', fallback: 'openai:default' };

@@ -1,4 +1,4 @@
-import { MemoryCheckpointStore, defineAgent, loadRunState, runAgent, type StepwiseEvent } from '../../../framework';
+import { MemoryCheckpointStore, defineAgent, loadRunState, runAgent, type StepwiseEvent } from '../../../framework/internal';
 import { scriptedModel } from '../../../framework/testing';
 import { add, sendEmailTool } from '../../helpers/test-tools';
 

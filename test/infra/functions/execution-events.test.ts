@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbEventLog, EventType, type StepwiseEvent } from '../../../framework';
+import { DynamoDbEventLog, EventType, type StepwiseEvent } from '../../../framework/internal';
 import { createExecutionEventsEndpoint, type ConnectionLimits, type FunctionUrlRequest, type ResponseHead } from '../../../infra/functions/serve-execution-events';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Stepwise-research';
