@@ -45,7 +45,7 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       expect(lists).toHaveLength(1);
       const modules = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as string[];
       expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
-      expect(modules.some((file) => file.endsWith(path.join('.stepwise', 'build', 'config.cjs')))).toBe(true);
+      expect(modules.some((file) => file.includes(path.join('.stepwise', 'build') + path.sep) && file.endsWith('config.cjs'))).toBe(true);
       expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
       // Nothing else from node_modules either: the bundle holds what a local turn needs.
       expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
@@ -75,7 +75,8 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
         const hosted = bundle.hostedModules(bundle.bundleManifest);
         const framework = hosted.find((entry) => entry.specifier === 'stepwise-agents').load();
         const zod = hosted.find((entry) => entry.specifier === 'zod').load();
-        const { config } = framework.loadCompiledConfig(${JSON.stringify(compiled)}, ${JSON.stringify(source)});
+        const loadConfigFile = (file) => { const loaded = require(file); const config = loaded && 'default' in loaded ? loaded.default : loaded; if (!framework.isConfig(config)) throw new Error(file + ' does not export a config'); return { config }; };
+      const { config } = loadConfigFile(${JSON.stringify(compiled)});
         const tools = config.agents.flatMap((agent) => agent.tools);
         process.stdout.write(JSON.stringify({
           agentsPassIsAgent: config.agents.every((agent) => framework.isAgent(agent)),

@@ -65,8 +65,9 @@ describe('the agent image (agent-task/Dockerfile), laid out from its final stage
     const run = `
       const bundle = require('./dist/agent-task/bundle.cjs');
       const framework = bundle.hostedModules(bundle.bundleManifest)[0].load();
-      const { config } = framework.loadCompiledConfig(process.cwd() + '/dist/stepwise.config.cjs', process.cwd() + '/stepwise.config.ts');
-      process.stdout.write(JSON.stringify({ agents: config.agents.map((agent) => agent.name), allAgents: config.agents.every(framework.isAgent), corpus: framework.bundledCorpusDir(), modules: Object.keys(require.cache) }));`;
+      const loadConfigFile = (file) => { const loaded = require(file); const config = loaded && 'default' in loaded ? loaded.default : loaded; if (!framework.isConfig(config)) throw new Error(file + ' does not export a config'); return { config }; };
+      const { config } = loadConfigFile(process.cwd() + '/dist/stepwise.config.cjs');
+      process.stdout.write(JSON.stringify({ agents: config.agents.map((agent) => agent.name), allAgents: config.agents.every(framework.isAgent), corpus: bundle.hostedModules(bundle.bundleManifest).find((entry) => entry.specifier === 'stepwise-agents/tools').load().bundledCorpusDir(), modules: Object.keys(require.cache) }));`;
     const result = JSON.parse(execFileSync(process.execPath, ['-e', run], { cwd: image, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as { agents: string[]; allAgents: boolean; corpus: string; modules: string[] };
     expect(result.agents).toEqual(['research', 'content', 'analysis']);
     expect(result.allAgents).toBe(true);
@@ -116,7 +117,8 @@ describe("the image of a project made by stepwise init (templates/project/Docker
     const run = `
       const bundle = require('./node_modules/stepwise-agents/dist/agent-task/bundle.cjs');
       const framework = bundle.hostedModules(bundle.bundleManifest)[0].load();
-      const { config } = framework.loadCompiledConfig(process.cwd() + '/build/stepwise.config.cjs', process.cwd() + '/stepwise.config.ts');
+      const loadConfigFile = (file) => { const loaded = require(file); const config = loaded && 'default' in loaded ? loaded.default : loaded; if (!framework.isConfig(config)) throw new Error(file + ' does not export a config'); return { config }; };
+      const { config } = loadConfigFile(process.cwd() + '/build/stepwise.config.cjs');
       const tool = config.agents[0].tools[0];
       Promise.resolve(tool.execute({ text: 'one two three' }, {})).then((result) => process.stdout.write(JSON.stringify({ agents: config.agents.map((agent) => agent.name), allAgents: config.agents.every(framework.isAgent), result, modules: Object.keys(require.cache) })));`;
     const result = JSON.parse(execFileSync(process.execPath, ['-e', run], { cwd: image, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })) as { agents: string[]; allAgents: boolean; result: unknown; modules: string[] };

@@ -263,7 +263,7 @@ describe('the packed stepwise-agents package, installed outside the repository',
     const words = startTask(scripts.start).trim().split(/\s+/).length;
     const started = await run('npm start in the scaffold', 'npm', ['start'], { cwd: project, timeoutMs: StepTimeoutMs.start });
     const output = started.stdout + started.stderr;
-    expect(output).toMatch(/offline planner|no model/i);
+    expect(output).toMatch(/not a language model|no model/i);
     expect(output).toMatch(/completed/i);
     expect(started.stdout).toMatch(new RegExp(`count_words[^\\n]*"words":${words}\\b`));
     expect(output).not.toMatch(/\bError\b/);
