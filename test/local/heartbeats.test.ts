@@ -9,8 +9,10 @@ describe('container failures on the local engine', () => {
   beforeEach(async () => {
     const temporary = temporaryRoot();
     cleanup = temporary.cleanup;
+    // Long enough for a container's first heartbeat on a loaded 2-core machine (a Node start and
+    // the SDK's load), short enough that the hang is noticed quickly.
     engine = await startTestEngine(temporary.root, {
-      stateMachines: [{ name: MACHINE, definition: scriptedDefinition({ heartbeatSeconds: 2 }) }],
+      stateMachines: [{ name: MACHINE, definition: scriptedDefinition({ heartbeatSeconds: 4 }) }],
     });
   });
 
