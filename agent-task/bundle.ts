@@ -1,4 +1,3 @@
-import { main } from './main';
 import { hostModules, type HostedModule } from './module-host';
 
 /**
@@ -62,20 +61,5 @@ export function warmUp(): void {
   if (bundleManifest) hostedModules(bundleManifest).find((hosted) => hosted.specifier === 'stepwise-agents')!.load();
 }
 
-/**
- * Runs the container (`main`) and sets the exit code: what `node dist/agent-task/bundle.cjs` does.
- *
- * @example
- * if (require.main?.filename === __filename) container.exports.start();
- */
-export function start(): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      process.stderr.write(`stepwise agent-task: could not report to Step Functions: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+/** Runs the container and sets the exit code: what `node dist/agent-task/bundle.cjs` does (`start.ts` calls it). */
+export { start } from './main';

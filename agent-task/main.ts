@@ -104,7 +104,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the container (`main`) and sets the exit code: what `node dist/agent-task/main.js` and the
+ * bundle's `bundle.cjs` do.
+ *
+ * @example
+ * if (require.main === module) start();
+ */
+export function start(): void {
   main().then(
     (code) => {
       process.exitCode = code;
@@ -115,3 +122,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) start();

@@ -12,6 +12,7 @@ import {
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { killEngine, liveContainers, startEngineProcess, stopEngine, type EngineProcess } from './engine-process';
+import { seededRandom } from '../helpers/seeded-random';
 
 /**
  * The chaos suite: N executions of an agent that looks a topic up, asks for approval, then runs a
@@ -74,17 +75,6 @@ interface Tracked {
   final?: DescribeExecutionCommandOutput;
 }
 
-/** mulberry32: a small seeded generator, so a seed replays the same choices. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 

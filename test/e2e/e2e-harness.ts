@@ -147,14 +147,4 @@ export const theContainer = (executionArn: string): Promise<number> =>
     { what: `the container of ${executionArn}` },
   );
 
-/** A small seeded pseudo-random generator (mulberry32), so a "random" step is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../helpers/seeded-random';

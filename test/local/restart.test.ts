@@ -21,6 +21,13 @@ describe('the local engine across restarts', () => {
     cleanup();
   });
 
+  /** The two approvals of the 'approvals' scenario, once both are pending. */
+  const bothApprovals = (executionArn: string) =>
+    eventually(async () => {
+      const listed = await engine.stores.approvals.list({ executionArn });
+      return listed.length === 2 ? listed : undefined;
+    });
+
   it('marks a running execution FAILED with a clear cause, and redrive completes it', async () => {
     let sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'slow', { delayMs: 1_500 });
@@ -45,10 +52,7 @@ describe('the local engine across restarts', () => {
   it('keeps a pending approval answerable with its token after a restart', async () => {
     let sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'approvals');
-    const approvals = await eventually(async () => {
-      const listed = await engine.stores.approvals.list({ executionArn });
-      return listed.length === 2 ? listed : undefined;
-    });
+    const approvals = await bothApprovals(executionArn);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[0].taskToken, output: '{"approved":true}' }));
     await eventually(async () => ((await engine.stores.approvals.list({ executionArn })).length === 1 ? true : undefined));
 
@@ -65,10 +69,7 @@ describe('the local engine across restarts', () => {
   it('does not list an approval whose answer was taken just before the engine stopped', async () => {
     let sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'approvals');
-    const approvals = await eventually(async () => {
-      const listed = await engine.stores.approvals.list({ executionArn });
-      return listed.length === 2 ? listed : undefined;
-    });
+    const approvals = await bothApprovals(executionArn);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: approvals[0].taskToken, output: '{"approved":true}' }));
     await eventually(async () => ((await engine.stores.approvals.list({ executionArn })).length === 1 ? true : undefined));
     await engine.stop();
@@ -86,10 +87,7 @@ describe('the local engine across restarts', () => {
   it('continues with the answers taken just before the engine stopped, without asking again', async () => {
     let sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'approvals');
-    const approvals = await eventually(async () => {
-      const listed = await engine.stores.approvals.list({ executionArn });
-      return listed.length === 2 ? listed : undefined;
-    });
+    const approvals = await bothApprovals(executionArn);
     await engine.stop();
     // The engine took both answers (approve, then reject) and saved them with the tokens, then
     // stopped before the workflow moved on: no history event, no decision recorded yet.

@@ -1,0 +1,18 @@
+/**
+ * A small seeded pseudo-random generator (mulberry32): the same seed gives the same sequence, so a
+ * "random" step or a chaos run can be replayed.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * const pick = Math.floor(random() * 10);
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
