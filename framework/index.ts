@@ -22,7 +22,7 @@ export { toolHandler, type ToolHandlerArgs, type ToolHandlerOptions, type ToolEr
 export { runAgent, type RunAgentOptions, type RunInput, type RunOptions, type RunResult } from './runner/runner';
 export { aborted, costExceeds, durationExceeds, iterationCountIs, tokensExceed, type StopCondition } from './runner/stop-conditions';
 export { RunState, type ApprovalDecision, type LedgerEntry, type LedgerStatus, type PendingApproval, type RunPhase, type RunStateData } from './run-state';
-export { MemoryCheckpointStore, type CheckpointStore, type Checkpoint, type JournalRecord, type LoadedRecord, type StoredJournal } from './stores/checkpoint-store';
+export { MemoryCheckpointStore, type AppendOptions, type CheckpointStore, type Checkpoint, type JournalRecord, type LoadedRecord, type StoredJournal } from './stores/checkpoint-store';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint-store';
 export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './stores/dynamodb-checkpoint-store';
 export type { DynamoDbClientInput } from './stores/dynamodb-client';

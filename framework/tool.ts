@@ -196,11 +196,19 @@ export type ToolCallContext = Omit<ToolContext, 'context'>;
  */
 export function toolContextFor(toolName: string, call: ToolCallContext, context: unknown): ToolContext {
   if (context !== undefined) return { ...call, context };
-  // Not enumerable, so spreading the context (`{ ...ctx, signal }`) copies the call, not the error.
-  return Object.defineProperty({ ...call }, 'context', {
-    enumerable: false,
-    get(): never {
-      throw new ToolContextMissingError(toolName);
-    },
-  }) as ToolContext;
+  return Object.assign(new ContextlessCall(toolName), call) as ToolContext;
+}
+
+/**
+ * A call's context when the run was given none: `context` is a getter on the prototype, so reading
+ * it names the tool, and spreading the context (`{ ...ctx, signal }`) copies the call, not the error.
+ */
+class ContextlessCall {
+  readonly #toolName: string;
+  constructor(toolName: string) {
+    this.#toolName = toolName;
+  }
+  get context(): never {
+    throw new ToolContextMissingError(this.#toolName);
+  }
 }

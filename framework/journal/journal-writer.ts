@@ -74,6 +74,7 @@ export interface JournalWriterOptions {
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
+  readonly deferSync: boolean;
 }
 
 /**
@@ -99,11 +100,14 @@ export class JournalWriter {
     if (known && known.store === options.store && known.key === options.key && known.seq === state.sequence) this.baseline = known;
   }
 
-  /** Resolves once everything the state holds now is durable. */
-  commit(): Promise<void> {
+  /**
+   * Resolves once everything the state holds now is durable, or, with `deferSync`, written and
+   * durable by the next commit that does not defer (see `AppendOptions.deferSync`).
+   */
+  commit(options: { readonly deferSync?: boolean } = {}): Promise<void> {
     if (this.failure) return Promise.reject(this.failure.error);
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      this.waiting.push({ resolve, reject, deferSync: options.deferSync === true });
       if (this.draining) return;
       this.draining = true;
       // Commits asked for in the same tick (calls settling together) share one record.
@@ -120,7 +124,8 @@ export class JournalWriter {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await this.writeOnce();
+        // A record shared by several commits is synced at once if any of them needs it.
+        await this.writeOnce(batch.every((waiter) => waiter.deferSync));
         for (const waiter of batch) waiter.resolve();
       } catch (error) {
         this.failure = { error };
@@ -130,7 +135,7 @@ export class JournalWriter {
     this.draining = false;
   }
 
-  private async writeOnce(): Promise<void> {
+  private async writeOnce(deferSync: boolean): Promise<void> {
     this.options.beforeCommit?.();
     const data = this.state.mutable;
     const seq = data.sequence + 1;
@@ -143,7 +148,7 @@ export class JournalWriter {
       const compact = next.tailRecords >= JournalDefaults.maxTailRecords || next.tailBytes >= Math.max(next.snapshotBytes, JournalDefaults.minCompactBytes);
       // Taken now, with the record: the state may change while the record is written.
       const snapshot = compact ? JSON.stringify(data) : undefined;
-      await store.append(key, [{ seq, json: taken.json }]);
+      await store.append(key, [{ seq, json: taken.json }], deferSync ? { deferSync } : undefined);
       if (snapshot !== undefined) {
         await store.compact(key, { seq, json: snapshot });
         next.tailBytes = 0;

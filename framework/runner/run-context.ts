@@ -5,7 +5,7 @@ import { EventStream, type StepwiseEvent } from '../events';
 import { JournalWriter, type JournalWriterOptions } from '../journal/journal-writer';
 import type { Model } from '../model';
 import type { RunState } from '../run-state';
-import type { AnyTool, ToolContext } from '../tool';
+import type { AnyTool, ToolContext, ToolMeter } from '../tool';
 import type { RunPlatform } from './platform';
 
 /** Calls a tool: in process by default; the container passes one that goes through the Lambda API. */
@@ -19,6 +19,16 @@ export type EventBody = DistributiveOmit<StepwiseEvent, 'runId' | 'agent' | 'at'
 export class RunContext {
   private segmentStart = performance.now();
   private readonly journal: JournalWriter;
+  /** Event times within one millisecond share one ISO string: formatting a date costs more than the rest of an event. */
+  private clock = { ms: -1, iso: '' };
+  /** Given to every tool call (`ToolContext.meter`): adds what the call consumed on AWS to the run's resources. */
+  readonly toolMeter: ToolMeter = {
+    lambdaInvoked: ({ billedMs, memoryMiB }) => {
+      const resources = this.state.mutable.resources;
+      resources.lambdaRequests += 1;
+      if (memoryMiB !== undefined && Number.isFinite(billedMs) && Number.isFinite(memoryMiB)) resources.lambdaGbSeconds += (Math.max(0, billedMs) / 1000) * (Math.max(0, memoryMiB) / 1024);
+    },
+  };
 
   constructor(
     readonly agent: Agent,
@@ -84,7 +94,10 @@ export class RunContext {
 
   private stamp(event: EventBody): StepwiseEvent {
     const data = this.state.mutable;
-    return { ...event, runId: data.runId, agent: data.agent, at: new Date().toISOString(), iteration: data.iterations } as StepwiseEvent;
+    const now = Date.now();
+    if (now !== this.clock.ms) this.clock = { ms: now, iso: new Date(now).toISOString() };
+    // Object.assign, not a spread: events come in a dozen shapes, and a megamorphic spread costs twice as much.
+    return Object.assign({}, event, { runId: data.runId, agent: data.agent, at: this.clock.iso, iteration: data.iterations }) as StepwiseEvent;
   }
 
   /** Working time of this run so far, including the current segment. */
@@ -124,8 +137,8 @@ export class RunContext {
    * for together share one), then `onCheckpoint`. A failed write fails the run rather than losing a
    * step silently.
    */
-  checkpoint(): Promise<void> {
-    return this.journal.commit();
+  checkpoint(options?: { readonly deferSync?: boolean }): Promise<void> {
+    return this.journal.commit(options);
   }
 
   /** Ends the run's hold on its journal. */

@@ -10,7 +10,7 @@ import { RunState, type PendingApproval } from '../run-state';
 import { loadRunState } from '../journal/run-store';
 import type { CheckpointStore } from '../stores/checkpoint-store';
 import { CheckpointConflictError } from '../stores/errors';
-import type { AnyTool, ToolContext, ToolMeter } from '../tool';
+import type { AnyTool } from '../tool';
 import { unansweredCalls, uniqueCallIds } from './conversation';
 import { applyDecisions } from './decisions';
 import { callModel, refuseIncomplete } from './model-call';
@@ -148,7 +148,7 @@ export async function runAgent<TContext>(agent: Agent<TContext>, input: RunInput
     state,
     model,
     options.context,
-    meteredInvoker(state, options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext)))),
+    options.invokeTool ?? ((tool, args, toolContext) => Promise.resolve(tool.execute(args, toolContext))),
     prices,
     options.toolConcurrency ?? Defaults.toolConcurrency,
     events,
@@ -235,19 +235,6 @@ function startTurn(state: RunState, platform: RunPlatform | undefined): void {
   resources.containerSeconds = 0;
   const { vcpu, memoryGb, architecture } = platform.container;
   resources.container = { vcpu, memoryGb, architecture };
-}
-
-/** Every tool call gets a meter that adds what it consumed on AWS to the run's resources. */
-function meteredInvoker(state: RunState, invoke: ToolInvoker): ToolInvoker {
-  const meter: ToolMeter = {
-    lambdaInvoked: ({ billedMs, memoryMiB }) => {
-      const resources = state.mutable.resources;
-      resources.lambdaRequests += 1;
-      if (memoryMiB !== undefined && Number.isFinite(billedMs) && Number.isFinite(memoryMiB)) resources.lambdaGbSeconds += (Math.max(0, billedMs) / 1000) * (Math.max(0, memoryMiB) / 1024);
-    },
-  };
-  // Copied by descriptor, not spread: a missing context is a getter that names the tool when read.
-  return (tool, args, toolContext) => invoke(tool, args, Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(toolContext), meter: { value: meter, enumerable: true } }) as ToolContext);
 }
 
 async function initialState(agent: Agent, input: RunInput, options: RunOptions): Promise<RunState> {

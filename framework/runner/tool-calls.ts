@@ -144,7 +144,7 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
     const approval: ApprovalOutcome | undefined = entry.approval
       ? { approved: entry.approval.outcome === DecisionOutcome.Approved, outcome: entry.approval.outcome, reason: entry.approval.reason }
       : undefined;
-    const call = { callId: entry.callId, idempotencyKey: entry.idempotencyKey, executionId: context.state.runId, signal: controller.signal, approval };
+    const call = { callId: entry.callId, idempotencyKey: entry.idempotencyKey, executionId: context.state.runId, signal: controller.signal, approval, meter: context.toolMeter };
     const invocation = context.invokeTool(tool, entry.args, toolContextFor(tool.name, call, context.toolContext));
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -176,8 +176,11 @@ export async function executeCall(context: RunContext, entry: LedgerEntry, tool:
     clearTimeout(timer);
     context.signal?.removeEventListener('abort', onAbort);
   }
-  // Commit first, then announce: an event never reports a call the checkpoint has not recorded.
-  await context.checkpoint();
+  // Commit first, then announce: an event never reports a call the journal has not recorded. The
+  // outcome is written now and synced with the next commit (the next step's, when the model
+  // answers at once) or a few ms later: its loss in a machine crash leaves the call started, so it
+  // is invoked again with its idempotency key, as after a kill just before this write.
+  await context.checkpoint({ deferSync: true });
   if (entry.status === 'completed') {
     await context.announce({ type: EventType.ToolCompleted, callId: entry.callId, tool: tool.name, durationMs: entry.durationMs ?? 0, preview: previewOf(entry.result, entry.callId, 300) });
   } else {

@@ -29,6 +29,21 @@ export interface Checkpoint {
   readonly savedAt: string;
 }
 
+/** How `append` commits a batch. */
+export interface AppendOptions {
+  /**
+   * The batch must be written (readable, and kept if this process is killed) before `append`
+   * resolves, but it may become durable against a machine crash a moment later: with the next
+   * append that is not deferred, at `release`, or within `StoreDefaults.deferredSyncMs`, whichever
+   * comes first (group commit across steps: several records, one sync). Stores whose every write is
+   * durable (DynamoDB, memory) ignore it. The runner defers only a call's outcome: nothing depends
+   * on its durability for exactly-once, since a call whose outcome is lost is still marked started
+   * and is invoked again with its idempotency key, as after a kill just before the write.
+   * @default false
+   */
+  readonly deferSync?: boolean;
+}
+
 /** What a store holds for a key: the last snapshot and the records after it. */
 export interface StoredJournal {
   /** The last compaction, if any: the state at `snapshot.sequence`. */
@@ -48,7 +63,8 @@ export interface StoredJournal {
  * - `append` refuses (`CheckpointConflictError`) a batch whose first record is not the next
  *   sequence, so two writers of one run (a zombie container and its replacement) cannot interleave.
  *   A key with nothing stored accepts any first sequence.
- * - a batch is all or nothing, committed durably before `append` resolves;
+ * - a batch is all or nothing, committed durably before `append` resolves (or, when the append
+ *   defers its sync, written at once and durable by the next append that does not);
  * - `compact` never loses a record: it stores the state at a sequence the journal reached, and a
  *   load then reads that snapshot plus the records after it;
  * - a record torn by a writer killed mid-write is ignored on read; any other damage is a
@@ -57,8 +73,8 @@ export interface StoredJournal {
 export interface CheckpointStore {
   /** The last snapshot and the records after it, or `undefined` when nothing is stored for `key`. */
   load(key: string): Promise<StoredJournal | undefined>;
-  /** Appends records durably; see the rules above. */
-  append(key: string, records: readonly JournalRecord[]): Promise<void>;
+  /** Appends records durably; see the rules above and `AppendOptions`. */
+  append(key: string, records: readonly JournalRecord[], options?: AppendOptions): Promise<void>;
   /**
    * Stores `snapshot` (the whole state at `snapshot.seq`, as JSON text) so a load reads it instead
    * of the records up to it. Refused when the journal has not reached `snapshot.seq`; ignored when
@@ -161,7 +177,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return { ...(snapshot ? { snapshot } : {}), records, lastSeq: journal.lastSeq };
   }
 
-  async append(key: string, records: readonly JournalRecord[]): Promise<void> {
+  /** Every append is durable at once here: `options.deferSync` changes nothing. */
+  async append(key: string, records: readonly JournalRecord[], _options?: AppendOptions): Promise<void> {
     assertRecords(key, records);
     const journal = this.journals.get(key);
     assertNextSequence(key, records, journal?.lastSeq);

@@ -10,6 +10,11 @@ export const StoreDefaults = {
   lockRetryMs: 10,
   /** How often `followEvents` asks the log for new events. */
   followPollMs: 500,
+  /**
+   * How long the file store lets a written but unsynced journal batch (`append(…, { deferSync: true })`)
+   * wait for the next append to share its sync. Past it the batch is synced on its own.
+   */
+  deferredSyncMs: 5,
   /** How many times an append to the DynamoDB event log re-reads the last sequence after losing a race. */
   appendMaxConflicts: 20,
 } as const;

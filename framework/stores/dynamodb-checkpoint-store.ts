@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors';
 import { utf8Bytes } from '../limits';
-import { assertRecord, assertRecords, parseRecord, parseSnapshot, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
+import { assertRecord, assertRecords, parseRecord, parseSnapshot, type AppendOptions, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
 import { DynamoAttribute, StoreDefaults } from './constants';
 import { isConditionalCheckFailed, toDocumentClient, ttlFromNow, type DynamoDbClientInput } from './dynamodb-client';
 import { CheckpointConflictError, StoreCorruptError } from './errors';
@@ -121,7 +121,8 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     }
   }
 
-  async append(key: string, records: readonly JournalRecord[]): Promise<void> {
+  /** Every append is durable at once here: `options.deferSync` changes nothing. */
+  async append(key: string, records: readonly JournalRecord[], _options?: AppendOptions): Promise<void> {
     assertRecords(key, records);
     if (records.length > TRANSACT_MAX) throw new InvalidInputError(`records holds ${records.length} records; DynamoDB writes at most ${TRANSACT_MAX} in one transaction, so append them in smaller batches`, { field: 'records' });
     const items: RecordItem[] = [];

@@ -9,6 +9,7 @@ import {
   parseSnapshot,
   serializeSnapshot,
   shouldCompact,
+  type AppendOptions,
   type CheckpointStore,
   type JournalRecord,
   type LoadedRecord,
@@ -46,6 +47,10 @@ interface JournalWriter {
   /** Undefined while nothing at all is stored for the key. */
   lastSeq: number | undefined;
   snapshotSeq: number | undefined;
+  /** Set while a deferred batch is written but not yet synced: the sync that will cover it. */
+  pendingSync: NodeJS.Timeout | undefined;
+  /** A deferred sync that failed: every later append and the release fail with it. */
+  syncFailure: { error: unknown } | undefined;
 }
 
 interface ParsedJournal {
@@ -60,7 +65,9 @@ interface ParsedJournal {
  * Run journals as files, for the local engine: per key, an append-only JSON Lines journal and the
  * last snapshot. An append is one `write` and one `fdatasync` of the new lines (about 0.2–0.3 ms on
  * an SSD), so a durable step costs one small write however long the run is; `compact` writes the
- * snapshot atomically (temp file, fsync, rename, folder fsync) and empties the journal.
+ * snapshot atomically (temp file, fsync, rename, folder fsync) and empties the journal. An append
+ * that defers its sync (`{ deferSync: true }`) is written at once and synced with the next append,
+ * or after `StoreDefaults.deferredSyncMs`: two steps, one `fdatasync`.
  *
  * A writer holds the key's lock file from its first append until `release`, so two processes never
  * write one journal at once (a second writer waits for the lock; a dead holder's lock is broken at
@@ -108,9 +115,15 @@ export class FileCheckpointStore implements CheckpointStore {
     }
   }
 
-  async append(key: string, records: readonly JournalRecord[]): Promise<void> {
+  async append(key: string, records: readonly JournalRecord[], options: AppendOptions = {}): Promise<void> {
     assertRecords(key, records);
-    await this.mutex.run(key, async () => appendNow(key, await this.writerFor(key), records));
+    await this.mutex.run(key, async () => {
+      const writer = await this.writerFor(key);
+      appendNow(key, writer, records, options.deferSync === true);
+      if (options.deferSync && !writer.pendingSync) {
+        writer.pendingSync = setTimeout(() => void this.mutex.run(key, async () => syncPending(writer)), StoreDefaults.deferredSyncMs);
+      }
+    });
   }
 
   async compact(key: string, snapshot: JournalRecord): Promise<void> {
@@ -187,7 +200,18 @@ export class FileCheckpointStore implements CheckpointStore {
       const staleMs = this.lockOptions.staleMs ?? StoreDefaults.lockStaleMs;
       const refresher = setInterval(() => lock.refresh(), Math.max(1, Math.floor(staleMs / 3)));
       refresher.unref();
-      const writer: JournalWriter = { journalPath, lock, refresher, fd, ino: stat.ino, size: Math.min(stat.size, parsed.validBytes), lastSeq, snapshotSeq: snapshot?.sequence };
+      const writer: JournalWriter = {
+        journalPath,
+        lock,
+        refresher,
+        fd,
+        ino: stat.ino,
+        size: Math.min(stat.size, parsed.validBytes),
+        lastSeq,
+        snapshotSeq: snapshot?.sequence,
+        pendingSync: undefined,
+        syncFailure: undefined,
+      };
       this.writers.set(key, writer);
       return writer;
     } catch (error) {
@@ -202,8 +226,14 @@ export class FileCheckpointStore implements CheckpointStore {
     if (!writer) return;
     this.writers.delete(key);
     clearInterval(writer.refresher);
-    closeSync(writer.fd);
-    await writer.lock.release();
+    try {
+      // What a deferred append wrote is durable before the key is let go.
+      syncPending(writer);
+      if (writer.syncFailure) throw writer.syncFailure.error;
+    } finally {
+      closeSync(writer.fd);
+      await writer.lock.release();
+    }
   }
 }
 
@@ -254,13 +284,32 @@ function assertUntouched(key: string, writer: JournalWriter, seq: number): void 
   if (touched) throw new CheckpointConflictError(key, seq, undefined, {});
 }
 
-function appendNow(key: string, writer: JournalWriter, records: readonly JournalRecord[]): void {
+/** Syncs what deferred appends wrote, if anything; a failure is kept for the writer's next append. */
+function syncPending(writer: JournalWriter): void {
+  if (!writer.pendingSync) return;
+  clearTimeout(writer.pendingSync);
+  writer.pendingSync = undefined;
+  try {
+    fdatasyncSync(writer.fd);
+  } catch (error) {
+    writer.syncFailure ??= { error };
+  }
+}
+
+function appendNow(key: string, writer: JournalWriter, records: readonly JournalRecord[], deferSync: boolean): void {
+  // Records written after a failed sync might sit on records the disk lost: the journal is done.
+  if (writer.syncFailure) throw writer.syncFailure.error;
   assertNextSequence(key, records, writer.lastSeq);
   assertUntouched(key, writer, records[0].seq);
   const lines = Buffer.from(records.map((record) => `{"seq":${record.seq},"record":${record.json}}\n`).join(''), 'utf8');
   try {
     for (let offset = 0; offset < lines.length; ) offset += writeSync(writer.fd, lines, offset, lines.length - offset);
-    fdatasyncSync(writer.fd);
+    if (!deferSync) {
+      // One sync covers this batch and every deferred one before it.
+      fdatasyncSync(writer.fd);
+      if (writer.pendingSync) clearTimeout(writer.pendingSync);
+      writer.pendingSync = undefined;
+    }
   } catch (error) {
     // All or nothing: a batch half written (disk full) is cut off, so the next append follows a whole record.
     try {

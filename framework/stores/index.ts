@@ -1,6 +1,6 @@
 export { StoreDefaults, FileStoreFolder, DynamoAttribute, StoreKind } from './constants';
 export { StoreError, CheckpointConflictError, StoreCorruptError, StoreLockTimeoutError, EventAppendConflictError, EventTooLargeError, PayloadNotFoundError } from './errors';
-export { MemoryCheckpointStore, type Checkpoint, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
+export { MemoryCheckpointStore, type AppendOptions, type Checkpoint, type CheckpointStore, type JournalRecord, type LoadedRecord, type StoredJournal } from './checkpoint-store';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store';
 export { DynamoDbCheckpointStore, type DynamoDbCheckpointStoreOptions } from './dynamodb-checkpoint-store';
 export { MemoryEventLog, type EventLog, type LoggedEvent, type ReadEventsOptions } from './event-log';

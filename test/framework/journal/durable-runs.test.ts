@@ -156,7 +156,7 @@ describe('durable runs (runAgent with a checkpointStore)', () => {
     expect(Math.max(...long)).toBeLessThan(2_000);
   });
 
-  it('makes one durable write per iteration for a read-only tool and two for a tool with side effects', async () => {
+  it('appends one record per iteration for a read-only tool and two for a tool with side effects', async () => {
     // Prepare
     const readOnly = new RecordingStore();
     const sideEffects = new RecordingStore();
@@ -166,6 +166,20 @@ describe('durable runs (runAgent with a checkpointStore)', () => {
     // Assess: the start and the answer, plus per iteration (20 with a call)
     expect(readOnly.appends).toHaveLength(2 + 20);
     expect(sideEffects.appends).toHaveLength(2 + 2 * 20);
+  });
+
+  it('syncs once per iteration for a tool with side effects: the call\'s outcome shares the sync of the next step', async () => {
+    // Prepare
+    const store = new RecordingStore();
+    // Act
+    await runAgent(loopAgent(21, echo()), 'loop', { checkpointStore: store, runId: 'run' });
+    // Assess: every "started" mark (and the start and the end) is synced before it returns; the outcomes defer
+    const synced = store.appends.filter((append) => !append.deferSync);
+    const deferred = store.appends.filter((append) => append.deferSync);
+    expect(synced).toHaveLength(2 + 20);
+    expect(deferred).toHaveLength(20);
+    for (const append of deferred) expect(append.records[0].json).toMatch(/"status":"completed"/);
+    expect(store.appends.at(-1)!.deferSync).toBe(false);
   });
 
   it('commits a call with side effects as started before it runs, and a read-only call only once it settled', async () => {
