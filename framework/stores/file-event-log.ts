@@ -19,6 +19,8 @@ export interface FileEventLogOptions {
 /** Lines start with the seq (we write them), so a read skips old lines without parsing them. */
 const SEQ_HEAD = /^\{"seq":(\d+),/;
 const TAIL_CHUNK_BYTES = 64 * 1024;
+/** How many logs' ends a `FileEventLog` remembers. */
+const MAX_KNOWN_TAILS = 1_000;
 const NEWLINE = 0x0a;
 
 /**
@@ -35,6 +37,8 @@ export class FileEventLog implements EventLog {
   private readonly lockOptions: FileLockOptions;
   private readonly mutex = new KeyedMutex();
   private prepared: Promise<void> | undefined;
+  /** Where this process's last append left each file: when the file is still exactly so, its tail need not be read again. */
+  private readonly tails = new Map<string, { ino: number; size: number; lastSeq: number }>();
 
   constructor(options: FileEventLogOptions) {
     this.directory = path.resolve(options.directory);
@@ -81,14 +85,20 @@ export class FileEventLog implements EventLog {
   private async appendLocked(file: string, events: readonly StepwiseEvent[]): Promise<number> {
     const handle = await fs.open(file, 'a+');
     try {
-      const size = (await handle.stat()).size;
-      const { lastSeq, validBytes } = await findTail(handle, size, file);
+      const { ino, size } = await handle.stat();
+      const known = this.tails.get(file);
+      this.tails.delete(file);
+      // Another writer appended (or the file was replaced) since our last append: read where it ends now.
+      const { lastSeq, validBytes } = known && known.ino === ino && known.size === size ? { lastSeq: known.lastSeq, validBytes: size } : await findTail(handle, size, file);
       if (validBytes < size) await handle.truncate(validBytes);
       if (events.length === 0) return lastSeq;
-      const batch = events.map((event, index) => `${JSON.stringify({ seq: lastSeq + index + 1, event })}\n`).join('');
-      await writeAll(handle, Buffer.from(batch, 'utf8'));
+      const bytes = Buffer.from(events.map((event, index) => `${JSON.stringify({ seq: lastSeq + index + 1, event })}\n`).join(''), 'utf8');
+      await writeAll(handle, bytes);
       await handle.datasync();
       if (size === 0) await fsyncDirectory(this.directory);
+      // A long-lived engine appends to many logs: past a bound, the oldest entry goes (it is only a shortcut).
+      if (this.tails.size >= MAX_KNOWN_TAILS) this.tails.delete(this.tails.keys().next().value!);
+      this.tails.set(file, { ino, size: validBytes + bytes.length, lastSeq: lastSeq + events.length });
       return lastSeq + events.length;
     } finally {
       await handle.close();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreDefaults } from './constants';
 import { StoreLockTimeoutError } from './errors';
-import { tempPathFor, writeDurableTempFile } from './atomic-write';
+import { tempPathFor } from './atomic-write';
 import { tryParseJson } from './json';
 import { isProcessAlive } from './process-liveness';
 
@@ -33,8 +33,9 @@ interface LockOwner {
  * (and threads of this one) never run it at the same time for the same path.
  *
  * The lock file is created complete and atomically (`link` of a written temp file, which fails when
- * the lock exists). A lock whose process is dead (same host) or that is older than `staleMs` is
- * broken: it is renamed aside and deleted only if it is still the exact lock judged stale, so two
+ * the lock exists); it is not synced, since it only has to exclude live processes. A lock whose
+ * process is dead (same host), that was taken before the machine started, or that is older than
+ * `staleMs` is broken: it is renamed aside and deleted only if it is still the exact lock judged stale, so two
  * processes breaking the same stale lock cannot both win.
  *
  * @example
@@ -97,7 +98,10 @@ async function acquireLock(lockPath: string, options: FileLockOptions): Promise<
   const timeoutMs = options.timeoutMs ?? StoreDefaults.lockTimeoutMs;
   const retryMs = options.retryMs ?? StoreDefaults.lockRetryMs;
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), token: randomUUID() };
-  const candidate = await writeDurableTempFile(lockPath, JSON.stringify(owner));
+  // Not synced: a lock only excludes live processes. After a machine crash a lock file may be
+  // empty or missing, and one older than the boot is abandoned (see breakIfStale).
+  const candidate = tempPathFor(lockPath);
+  await fs.writeFile(candidate, JSON.stringify(owner), { flag: 'wx' });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
@@ -136,7 +140,9 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean>
     throw error;
   }
   const owner = parseOwner(content);
-  const abandoned = owner !== undefined && owner.host === os.hostname() && !isProcessAlive(owner.pid);
+  // No process that took a lock before the machine started can still hold it, whatever the file says.
+  const beforeBoot = modifiedMs < Date.now() - os.uptime() * 1000;
+  const abandoned = beforeBoot || (owner !== undefined && owner.host === os.hostname() && !isProcessAlive(owner.pid));
   if (!abandoned && Date.now() - modifiedMs <= staleMs) return false;
 
   const aside = tempPathFor(lockPath);

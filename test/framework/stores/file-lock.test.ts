@@ -48,6 +48,17 @@ describe('withFileLock', () => {
     await expect(fs.readFile(lockPath, 'utf8')).resolves.toContain('live-owner');
   });
 
+  it('takes over at once a lock taken before the machine started, even an empty one (its content was never synced)', async () => {
+    // Prepare: what a power cut can leave, with a staleness window far longer than the test
+    await fs.writeFile(lockPath, '');
+    const beforeBoot = new Date(Date.now() - os.uptime() * 1000 - 60_000);
+    await fs.utimes(lockPath, beforeBoot, beforeBoot);
+    // Act
+    const result = await withFileLock(lockPath, async () => 'ran', { timeoutMs: 200, staleMs: 30 * 86_400_000 });
+    // Assess
+    expect(result).toBe('ran');
+  });
+
   it('takes over a lock older than staleMs even when its process id is in use', async () => {
     // Prepare
     await writeForeignLock(process.pid, 'hung-owner');
