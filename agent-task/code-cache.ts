@@ -1,34 +1,10 @@
 import Module from 'node:module';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** The V8 code cache of a file: beside it, with this suffix. */
 export const CODE_CACHE_SUFFIX = '.v8cache';
-
-/**
- * The V8 flags a container runs with, set by its program before it loads the bundle (and by
- * `writeCodeCache`: V8 refuses a cache written under other flags). A container is a short process
- * that waits on the network most of its life; V8's optimizing and baseline compilers cost it more
- * memory than they save time: without them (and with V8 favouring size in its heap and GC), one
- * container's RSS fell from 66 to 57 MiB on Node 20 with no start or turn time lost that the
- * benchmarks could see (docs/ARCHITECTURE.md, "The container bundle"). Regular expressions keep
- * their compiler (`--jitless` would interpret them, and cannot be set once Node runs).
- */
-export const CONTAINER_V8_FLAGS = ['--no-opt', '--no-sparkplug', '--optimize-for-size'] as const;
-
-/**
- * Sets `CONTAINER_V8_FLAGS` in this process. Only the container's own program calls it (and the
- * build, to write the cache): it trades a long-lived process's speed for memory.
- *
- * @example
- * useContainerV8Flags();
- * const container = loadWithCodeCache(path.join(__dirname, 'container.cjs'), module);
- */
-export function useContainerV8Flags(): void {
-  for (const flag of CONTAINER_V8_FLAGS) v8.setFlagsFromString(flag);
-}
 
 /** A CommonJS file loaded through `loadWithCodeCache`. */
 export interface CachedModule {
@@ -85,10 +61,6 @@ export function loadWithCodeCache(file: string, parent: NodeModule): CachedModul
     // `import()` inside the file (the AWS SDK imports node:http that way) resolves as in any module.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const cacheRejected = cachedData !== undefined && script.cachedDataRejected === true;
-  // Not needed once compiled: let the young generation's next scavenge free its 2 MB, rather than
-  // a reference kept through the module's evaluation promoting it to the old one (freed at a full GC, which a container seldom reaches).
-  cachedData = undefined;
   const loaded = new Module(file, parent as unknown as Module);
   loaded.filename = file;
   loaded.paths = internals._nodeModulePaths(path.dirname(file));
@@ -103,15 +75,14 @@ export function loadWithCodeCache(file: string, parent: NodeModule): CachedModul
   loaded.loaded = true;
   return {
     exports: loaded.exports as Record<string, unknown>,
-    cacheRejected,
+    cacheRejected: cachedData !== undefined && script.cachedDataRejected === true,
     createCache: () => script.createCachedData(),
   };
 }
 
 /**
  * Writes the code cache of a file (the build step: `scripts/build-agent-bundle.js` runs it in a
- * fresh Node process, the Node that will run the file), under the flags the container runs with
- * (`CONTAINER_V8_FLAGS`, set here in this process). `warmUp` runs what a start runs, so the
+ * fresh Node process, the Node that will run the file). `warmUp` runs what a start runs, so the
  * functions it compiles are in the cache too.
  *
  * @example
@@ -119,7 +90,6 @@ export function loadWithCodeCache(file: string, parent: NodeModule): CachedModul
  */
 export function writeCodeCache(file: string, warmUp: (exports: Record<string, unknown>) => void): void {
   rmSync(file + CODE_CACHE_SUFFIX, { force: true });
-  useContainerV8Flags();
   const loaded = loadWithCodeCache(file, module);
   warmUp(loaded.exports);
   const temporary = `${file}${CODE_CACHE_SUFFIX}.${process.pid}.tmp`;

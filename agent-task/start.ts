@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { loadWithCodeCache, useContainerV8Flags } from './code-cache';
+import { loadWithCodeCache } from './code-cache';
 
 // `node dist/agent-task/bundle.cjs`: the container's program. This file is a few lines; the
 // container itself (container.cjs, built from bundle.ts) is compiled with the V8 code cache the
 // build wrote beside it, which spares each container start most of parsing and compiling 2 MB.
-// The flags first: the code cache was written under them (and V8 compiles nothing of the bundle before).
-useContainerV8Flags();
 const container = loadWithCodeCache(path.join(__dirname, 'container.cjs'), module);
 module.exports = container.exports;
 

@@ -48,20 +48,11 @@ export interface ProcessContainerRunnerOptions {
   readonly log?: (line: string) => void;
 }
 
-/**
- * What Node is started with before the container's program, here and in the images' `CMD`
- * (agent-task/Dockerfile, templates/project/Dockerfile). A 1 MB semi-space (V8's young
- * generation; its default grows to 16 MB) keeps a short container's heap small: about 3 MiB of
- * RSS for a few more scavenges. The V8 flags that the code cache depends on are set by the
- * program itself (agent-task/code-cache.ts, `CONTAINER_V8_FLAGS`); this one is not among them.
- */
-export const CONTAINER_NODE_ARGS = ['--max-semi-space-size=1'] as const;
-
 /** Variables a container inherits from the engine: only what a Node process needs to start. */
 const INHERITED_ENV = ['PATH', 'HOME', 'NODE_OPTIONS', 'NODE_PATH', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'LANG', 'TZ'] as const;
 
 /**
- * Runs each container as `node --max-semi-space-size=1 <entry>` (`CONTAINER_NODE_ARGS`) with exactly the container's environment: the task's
+ * Runs each container as `node <entry>` with exactly the container's environment: the task's
  * overrides plus the static env, and nothing else from the engine besides the basics Node needs.
  * Each container holds an IPC channel to the engine and exits when it closes: containers die with
  * their engine (they are not re-adopted; the next engine start marks their executions redrivable).
@@ -81,7 +72,7 @@ export function processContainerRunner(options: ProcessContainerRunnerOptions): 
       // The IPC channel is the container's lifeline: when the engine dies, even by SIGKILL, the
       // channel closes and the container exits (see agent-task/main.ts), so no orphan goes on
       // calling tools through an API that is gone or checkpoints a turn it can never report.
-      const child = spawn(process.execPath, [...CONTAINER_NODE_ARGS, options.entry], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+      const child = spawn(process.execPath, [options.entry], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
       // The engine sends nothing over the channel; it must not keep the engine alive either.
       child.channel?.unref();
       let logStream: ReturnType<typeof createWriteStream> | undefined;

@@ -58,8 +58,7 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
 
   it('starts from the V8 code cache the build wrote, which this Node accepts', () => {
     const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
-    // As the container's program (start.ts) loads it: under the V8 flags it runs with, which the cache was written under.
-    const script = `const cache = require(${JSON.stringify(path.join(repositoryRoot, 'dist', 'agent-task', 'code-cache.js'))}); cache.useContainerV8Flags(); process.stdout.write(JSON.stringify(cache.loadWithCodeCache(${JSON.stringify(container)}, module).cacheRejected))`;
+    const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(repositoryRoot, 'dist', 'agent-task', 'code-cache.js'))}).loadWithCodeCache(${JSON.stringify(container)}, module).cacheRejected))`;
     expect(existsSync(`${container}.v8cache`)).toBe(true);
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toBe(false);
   });

@@ -3,7 +3,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { CONTAINER_NODE_ARGS } from '../../local/container/container-runner';
 import { repositoryRoot } from '../helpers/cli';
 
 /**
@@ -126,15 +125,5 @@ describe("the image of a project made by stepwise init (templates/project/Docker
     expect(result).toMatchObject({ agents: ['assistant'], allAgents: true, result: { words: 3 } });
     const agentTask = path.join('node_modules', 'stepwise-agents', 'dist', 'agent-task');
     expect(result.modules.map((file) => path.relative(image, file)).sort()).toEqual([path.join('build', 'stepwise.config.cjs'), path.join(agentTask, 'bundle.cjs'), path.join(agentTask, 'container.cjs')]);
-  });
-});
-
-describe('how the images start the container', () => {
-  it.each([
-    ['agent-task/Dockerfile', path.join(repositoryRoot, 'agent-task', 'Dockerfile'), 'dist/agent-task/bundle.cjs'],
-    ['templates/project/Dockerfile', path.join(repositoryRoot, 'templates', 'project', 'Dockerfile'), 'node_modules/stepwise-agents/dist/agent-task/bundle.cjs'],
-  ])('%s runs the bundle with the Node flags the local engine starts it with', (_name, dockerfile, bundle) => {
-    const command = readFileSync(dockerfile, 'utf8').split('\n').filter((line) => line.startsWith('CMD ')).pop()!;
-    expect(JSON.parse(command.slice('CMD '.length))).toEqual(['node', ...CONTAINER_NODE_ARGS, bundle]);
   });
 });
