@@ -22,11 +22,25 @@ interface ModuleInternals {
 }
 
 /**
+ * The first and last text of a file the build writes for `loadWithCodeCache`: the CommonJS module
+ * as a function expression with the parameters Node gives a module, called at once when Node
+ * `require`s the file (top-level `this` is then `module.exports`), left as the script's value when
+ * `loadWithCodeCache` runs it as a script (top-level `this` is the global object there). So the
+ * loader compiles the file's own text, and V8 holds the 2 MB source once; joining it to a wrapper
+ * at load time (`Module.wrap`) left a second copy in the heap for the life of the process.
+ */
+export const WRAPPED_MODULE = {
+  head: '(this === globalThis ? (module) => module : (module) => module.call(exports, exports, require, module, __filename, __dirname))(function (exports, require, module, __filename, __dirname) {',
+  tail: '\n});',
+} as const;
+
+/**
  * Loads a CommonJS file as `require` would, but compiles it with the V8 code cache written beside
  * it at build time (`<file>.v8cache`), so a 2 MB bundle is not parsed and compiled again at every
- * container start. Without a cache, or with one V8 refuses (another Node version), the file is
- * compiled from its text: slower, never wrong. The module is registered under its path, so a
- * later `require` of the file gets the same instance.
+ * container start. Without a cache, or with one V8 refuses (another Node version or other V8
+ * flags), the file is compiled from its text: slower, never wrong. The module is registered under
+ * its path, so a later `require` of the file gets the same instance. A file the build wrapped
+ * (`WRAPPED_MODULE`) is compiled as it is; any other is wrapped here, as Node does.
  *
  * @example
  * const container = loadWithCodeCache(path.join(__dirname, 'container.cjs'), module);
@@ -39,7 +53,9 @@ export function loadWithCodeCache(file: string, parent: NodeModule): CachedModul
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(internals.wrap(readFileSync(file, 'utf8')), {
+  // Latin-1: the build escapes every character outside ASCII, and decoding 2 MB as Latin-1 skips UTF-8's validation.
+  const text = readFileSync(file, 'latin1');
+  const script = new vm.Script(text.startsWith(WRAPPED_MODULE.head) ? text : internals.wrap(readFileSync(file, 'utf8')), {
     filename: file,
     cachedData,
     // `import()` inside the file (the AWS SDK imports node:http that way) resolves as in any module.

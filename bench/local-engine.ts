@@ -110,7 +110,13 @@ async function nodeRunTime(args: readonly string[]): Promise<number> {
 }
 
 /** What starting a container costs before it does anything: Node itself, the container's code, the config. */
-async function containerStartUp(): Promise<{ bareNode: number; loadBundle: number; loadBundleAndCompiledConfig: number; loadModulesAndConfig: number; loadModulesAndCompiledConfig: number }> {
+/** The peak RSS of a Node process that does nothing (what is Node's, not the container's), in bytes. */
+async function bareNodePeakRss(): Promise<number> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', `process.stdout.write(/^VmHWM:\\s+(\\d+) kB/m.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1])`]);
+  return Number(stdout) * 1024;
+}
+
+async function containerStartUp(): Promise<{ bareNode: number; bareNodeRss: number; loadBundle: number; loadBundleAndCompiledConfig: number; loadModulesAndConfig: number; loadModulesAndCompiledConfig: number }> {
   const bundle = agentTaskEntry();
   const folder = path.dirname(bundle);
   // What containers loaded before the bundle: the compiled files one by one from dist/ and node_modules/.
@@ -124,6 +130,7 @@ async function containerStartUp(): Promise<{ bareNode: number; loadBundle: numbe
   const compiled = buildConfig(FIXTURE, buildRoot).compiledPath;
   return {
     bareNode: await nodeRunTime(['-e', '0']),
+    bareNodeRss: process.platform === 'linux' ? await bareNodePeakRss() : Number.NaN,
     loadBundle: await nodeRunTime(['-e', requireBundle]),
     // As the container loads it (loadCompiledConfig is internal, not on the entry the bundle lends): require it, check it is a config.
     loadBundleAndCompiledConfig: await nodeRunTime(['-e', `${requireBundle} const c = require(${JSON.stringify(compiled)}); if (!fw.isConfig(c.default ?? c)) throw new Error('not a config');`]),
@@ -247,10 +254,11 @@ async function approvalToResume(bench: Bench, agentName: string, print: (line: s
 }
 
 /** The agent containers this process runs now: children running the container entrypoint, with their RSS. */
-function runningContainers(): { count: number; rssBytes: number; largestRssBytes: number } {
+function runningContainers(): { count: number; rssBytes: number; largestRssBytes: number; largestPeakRssBytes: number } {
   let count = 0;
   let rssBytes = 0;
   let largestRssBytes = 0;
+  let largestPeakRssBytes = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -258,7 +266,11 @@ function runningContainers(): { count: number; rssBytes: number; largestRssBytes
       const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(parent) !== process.pid || state === 'Z') continue;
       if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(path.join('agent-task', 'bundle.cjs'))) continue;
-      const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      // The process's own high-water mark: its peak even between two samples.
+      const peak = /^VmHWM:\s+(\d+) kB/m.exec(status);
+      largestPeakRssBytes = Math.max(largestPeakRssBytes, peak ? Number(peak[1]) * 1024 : 0);
       count += 1;
       rssBytes += rss ? Number(rss[1]) * 1024 : 0;
       largestRssBytes = Math.max(largestRssBytes, rss ? Number(rss[1]) * 1024 : 0);
@@ -266,7 +278,7 @@ function runningContainers(): { count: number; rssBytes: number; largestRssBytes
       // The process ended while we looked at it.
     }
   }
-  return { count, rssBytes, largestRssBytes };
+  return { count, rssBytes, largestRssBytes, largestPeakRssBytes };
 }
 
 interface ConcurrentRun {
@@ -278,6 +290,8 @@ interface ConcurrentRun {
   readonly peakContainerRss: number;
   /** The largest RSS one container reached in any sample. */
   readonly largestContainerRss: number;
+  /** The largest peak RSS (VmHWM) of one container seen in any sample. */
+  readonly largestContainerPeakRss: number;
 }
 
 async function concurrentExecutions(bench: Bench, agentName: string): Promise<ConcurrentRun> {
@@ -287,6 +301,7 @@ async function concurrentExecutions(bench: Bench, agentName: string): Promise<Co
   let peakContainers = 0;
   let peakContainerRss = 0;
   let largestContainerRss = 0;
+  let largestContainerPeakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (!procAvailable) return;
@@ -294,6 +309,7 @@ async function concurrentExecutions(bench: Bench, agentName: string): Promise<Co
     peakContainers = Math.max(peakContainers, containers.count);
     peakContainerRss = Math.max(peakContainerRss, containers.rssBytes);
     largestContainerRss = Math.max(largestContainerRss, containers.largestRssBytes);
+    largestContainerPeakRss = Math.max(largestContainerPeakRss, containers.largestPeakRssBytes);
   }, SAMPLE_MS);
   try {
     const started = performance.now();
@@ -311,7 +327,7 @@ async function concurrentExecutions(bench: Bench, agentName: string): Promise<Co
     }
     const wall = performance.now() - started;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    return { wall, perExecution: executions.map((execution) => execution.stopDate!.getTime() - execution.startDate!.getTime()), baselineRss, peakRss, peakContainers, peakContainerRss, largestContainerRss };
+    return { wall, perExecution: executions.map((execution) => execution.stopDate!.getTime() - execution.startDate!.getTime()), baselineRss, peakRss, peakContainers, peakContainerRss, largestContainerRss, largestContainerPeakRss };
   } finally {
     clearInterval(sampler);
   }
@@ -334,10 +350,11 @@ async function main(): Promise<void> {
     await approvalToResume(bench, 'publish_once', console.log);
 
     const run = await concurrentExecutions(bench, 'five_steps');
+    const { bareNodeRss } = startUp;
     console.log(`3. ${CONCURRENT_EXECUTIONS} executions of the ${FIVE_STEPS_ITERATIONS}-iteration agent started at once (no approval; one round, polled every ${SAMPLE_MS} ms):`);
     console.log(`   all SUCCEEDED after ${ms(run.wall)}; per execution (startDate → stopDate) ${spread(run.perExecution)}`);
     console.log(`   engine process RSS: ${mib(run.baselineRss)} before, peak ${mib(run.peakRss)} (sampled every ${SAMPLE_MS} ms)`);
-    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc), ${mib(run.peakContainerRss / Math.max(1, run.peakContainers))} per container; the largest one container reached: ${mib(run.largestContainerRss)}`);
+    console.log(`   containers (separate processes): at most ${run.peakContainers} running at once, their RSS summed at most ${mib(run.peakContainerRss)} (VmRSS from /proc), ${mib(run.peakContainerRss / Math.max(1, run.peakContainers))} per container; the largest one container reached: ${mib(run.largestContainerRss)} (its peak, VmHWM: ${mib(run.largestContainerPeakRss)}; node -e 0 alone: ${mib(bareNodeRss)})`);
     console.log(`   engine RSS growth (peak − before): ${mib(run.peakRss - run.baselineRss)}; the engine ran at most ${engine.maxContainers} containers at once (its default cap on this machine)`);
     console.log(`SDK retries during the bench (connection reset on a reused keep-alive socket): ${bench.retries}; load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
   } finally {

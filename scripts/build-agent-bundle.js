@@ -91,6 +91,44 @@ const vendorPlugin = {
 };
 
 /**
+ * Node built-ins the bundled packages import at load but a container uses only on some paths:
+ * each is required on first use of one of its properties instead. The AWS SDK's HTTP handler
+ * imports node:http2 (10-15 ms, with Node's assert, readline and fs watchers) for its HTTP/2
+ * handler, which only the Bedrock client (a vendor file, not this bundle) uses; it reads
+ * `http2.constants` at load, so that object is lazy too. Built-in → its properties read at load.
+ */
+const LAZY_BUILTINS = { http2: ['constants'] };
+
+/** The module text of a lazy built-in: objects that require it when one of their properties is first read. */
+function lazyBuiltinModule(name, objectsReadAtLoad) {
+  return `let loaded; const load = () => (loaded ??= require(${JSON.stringify(`node:${name}`)}));
+const lazy = (target) => new Proxy({}, {
+  get: (_, key) => target()[key],
+  has: (_, key) => key in target(),
+  ownKeys: () => Reflect.ownKeys(target()),
+  getOwnPropertyDescriptor: (_, key) => { const found = Reflect.getOwnPropertyDescriptor(target(), key); return found && { ...found, configurable: true }; },
+});
+const readAtLoad = { ${objectsReadAtLoad.map((key) => `${JSON.stringify(key)}: lazy(() => load()[${JSON.stringify(key)}])`).join(', ')} };
+module.exports = new Proxy({}, {
+  get: (_, key) => (Object.hasOwn(readAtLoad, key) ? readAtLoad[key] : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => { const found = Reflect.getOwnPropertyDescriptor(load(), key); return found && { ...found, configurable: true }; },
+});`;
+}
+
+/** Points each of LAZY_BUILTINS at its lazy module (`lazyBuiltinModule`). */
+const lazyBuiltinPlugin = {
+  name: 'stepwise-lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join('|')})$`) }, (args) =>
+      args.namespace === 'stepwise-lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'stepwise-lazy-builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'stepwise-lazy-builtin' }, (args) => ({ contents: lazyBuiltinModule(args.path, LAZY_BUILTINS[args.path]), loader: 'js' }));
+  },
+};
+
+/**
  * esbuild escapes what is outside ASCII in strings but not in regular expression literals (the
  * tools' text patterns: ’ … “”): escaped here, as \\u escapes mean the same character there.
  * Otherwise V8 holds the whole file as two-byte text, 2 bytes a character for its lifetime.
@@ -103,13 +141,18 @@ function escapeNonAscii(file) {
 
 async function main() {
   const manifest = bundleManifest();
+  // Wrapped as a function expression (agent-task/code-cache.ts, WRAPPED_MODULE): the loader
+  // compiles the file's own text, so V8 holds its 2 MB once.
+  const { WRAPPED_MODULE } = require(path.join(target, 'code-cache.js'));
   const result = await esbuild.build({
     ...common,
     entryPoints: [path.join(target, 'bundle.js')],
     outfile: path.join(target, 'container.cjs'),
+    banner: { js: WRAPPED_MODULE.head },
+    footer: { js: WRAPPED_MODULE.tail },
     external: ['jiti'],
     define: { STEPWISE_BUNDLE_MANIFEST: JSON.stringify(manifest) },
-    plugins: [vendorPlugin],
+    plugins: [vendorPlugin, lazyBuiltinPlugin],
     metafile: true,
   });
   await Promise.all(

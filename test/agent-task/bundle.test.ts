@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig } from '../../local/config-build';
@@ -23,9 +23,9 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
   it('runs a turn started by the engine loading only itself and the compiled config: no AWS store client, no TypeScript toolchain, no second framework', async () => {
     const project = temporaryProject();
     // Each container started by the engine inherits NODE_OPTIONS (as Node itself needs): this
-    // preload writes the files the container had loaded when it exits.
+    // preload writes the files and the Node built-ins the container had loaded when it exits.
     const preload = path.join(project.root, 'list-modules.js');
-    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(project.root)} + '/modules-' + process.pid + '.json', JSON.stringify(Object.keys(require.cache))));\n`);
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(project.root)} + '/modules-' + process.pid + '.json', JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`);
     const previousOptions = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `${previousOptions ?? ''} --require ${preload}`.trim();
     const engine = await startFixtureEngine(CONTAINER_CONFIG, project.root);
@@ -43,12 +43,14 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
     try {
       const lists = readdirSync(project.root).filter((file) => /^modules-\d+\.json$/.test(file));
       expect(lists).toHaveLength(1);
-      const modules = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as string[];
+      const { files: modules, builtins } = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as { files: string[]; builtins: string[] };
       expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
       expect(modules.some((file) => file.includes(path.join('.stepwise', 'build') + path.sep) && file.endsWith('config.cjs'))).toBe(true);
       expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
       // Nothing else from node_modules either: the bundle holds what a local turn needs.
       expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
+      // The AWS SDK imports node:http2 at load for a handler only the Bedrock client uses: the bundle defers it (10-15 ms of each start).
+      expect(builtins.filter((name) => /^NativeModule (internal\/)?http2\b/.test(name))).toEqual([]);
     } finally {
       project.cleanup();
     }
@@ -59,6 +61,23 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
     const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(repositoryRoot, 'dist', 'agent-task', 'code-cache.js'))}).loadWithCodeCache(${JSON.stringify(container)}, module).cacheRejected))`;
     expect(existsSync(`${container}.v8cache`)).toBe(true);
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toBe(false);
+  });
+
+  it('holds its 2 MB text once, outside the JS heap: loading it copies no large string into the heap', () => {
+    const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
+    const script = `
+      require(${JSON.stringify(agentTaskEntry())}).warmUp();
+      const largeObjects = require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'large_object_space');
+      process.stdout.write(JSON.stringify(largeObjects.space_used_size));`;
+    const largeObjectBytes = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' })) as number;
+    // Joining the text to a module wrapper at load (Module.wrap) put one or two 2 MB copies there for the life of each container.
+    expect(largeObjectBytes).toBeLessThan(statSync(container).size / 2);
+  });
+
+  it('is still a CommonJS module that `require` loads (the build wraps it for the loader, not only for it)', () => {
+    const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
+    const script = `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(container)})).sort()))`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toEqual(expect.arrayContaining(['bundleManifest', 'hostedModules', 'start', 'warmUp']));
   });
 
   it.each([
