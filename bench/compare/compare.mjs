@@ -12,12 +12,14 @@
  * Each model is hand-written for its framework's model interface and answers at once, with the
  * same usage figures; each tool returns the same object. Every run is checked: K model calls,
  * K - 1 tool executions and the final answer, so no framework is timed doing less.
- * Each framework runs in its own Node process (its own warm-up, no JIT or heap shared with the
- * others); within a process the Ks are interleaved, round by round.
- * Asserts nothing about speed. Run from the repository: npm run bench:compare
+ * Each variant runs in its own Node process (its own warm-up, no JIT or heap shared with the
+ * others), kept alive for the whole bench; the parent interleaves them run by run (round r: every
+ * variant does one run at each K), so a change in the machine's load falls on all of them alike.
+ * Options: `--only <text>` runs the variants whose name contains it; `COMPARE_QUICK=1` does a few
+ * runs only (to check the script, not to quote). Asserts nothing about speed.
+ * Run from the repository: npm run bench:compare (builds Stepwise, installs this package, runs).
  */
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -96,6 +98,9 @@ async function stepwise(storeKind) {
       const result = await runAgent(agent, TASK, store ? { checkpointStore: store, runId: `run-${runs}` } : {});
       if (result.status !== 'COMPLETED' || result.iterations !== iterations) throw new Error(`Stepwise run ended ${result.status} after ${result.iterations} iterations`);
       check('Stepwise', iterations, counter, result.answer);
+    },
+    async afterRun() {
+      await fileStore?.delete(`run-${runs}`); // not timed: keeps the folder small
     },
     cleanUp() {
       if (folder) rmSync(folder, { recursive: true, force: true });
@@ -226,7 +231,8 @@ async function langGraph(withMemorySaver) {
     },
     { name: 'echo', description: 'Echoes', schema: z.object({ n: z.number() }) },
   );
-  const agent = createReactAgent({ llm: new ZeroLatencyChatModel({}), tools: [echo], ...(withMemorySaver ? { checkpointSaver: new MemorySaver() } : {}) });
+  const saver = withMemorySaver ? new MemorySaver() : undefined;
+  const agent = createReactAgent({ llm: new ZeroLatencyChatModel({}), tools: [echo], ...(saver ? { checkpointSaver: saver } : {}) });
   let runs = 0;
   return {
     async run(iterations) {
@@ -238,6 +244,9 @@ async function langGraph(withMemorySaver) {
       const last = result.messages.at(-1);
       if (result.messages.length !== 2 * iterations) throw new Error(`LangGraph run ended with ${result.messages.length} messages`);
       check('LangGraph.js', iterations, counter, last?.content);
+    },
+    async afterRun() {
+      await saver?.deleteThread(`thread-${runs}`); // not timed: the saver would keep every run's checkpoints
     },
   };
 }
@@ -253,45 +262,60 @@ const VARIANTS = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// A worker: one variant, in its own process. Prints one JSON line: the median µs per iteration per K.
+// A worker: one variant, in its own process, driven by the parent over IPC. On `{ k }` it does one
+// timed run of k iterations and answers `{ us }` (µs per iteration); on `{ warmUp: true }` it warms up.
 
 async function worker(index) {
-  const variant = VARIANTS[index];
-  const bench = await variant.setup();
+  const bench = await VARIANTS[index].setup();
   const timed = async (k) => {
     globalThis.gc?.();
     const started = performance.now();
     await bench.run(k);
-    return ((performance.now() - started) * 1000) / k;
+    const elapsed = performance.now() - started;
+    await bench.afterRun?.();
+    return (elapsed * 1000) / k;
   };
-  try {
-    for (const k of KS) for (let n = 0; n < WARM_UP[k]; n++) await timed(k);
-    const samples = Object.fromEntries(KS.map((k) => [k, []]));
-    const rounds = Math.max(...KS.map((k) => RUNS[k]));
-    for (let round = 0; round < rounds; round++) {
-      for (const k of KS) if (round < RUNS[k]) samples[k].push(await timed(k));
+  process.on('message', async (message) => {
+    try {
+      if (message.warmUp) {
+        for (const k of KS) for (let n = 0; n < WARM_UP[k]; n++) await timed(k);
+        process.send({ ready: true });
+      } else if (message.k) {
+        process.send({ us: await timed(message.k) });
+      } else if (message.stop) {
+        bench.cleanUp?.();
+        process.send({ rssMiB: process.memoryUsage().rss / 2 ** 20 }, () => process.exit(0));
+      }
+    } catch (error) {
+      bench.cleanUp?.();
+      console.error(error);
+      process.exit(1);
     }
-    const medians = Object.fromEntries(KS.map((k) => [k, median(samples[k])]));
-    process.stdout.write(`${JSON.stringify({ medians, runs: RUNS, rssMiB: process.memoryUsage().rss / 2 ** 20 })}\n`);
-  } finally {
-    bench.cleanUp?.();
-  }
+  });
+  process.send({ loaded: true });
 }
 
-function runWorker(index) {
-  return new Promise((resolve, reject) => {
-    // No tracing or telemetry anywhere: LangSmith off even if the caller's shell enables it.
-    const env = { ...process.env, LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'false', LANGCHAIN_TRACING: 'false', OPENAI_AGENTS_DISABLE_TRACING: '1' };
-    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--worker', String(index)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line?.startsWith('{')) reject(new Error(`${VARIANTS[index].name}: the worker exited ${code}\n${out}`));
-      else resolve(JSON.parse(line));
-    });
+/** Starts a variant's worker; `ask(message)` resolves with its answer. */
+function startWorker(index) {
+  // No tracing or telemetry anywhere: LangSmith off even if the caller's shell enables it.
+  const env = { ...process.env, LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'false', LANGCHAIN_TRACING: 'false', OPENAI_AGENTS_DISABLE_TRACING: '1' };
+  const child = fork(fileURLToPath(import.meta.url), ['--worker', String(index)], { env, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let waiting;
+  const failed = new Promise((_, reject) => {
+    child.on('exit', (code) => reject(new Error(`${VARIANTS[index].name}: the worker exited ${code} (its error is above)`)));
   });
+  failed.catch(() => {});
+  child.on('message', (message) => waiting?.(message));
+  const next = () => Promise.race([new Promise((resolve) => (waiting = resolve)), failed]);
+  const loaded = next();
+  return {
+    loaded,
+    ask(message) {
+      const answer = next();
+      child.send(message);
+      return answer;
+    },
+  };
 }
 
 /** One append of a record-sized line + fdatasync on the temp folder's disk, median of 200 (µs). */
@@ -336,16 +360,33 @@ async function main() {
   console.log(`machine: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; load average ${load()}`);
   console.log(`versions: stepwise-agents ${stepwiseVersion()}, ai ${versionOf('ai')}, @openai/agents ${versionOf('@openai/agents')}, @langchain/langgraph ${versionOf('@langchain/langgraph')}, @langchain/core ${versionOf('@langchain/core')}, zod ${versionOf('zod')}`);
   console.log(`one 481-byte append + fdatasync on ${os.tmpdir()}'s disk (median of 200): ${appendFloor().toFixed(0)} µs`);
-  console.log(`workload: K iterations (K model calls, K - 1 echo tool executions, verified); zero-latency model; medians of ${KS.map((k) => `${RUNS[k]}`).join(' / ')} runs at K = ${KS.join(' / ')} after a warm-up; each framework in its own process`);
+  console.log(`workload: K iterations (K model calls, K - 1 echo tool executions, verified); zero-latency model; medians of ${KS.map((k) => `${RUNS[k]}`).join(' / ')} runs at K = ${KS.join(' / ')} after a warm-up; each variant in its own process`);
+  console.log(`workers: one per variant, alive for the whole bench; runs interleaved round by round (one run at a time)`);
   console.log('');
-  console.log(`µs per ReAct iteration (median)`);
-  console.log(`  ${''.padEnd(46)}${KS.map((k) => `K = ${k}`.padStart(10)).join('')}${'K200/K10'.padStart(10)}${'RSS MiB'.padStart(9)}  load average after`);
-  for (const [index, variant] of VARIANTS.entries()) {
-    if (only && !variant.name.toLowerCase().includes(only.toLowerCase())) continue;
-    const { medians, rssMiB } = await runWorker(index);
-    const cells = KS.map((k) => Math.round(medians[k]).toLocaleString('en-US').padStart(10)).join('');
-    console.log(`  ${variant.name.padEnd(46)}${cells}${(medians[200] / medians[10]).toFixed(2).padStart(10)}${rssMiB.toFixed(0).padStart(9)}  ${load()}`);
+  const chosen = [...VARIANTS.keys()].filter((index) => !only || VARIANTS[index].name.toLowerCase().includes(only.toLowerCase()));
+  const workers = new Map(chosen.map((index) => [index, startWorker(index)]));
+  for (const index of chosen) await workers.get(index).loaded;
+  for (const index of chosen) await workers.get(index).ask({ warmUp: true }); // one at a time: no run shares the CPU with another
+  const samples = new Map(chosen.map((index) => [index, Object.fromEntries(KS.map((k) => [k, []]))]));
+  const rounds = Math.max(...KS.map((k) => RUNS[k]));
+  for (let round = 0; round < rounds; round++) {
+    const order = chosen.map((_, n) => chosen[(n + round) % chosen.length]); // rotated, so no variant always runs first
+    for (const index of order) {
+      for (const k of KS) if (round < RUNS[k]) samples.get(index)[k].push((await workers.get(index).ask({ k })).us);
+    }
   }
+  const rss = new Map();
+  for (const index of chosen) rss.set(index, (await workers.get(index).ask({ stop: true })).rssMiB);
+  const row = (name, values, extra = '') => `  ${name.padEnd(46)}${values.map((value) => Math.round(value).toLocaleString('en-US').padStart(10)).join('')}${extra}`;
+  console.log(`µs per ReAct iteration, median (and the fastest run)`);
+  console.log(`  ${''.padEnd(46)}${KS.map((k) => `K = ${k}`.padStart(10)).join('')}${'K200/K10'.padStart(10)}${'fastest:'.padStart(10)}${KS.map((k) => `K = ${k}`.padStart(9)).join('')}`);
+  for (const index of chosen) {
+    const medians = KS.map((k) => median(samples.get(index)[k]));
+    const fastest = KS.map((k) => Math.min(...samples.get(index)[k]));
+    console.log(row(VARIANTS[index].name, medians, `${(medians[2] / medians[0]).toFixed(2).padStart(10)}${''.padStart(10)}${fastest.map((value) => Math.round(value).toLocaleString('en-US').padStart(9)).join('')}`));
+  }
+  console.log(`worker RSS at the end (MiB): ${chosen.map((index) => `${VARIANTS[index].name} ${rss.get(index).toFixed(0)}`).join('; ')}`);
+  console.log(`load average at the end: ${load()}`);
 }
 
 const workerIndex = process.argv.indexOf('--worker');
