@@ -15,12 +15,15 @@
  * Each variant runs in its own Node process (its own warm-up, no JIT or heap shared with the
  * others), kept alive for the whole bench; the parent interleaves them run by run (round r: every
  * variant does one run at each K), so a change in the machine's load falls on all of them alike.
+ * Per-run clean-up that a long-lived application would do too (deleting the run from the file
+ * store, the thread from `MemorySaver`) happens after the timing. Printed: the median and the
+ * fastest run (on a shared machine the fastest is the better estimate of the work itself).
  * Options: `--only <text>` runs the variants whose name contains it; `COMPARE_QUICK=1` does a few
  * runs only (to check the script, not to quote). Asserts nothing about speed.
  * Run from the repository: npm run bench:compare (builds Stepwise, installs this package, runs).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -353,8 +356,22 @@ function stepwiseVersion() {
 
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 
+/** Fails early, saying what to run, when Stepwise's build or this package's install is missing. */
+function checkPrerequisites() {
+  if (!existsSync(path.join(REPO, 'dist', 'framework', 'index.js'))) {
+    throw new Error(`Stepwise's compiled dist/ is missing in ${REPO}: run \`npm run build\` there (or \`npm run bench:compare\`, which builds, installs and runs).`);
+  }
+  const missing = ['ai', '@openai/agents', '@langchain/langgraph', '@langchain/core', 'zod'].filter((name) => !existsSync(path.join(HERE, 'node_modules', name, 'package.json')));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} not installed in ${HERE}: run \`npm --prefix bench/compare ci --no-audit --no-fund\` from the repository.`);
+}
+
 async function main() {
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  checkPrerequisites();
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+  if (onlyAt !== -1 && !only) throw new Error('--only needs a part of a variant name, e.g. --only langgraph');
+  const chosen = [...VARIANTS.keys()].filter((index) => !only || VARIANTS[index].name.toLowerCase().includes(only.toLowerCase()));
+  if (chosen.length === 0) throw new Error(`--only ${JSON.stringify(only)} matches no variant; the variants are: ${VARIANTS.map((variant) => variant.name).join('; ')}`);
   const cpus = os.cpus();
   console.log(`date: ${new Date().toISOString()}`);
   console.log(`machine: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; load average ${load()}`);
@@ -363,7 +380,6 @@ async function main() {
   console.log(`workload: K iterations (K model calls, K - 1 echo tool executions, verified); zero-latency model; medians of ${KS.map((k) => `${RUNS[k]}`).join(' / ')} runs at K = ${KS.join(' / ')} after a warm-up; each variant in its own process`);
   console.log(`workers: one per variant, alive for the whole bench; runs interleaved round by round (one run at a time)`);
   console.log('');
-  const chosen = [...VARIANTS.keys()].filter((index) => !only || VARIANTS[index].name.toLowerCase().includes(only.toLowerCase()));
   const workers = new Map(chosen.map((index) => [index, startWorker(index)]));
   for (const index of chosen) await workers.get(index).loaded;
   for (const index of chosen) await workers.get(index).ask({ warmUp: true }); // one at a time: no run shares the CPU with another
@@ -397,7 +413,7 @@ if (workerIndex !== -1) {
   });
 } else {
   main().catch((error) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error); // a worker's own error, with its stack, is printed above
     process.exit(1);
   });
 }
