@@ -18,7 +18,9 @@
  * Per-run clean-up that a long-lived application would do too (deleting the run from the file
  * store, the thread from `MemorySaver`) happens after the timing. Printed: the median and the
  * fastest run (on a shared machine the fastest is the better estimate of the work itself).
- * Options: `--only <text>` runs the variants whose name contains it; `COMPARE_QUICK=1` does a few
+ * Options: `--only <text>` runs the variants whose name contains it; `--gc-before-run` forces a
+ * full garbage collection before each timed run (which also discards compiled code and type
+ * feedback, so every framework runs partly cold; off by default); `COMPARE_QUICK=1` does a few
  * runs only (to check the script, not to quote). Asserts nothing about speed.
  * Run from the repository: npm run bench:compare (builds Stepwise, installs this package, runs).
  */
@@ -32,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const KS = [10, 50, 200];
+const GC_BEFORE_RUN = process.argv.includes('--gc-before-run');
 /** Timed runs per K (the median is reported); fewer at large K, where one run lasts longer. */
 const RUNS = process.env.COMPARE_QUICK ? { 10: 3, 50: 2, 200: 1 } : { 10: 41, 50: 15, 200: 7 };
 const WARM_UP = process.env.COMPARE_QUICK ? { 10: 1, 50: 1, 200: 0 } : { 10: 5, 50: 5, 200: 1 };
@@ -271,7 +274,10 @@ const VARIANTS = [
 async function worker(index) {
   const bench = await VARIANTS[index].setup();
   const timed = async (k) => {
-    globalThis.gc?.();
+    // `--gc-before-run`: a full collection before each run (it also drops compiled code and type
+    // feedback, so every framework then runs partly cold). Off by default: steady state, each run
+    // paying for the garbage the ones before it left, as in a long-lived process.
+    if (GC_BEFORE_RUN) globalThis.gc?.();
     const started = performance.now();
     await bench.run(k);
     const elapsed = performance.now() - started;
@@ -302,7 +308,7 @@ async function worker(index) {
 function startWorker(index) {
   // No tracing or telemetry anywhere: LangSmith off even if the caller's shell enables it.
   const env = { ...process.env, LANGSMITH_TRACING: 'false', LANGCHAIN_TRACING_V2: 'false', LANGCHAIN_TRACING: 'false', OPENAI_AGENTS_DISABLE_TRACING: '1' };
-  const child = fork(fileURLToPath(import.meta.url), ['--worker', String(index)], { env, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--worker', String(index), ...(GC_BEFORE_RUN ? ['--gc-before-run'] : [])], { env, execArgv: GC_BEFORE_RUN ? ['--expose-gc'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let waiting;
   const failed = new Promise((_, reject) => {
     child.on('exit', (code) => reject(new Error(`${VARIANTS[index].name}: the worker exited ${code} (its error is above)`)));
@@ -378,7 +384,7 @@ async function main() {
   console.log(`versions: stepwise-agents ${stepwiseVersion()}, ai ${versionOf('ai')}, @openai/agents ${versionOf('@openai/agents')}, @langchain/langgraph ${versionOf('@langchain/langgraph')}, @langchain/core ${versionOf('@langchain/core')}, zod ${versionOf('zod')}`);
   console.log(`one 481-byte append + fdatasync on ${os.tmpdir()}'s disk (median of 200): ${appendFloor().toFixed(0)} µs`);
   console.log(`workload: K iterations (K model calls, K - 1 echo tool executions, verified); zero-latency model; medians of ${KS.map((k) => `${RUNS[k]}`).join(' / ')} runs at K = ${KS.join(' / ')} after a warm-up; each variant in its own process`);
-  console.log(`workers: one per variant, alive for the whole bench; runs interleaved round by round (one run at a time)`);
+  console.log(`workers: one per variant, alive for the whole bench; runs interleaved round by round (one run at a time); ${GC_BEFORE_RUN ? 'a forced full GC before each run' : 'no forced GC (steady state)'}`);
   console.log('');
   const workers = new Map(chosen.map((index) => [index, startWorker(index)]));
   for (const index of chosen) await workers.get(index).loaded;
