@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, promises as fs, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { StepwiseEvent } from '../events';
 import { fsyncDirectory, prepareDirectory } from './atomic-write';
@@ -82,26 +82,30 @@ export class FileEventLog implements EventLog {
     return events;
   }
 
+  /**
+   * Appends under the lock with synchronous I/O: the caller waits for the append anyway, and each
+   * trip through the thread pool would cost more than the system call it makes (the `fdatasync` aside).
+   */
   private async appendLocked(file: string, events: readonly StepwiseEvent[]): Promise<number> {
-    const handle = await fs.open(file, 'a+');
+    const fd = openSync(file, 'a+');
     try {
-      const { ino, size } = await handle.stat();
+      const { ino, size } = fstatSync(fd);
       const known = this.tails.get(file);
       this.tails.delete(file);
       // Another writer appended (or the file was replaced) since our last append: read where it ends now.
-      const { lastSeq, validBytes } = known && known.ino === ino && known.size === size ? { lastSeq: known.lastSeq, validBytes: size } : await findTail(handle, size, file);
-      if (validBytes < size) await handle.truncate(validBytes);
+      const { lastSeq, validBytes } = known && known.ino === ino && known.size === size ? { lastSeq: known.lastSeq, validBytes: size } : findTail(fd, size, file);
+      if (validBytes < size) ftruncateSync(fd, validBytes);
       if (events.length === 0) return lastSeq;
       const bytes = Buffer.from(events.map((event, index) => `${JSON.stringify({ seq: lastSeq + index + 1, event })}\n`).join(''), 'utf8');
-      await writeAll(handle, bytes);
-      await handle.datasync();
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fdatasyncSync(fd);
       if (size === 0) await fsyncDirectory(this.directory);
       // A long-lived engine appends to many logs: past a bound, the oldest entry goes (it is only a shortcut).
       if (this.tails.size >= MAX_KNOWN_TAILS) this.tails.delete(this.tails.keys().next().value!);
       this.tails.set(file, { ino, size: validBytes + bytes.length, lastSeq: lastSeq + events.length });
       return lastSeq + events.length;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -126,7 +130,7 @@ function parseLine(line: string): LoggedEvent | undefined {
 }
 
 /** The seq of the last complete line and the byte length up to its newline; bytes after it are a torn line. */
-async function findTail(handle: fs.FileHandle, size: number, file: string): Promise<{ lastSeq: number; validBytes: number }> {
+function findTail(fd: number, size: number, file: string): { lastSeq: number; validBytes: number } {
   const chunks: Buffer[] = [];
   const newlines: number[] = [];
   let start = size;
@@ -134,7 +138,7 @@ async function findTail(handle: fs.FileHandle, size: number, file: string): Prom
     const length = Math.min(TAIL_CHUNK_BYTES, start);
     start -= length;
     const chunk = Buffer.alloc(length);
-    await readAll(handle, chunk, start);
+    readAll(fd, chunk, start);
     for (let index = length - 1; index >= 0 && newlines.length < 2; index -= 1) {
       if (chunk[index] === NEWLINE) newlines.push(start + index);
     }
@@ -150,19 +154,11 @@ async function findTail(handle: fs.FileHandle, size: number, file: string): Prom
   return { lastSeq, validBytes: lineEnd + 1 };
 }
 
-async function readAll(handle: fs.FileHandle, buffer: Buffer, position: number): Promise<void> {
+function readAll(fd: number, buffer: Buffer, position: number): void {
   let offset = 0;
   while (offset < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
+    const bytesRead = readSync(fd, buffer, offset, buffer.length - offset, position + offset);
     if (bytesRead === 0) break;
     offset += bytesRead;
-  }
-}
-
-async function writeAll(handle: fs.FileHandle, buffer: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-    offset += bytesWritten;
   }
 }
