@@ -68,13 +68,17 @@ async function loadContainerConfig(config: ContainerConfig): Promise<LoadedConfi
  *   workflow runs it again and it continues from its checkpoint.
  */
 export async function runTurn(config: ContainerConfig, dependencies: TurnDependencies, signal?: AbortSignal): Promise<TurnOutput> {
+  // Asked first, so the request is under way while the config loads; awaited after it, so a config
+  // that fails to load still reports that (the guard keeps the request's own failure from going unhandled meanwhile).
+  const inputRead = readExecutionInput(dependencies.sfn, config.executionArn);
+  inputRead.catch(() => undefined);
   const { config: stepwiseConfig } = await loadContainerConfig(config);
   const agent = stepwiseConfig.agents.find((candidate) => candidate.name === config.agent);
   if (!agent) {
     throw new InvalidInputError(`The config has no agent "${config.agent}" (it has ${stepwiseConfig.agents.map((a) => a.name).join(', ')})`, { field: 'STEPWISE_AGENT' });
   }
   const { stores } = dependencies;
-  const input = await readExecutionInput(dependencies.sfn, config.executionArn);
+  const input = await inputRead;
   const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input, turn: config.turn });
   recordDecisions(state, await loadDecisions(stores.payloads, state), agent);
   const result = await runAgent(agent, state, {
