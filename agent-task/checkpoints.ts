@@ -23,11 +23,15 @@ export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
  *
  * @throws CheckpointMissingError when `turn` is after the first and the checkpoint is gone.
  */
-export async function loadOrStartState(store: CheckpointStore, options: { executionArn: string; agent: string; input: ExecutionInput; turn: number }): Promise<RunState> {
+export async function loadOrStartState(
+  store: CheckpointStore,
+  options: { executionArn: string; agent: string; input: ExecutionInput | Promise<ExecutionInput>; turn: number },
+): Promise<RunState> {
+  // The input may still be on its way (DescribeExecution): only a new run needs it.
   const own = await loadRunState(store, options.executionArn);
   if (own) return own;
   if (options.turn > 1) throw new CheckpointMissingError(options.executionArn, options.turn);
-  const { task, sessionId } = options.input;
+  const { task, sessionId } = await options.input;
   if (sessionId) {
     const previous = await loadRunState(store, sessionKey(sessionId));
     if (previous && previous.agent === options.agent) return RunState.continueSession(previous, { task, runId: options.executionArn });

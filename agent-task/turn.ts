@@ -78,9 +78,10 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
     throw new InvalidInputError(`The config has no agent "${config.agent}" (it has ${stepwiseConfig.agents.map((a) => a.name).join(', ')})`, { field: 'STEPWISE_AGENT' });
   }
   const { stores } = dependencies;
-  const input = await inputRead;
-  const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input, turn: config.turn });
+  // The journal and the decisions are read while DescribeExecution's answer is on its way.
+  const state = await loadOrStartState(stores.checkpoints, { executionArn: config.executionArn, agent: agent.name, input: inputRead, turn: config.turn });
   recordDecisions(state, await loadDecisions(stores.payloads, state), agent);
+  const input = await inputRead;
   const result = await runAgent(agent, state, {
     model: chooseModel({ override: config.modelOverride, run: input.options?.model, agent: agent.model, config: stepwiseConfig.model, fallback: config.model }),
     modelSettings: config.modelSettings,
