@@ -101,27 +101,19 @@ async function acquireLock(lockPath: string, options: FileLockOptions): Promise<
   // Not synced: a lock only excludes live processes. After a machine crash a lock file may be
   // empty or missing, and one older than the boot is abandoned (see breakIfStale).
   const candidate = tempPathFor(lockPath);
-  // The first attempt is synchronous: a free lock (the usual case) costs three system calls, not
-  // three trips through the thread pool, each of which costs more than the call itself.
+  // Synchronous file calls: a free lock (the usual case) costs a few system calls, not as many
+  // trips through the thread pool, each of which costs more than the call itself.
   writeFileSync(candidate, JSON.stringify(owner), { flag: 'wx' });
-  try {
-    linkSync(candidate, lockPath);
-    rmSync(candidate, { force: true });
-    return owner.token;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      rmSync(candidate, { force: true });
-      throw error;
-    }
-  }
   const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        // The lock's age is its mtime: make it "now", not the time we started waiting.
-        const now = new Date();
-        await fs.utimes(candidate, now, now);
-        await fs.link(candidate, lockPath);
+        // The lock's age is its mtime: after a wait, make it "now", not the time we started waiting.
+        if (attempt > 1) {
+          const now = new Date();
+          utimesSync(candidate, now, now);
+        }
+        linkSync(candidate, lockPath);
         return owner.token;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -131,7 +123,7 @@ async function acquireLock(lockPath: string, options: FileLockOptions): Promise<
       await sleep(retryMs + Math.random() * retryMs);
     }
   } finally {
-    await fs.rm(candidate, { force: true });
+    rmSync(candidate, { force: true });
   }
 }
 
