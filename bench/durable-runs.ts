@@ -8,22 +8,17 @@
  * the growth ratio K = 200 / K = 10, and the bytes written to the store per iteration.
  * Medians; asserts nothing. Run: npm run bench:durable
  */
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineAgent, defineTool, runAgent, type AppendOptions, type CheckpointStore, type JournalRecord, type StoredJournal } from '../framework';
 import { FileCheckpointStore, MemoryCheckpointStore } from '../framework/stores';
 import { scriptedModel } from '../framework/testing';
+import { appendFloor, median } from './disk-floor.cjs';
 
 const KS = [10, 50, 200] as const;
 const RUNS: Record<number, number> = { 10: 41, 50: 15, 200: 7 };
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** Counts what a store is asked to write: records and snapshots, in bytes of JSON. */
 class CountingStore implements CheckpointStore {
@@ -64,24 +59,6 @@ async function perIteration(iterations: number, store: CheckpointStore | undefin
   const elapsed = performance.now() - started;
   if (result.status !== 'COMPLETED' || result.iterations !== iterations) throw new Error(`bench run ended ${result.status} after ${result.iterations} iterations`);
   return (elapsed * 1000) / iterations;
-}
-
-/** The floor: one append of a record-sized line and one fdatasync on the same disk, now (median µs). */
-function appendFloor(folder: string): number {
-  const fd = openSync(path.join(folder, 'floor.jsonl'), 'a');
-  const line = Buffer.from(`${'x'.repeat(480)}\n`);
-  const samples: number[] = [];
-  try {
-    for (let n = 0; n < 200; n++) {
-      const started = performance.now();
-      writeSync(fd, line);
-      fdatasyncSync(fd);
-      samples.push((performance.now() - started) * 1000);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return median(samples);
 }
 
 async function main(): Promise<void> {

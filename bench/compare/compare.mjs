@@ -25,11 +25,12 @@
  * Run from the repository: npm run bench:compare (builds Stepwise, installs this package, runs).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appendFloor as appendFloorIn, median } from '../disk-floor.cjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -41,12 +42,6 @@ const WARM_UP = process.env.COMPARE_QUICK ? { 10: 1, 50: 1, 200: 0 } : { 10: 5, 
 const USAGE = { inputTokens: 100, outputTokens: 20 };
 const TASK = 'loop';
 const ANSWER = 'done';
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** What the echo tool returns in every framework. */
 const echoResult = (n) => ({ n, text: `echo ${n}` });
@@ -330,21 +325,11 @@ function startWorker(index) {
 /** One append of a record-sized line + fdatasync on the temp folder's disk, median of 200 (µs). */
 function appendFloor() {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-floor-'));
-  const fd = openSync(path.join(folder, 'floor.jsonl'), 'a');
-  const line = Buffer.from(`${'x'.repeat(480)}\n`);
-  const samples = [];
   try {
-    for (let n = 0; n < 200; n++) {
-      const started = performance.now();
-      writeSync(fd, line);
-      fdatasyncSync(fd);
-      samples.push((performance.now() - started) * 1000);
-    }
+    return appendFloorIn(folder);
   } finally {
-    closeSync(fd);
     rmSync(folder, { recursive: true, force: true });
   }
-  return median(samples);
 }
 
 function versionOf(name) {
