@@ -17,6 +17,7 @@ export { loadConfig, type LoadedConfig } from './config-loader';
 export type { JsonSchema } from './json-schema';
 // Tools on AWS Lambda
 export { lambdaTool, lambdaToolFrom, type LambdaToolOptions, type LambdaTwinOptions } from './lambda-tool';
+export type { LambdaInvokeApi, LambdaInvokeInput, LambdaInvokeOutput } from './aws/lambda-invoke-api';
 export { toolHandler, type ToolHandlerArgs, type ToolHandlerOptions, type ToolErrorBody, type ToolInvocationEvent, type ToolLambdaHandler, type ToolResultEnvelope } from './tool-handler';
 // Run
 export { runAgent, type RunAgentOptions, type RunInput, type RunOptions, type RunResult } from './runner/runner';

@@ -1,5 +1,6 @@
-import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { z } from 'zod';
+import type { LambdaInvokeApi, LambdaInvokeInput, LambdaInvokeOutput } from './aws/lambda-invoke-api';
 import { RunAbortedError, ToolExecutionError, ToolOutcomeUnknownError } from './errors';
 import { defineTool, type AnyTool, type NeedsApproval, type Tool, type ToolContext } from './tool';
 import type { ToolInvocationEvent } from './tool-handler';
@@ -24,11 +25,12 @@ export interface LambdaToolOptions<Schema extends z.ZodObject> {
   /** Version or alias to invoke. @default `$LATEST` (none sent) */
   readonly qualifier?: string;
   /**
-   * The Lambda client to use.
+   * The Lambda client to use: the AWS SDK's `LambdaClient`, or anything with its aggregated
+   * client's `invoke` (`LambdaInvokeApi`: the SDK's `Lambda`, or the agent container's own client).
    * @default one `LambdaClient` per tool, created on first use from the standard AWS configuration
    * (`AWS_REGION`, `AWS_ENDPOINT_URL_LAMBDA`, …)
    */
-  readonly client?: LambdaClient;
+  readonly client?: LambdaClient | LambdaInvokeApi;
 }
 
 /** Options of `lambdaToolFrom`. */
@@ -37,7 +39,7 @@ export interface LambdaTwinOptions {
   /** @default `$LATEST` */
   readonly qualifier?: string;
   /** @default a `LambdaClient` from the standard AWS configuration */
-  readonly client?: LambdaClient;
+  readonly client?: LambdaClient | LambdaInvokeApi;
 }
 
 const THROTTLING_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'EC2ThrottledException']);
@@ -74,7 +76,8 @@ function isTransportError(error: unknown): boolean {
  */
 export function lambdaTool<Schema extends z.ZodObject, Result = unknown>(options: LambdaToolOptions<Schema>): Tool<Schema, Result> {
   let client = options.client;
-  const getClient = (): LambdaClient => (client ??= new LambdaClient({}));
+  // The SDK is loaded only when no client was given.
+  const getClient = (): LambdaClient | LambdaInvokeApi => (client ??= new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient({}));
   const tool: Tool<Schema, Result> = defineTool<Schema, Result>({
     name: options.name,
     description: options.description,
@@ -114,7 +117,7 @@ export function lambdaToolFrom<Schema extends z.ZodObject, Result>(tool: Tool<Sc
 async function invokeFunction(
   tool: AnyTool,
   options: LambdaToolOptions<z.ZodObject>,
-  client: LambdaClient,
+  client: LambdaClient | LambdaInvokeApi,
   args: unknown,
   context: ToolContext,
 ): Promise<unknown> {
@@ -127,19 +130,21 @@ async function invokeFunction(
   };
   const deadline = AbortSignal.timeout(tool.timeoutMs);
   const started = performance.now();
-  let output: InvokeCommandOutput;
+  let output: LambdaInvokeOutput;
   try {
-    output = await client.send(
-      new InvokeCommand({
-        FunctionName: options.functionName,
-        Qualifier: options.qualifier,
-        InvocationType: 'RequestResponse',
-        // The log tail ends with the REPORT line: billed duration and memory, for the execution's cost.
-        LogType: 'Tail',
-        Payload: Buffer.from(JSON.stringify(event)),
-      }),
-      { abortSignal: AbortSignal.any([context.signal, deadline]) },
-    );
+    const input: LambdaInvokeInput = {
+      FunctionName: options.functionName,
+      ...(options.qualifier ? { Qualifier: options.qualifier } : {}),
+      InvocationType: 'RequestResponse',
+      // The log tail ends with the REPORT line: billed duration and memory, for the execution's cost.
+      LogType: 'Tail',
+      Payload: Buffer.from(JSON.stringify(event)),
+    };
+    const abortSignal = AbortSignal.any([context.signal, deadline]);
+    output =
+      'invoke' in client
+        ? await client.invoke(input, { abortSignal })
+        : await client.send(new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).InvokeCommand(input), { abortSignal });
   } catch (error) {
     throw invocationError(tool, options.functionName, error, { deadline, runSignal: context.signal });
   }
@@ -198,7 +203,7 @@ function invocationError(
   return new ToolExecutionError(tool.name, `Invoking Lambda function "${functionName}" failed (${String(name ?? 'Error')}): ${message}`, { cause: error });
 }
 
-function resultFromOutput(tool: AnyTool, functionName: string, output: InvokeCommandOutput): unknown {
+function resultFromOutput(tool: AnyTool, functionName: string, output: LambdaInvokeOutput): unknown {
   const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
   let payload: unknown = null;
   try {

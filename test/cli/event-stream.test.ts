@@ -1,5 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256, functionUrlRegion } from '../../cli/aws-signing';
+import { NodeSha256 } from '../helpers/node-sha256';
+import { functionUrlRegion } from '../../cli/aws-signing';
 import { readExecutionEvents } from '../../cli/event-stream';
 import { localTarget } from '../../cli/target';
 import { EventType, type LoggedEvent, type StepwiseEvent } from '../../framework/internal';

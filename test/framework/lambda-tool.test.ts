@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { z } from 'zod';
 import { RunAbortedError, ToolExecutionError, ToolOutcomeUnknownError } from '../../framework/errors';
 import { lambdaTool, lambdaToolFrom } from '../../framework/lambda-tool';
-import { defineTool, type ToolContext } from '../../framework/tool';
+import { defineTool } from '../../framework/tool';
+import { toolContext } from '../helpers/tool-context';
 
 const lambda = mockClient(LambdaClient);
 
@@ -11,16 +12,7 @@ function payload(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value)) as never;
 }
 
-function context(overrides: Partial<ToolContext> = {}): ToolContext {
-  return {
-    callId: 'call-7',
-    idempotencyKey: 'exec-9:call-7',
-    executionId: 'exec-9',
-    context: undefined,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
+const context = toolContext;
 
 function makeTool(timeoutMs?: number) {
   return lambdaTool({

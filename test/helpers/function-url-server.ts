@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../cli/aws-signing';
+import { NodeSha256 } from './node-sha256';
 import type { FunctionUrlRequest, OpenResponse } from '../../infra/functions/serve-execution-events';
 
 /** The credentials the tests give the CLI (through the environment) and this server checks signatures with. */
