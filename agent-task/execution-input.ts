@@ -1,5 +1,5 @@
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigDefinitionError, InvalidInputError } from '../framework';
+import type { StepFunctionsApi } from '../framework/aws/step-functions-api';
 import { parseExecutionInput, type ExecutionInput } from '../state-machines';
 
 /**
@@ -10,10 +10,10 @@ import { parseExecutionInput, type ExecutionInput } from '../state-machines';
  * @throws InvalidInputError when the input is not a valid agent input; ConfigDefinitionError when
  *   the task role may not describe its execution.
  */
-export async function readExecutionInput(sfn: SFNClient, executionArn: string): Promise<ExecutionInput> {
+export async function readExecutionInput(sfn: StepFunctionsApi, executionArn: string): Promise<ExecutionInput> {
   let input: string | undefined;
   try {
-    ({ input } = await sfn.send(new DescribeExecutionCommand({ executionArn })));
+    ({ input } = await sfn.describeExecution(executionArn));
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'AccessDeniedException') {

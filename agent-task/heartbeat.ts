@@ -1,15 +1,15 @@
-import { SendTaskHeartbeatCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { StepFunctionsApi } from '../framework/aws/step-functions-api';
 
 /**
  * Sends SendTaskHeartbeat every `intervalSeconds` until stopped. When Step Functions answers that
  * the task is gone (timed out, or the execution stopped), `onLost` is called so the container can
  * stop working on a turn nobody waits for.
  */
-export function startHeartbeat(client: SFNClient, taskToken: string, intervalSeconds: number, onLost: (error: Error) => void): () => void {
+export function startHeartbeat(client: StepFunctionsApi, taskToken: string, intervalSeconds: number, onLost: (error: Error) => void): () => void {
   let stopped = false;
   const beat = async (): Promise<void> => {
     try {
-      await client.send(new SendTaskHeartbeatCommand({ taskToken }));
+      await client.sendTaskHeartbeat(taskToken);
     } catch (error) {
       const name = (error as Error).name;
       if (!stopped && (name === 'TaskTimedOut' || name === 'TaskDoesNotExist' || name === 'InvalidToken')) onLost(error as Error);

@@ -1,9 +1,11 @@
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { stepFunctionsApi } from '../framework/aws/step-functions-api';
 import { startHeartbeat } from './heartbeat';
 
 // Only the Step Functions client and the heartbeat load before the first heartbeat goes out: the
 // framework, the model client and the tools take a second or more to load on a busy machine, and
-// the workflow must not take that for a dead container.
+// the workflow must not take that for a dead container. The container reaches Step Functions and
+// Lambda with its own small signed client (framework/aws/), not the AWS SDK: it makes a handful of
+// calls, and the SDK would cost it about 1 MB of code to load and 10 MB of memory.
 const TASK_TOKEN = 'STEPWISE_TASK_TOKEN';
 const HEARTBEAT_SECONDS = 'STEPWISE_HEARTBEAT_SECONDS';
 /** `ContainerEnv.EngineLifeline`, repeated: the state-machines module is not loaded yet. */
@@ -53,7 +55,7 @@ function exitWithEngine(env: NodeJS.ProcessEnv): void {
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   exitWithEngine(env);
-  const sfn = new SFNClient({});
+  const sfn = stepFunctionsApi(env);
   const taskToken = env[TASK_TOKEN];
   if (!taskToken) {
     process.stderr.write(`stepwise agent-task: ${TASK_TOKEN} is not set; this program is started by the workflow's RunAgent state.\n`);
@@ -81,18 +83,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       const errorName = error instanceof StepwiseError ? error.code : ErrorName.InternalError;
       process.stderr.write(`stepwise agent-task: ${name}: ${message}\n`);
       if (taskLost) return 1;
-      await sfn.send(new SendTaskFailureCommand({ taskToken, error: clip(errorName, TASK_ERROR_CHARS), cause: clip(message, TASK_CAUSE_CHARS) }));
+      await sfn.sendTaskFailure(taskToken, { error: clip(errorName, TASK_ERROR_CHARS), cause: clip(message, TASK_CAUSE_CHARS) });
       return 1;
     };
     try {
       const { readContainerConfig } = require('./environment') as typeof import('./environment');
       const { runTurn, storesFor } = require('./turn') as typeof import('./turn');
-      const { LambdaClient } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+      const { lambdaInvokeApi } = require('../framework/aws/lambda-invoke-api') as typeof import('../framework/aws/lambda-invoke-api');
       const config = readContainerConfig(env);
       const startedAt = Date.now() - process.uptime() * 1000;
-      const output = await runTurn(config, { stores: storesFor(config), lambda: new LambdaClient({}), sfn, startedAt }, controller.signal);
+      const output = await runTurn(config, { stores: storesFor(config), lambda: lambdaInvokeApi(env), sfn, startedAt }, controller.signal);
       if (taskLost) return 1;
-      await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      await sfn.sendTaskSuccess(taskToken, JSON.stringify(output));
       process.stdout.write(`stepwise agent-task: ${config.agent} turn ${config.turn} ended ${output.status} after ${output.iterations} iterations\n`);
       return 0;
     } catch (error) {

@@ -1,5 +1,4 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { LambdaInvokeApi, StepFunctionsApi } from '../framework/aws';
 import { InvalidInputError, RunStatus, StepwiseError, contextOfConfig, createStores, chooseModel, lambdaToolFrom, loadCompiledConfig, loadConfig, runAgent, saveRunState, type AnyTool, type LoadedConfig, type RunPlatform, type StoreSet, type ToolInvoker } from '../framework/internal';
 import { workflowUsage, type TurnOutput } from '../state-machines';
 import { loadDecisions, loadOrStartState, recordDecisions, sessionKey } from './checkpoints';
@@ -10,9 +9,10 @@ import { turnOutputOf } from './turn-output';
 /** Clients and stores of one container run, made at the edge (main) and injectable in tests. */
 export interface TurnDependencies {
   readonly stores: StoreSet;
-  readonly lambda: LambdaClient;
+  /** Invokes the tools that run as Lambda functions. */
+  readonly lambda: LambdaInvokeApi;
   /** Reads the execution input (DescribeExecution on the container's own execution). */
-  readonly sfn: SFNClient;
+  readonly sfn: StepFunctionsApi;
   /** When the container started (epoch ms), for its billed time. @default when `runTurn` is called */
   readonly startedAt?: number;
 }
@@ -107,7 +107,7 @@ export async function runTurn(config: ContainerConfig, dependencies: TurnDepende
 }
 
 /** Tools with a function in `toolFunctions` are invoked through the Lambda API; the rest run here. */
-function lambdaInvoker(toolFunctions: Readonly<Record<string, string>>, client: LambdaClient): ToolInvoker {
+function lambdaInvoker(toolFunctions: Readonly<Record<string, string>>, client: LambdaInvokeApi): ToolInvoker {
   const remote = new Map<string, AnyTool>();
   return async (tool, args, context) => {
     const functionName = toolFunctions[tool.name];

@@ -6,7 +6,9 @@
 // (zod, the Step Functions and Lambda clients, the framework), and the image needs no
 // node_modules/. Packages the container loads only on some paths are bundled on their own in
 // dist/agent-task/vendor/ and required from there on first use, so a local container never reads
-// them: the DynamoDB and S3 clients (AWS stores), the OpenAI SDK, the Bedrock client and compromise.
+// them: the DynamoDB and S3 clients (AWS stores), the OpenAI SDK, the Bedrock client, compromise,
+// the AWS SDK's credential chain (for credentials a container's environment does not hold) and the
+// SDK's Step Functions and Lambda clients (the container calls those APIs with framework/aws/).
 // jiti (loading a config from its TypeScript source, a fallback) stays a package import.
 // Each file gets a source map (without the sources' text, which is in the package).
 'use strict';
@@ -26,6 +28,9 @@ const VENDOR = {
   '@aws-sdk/client-bedrock-runtime': { file: 'bedrock.cjs' },
   openai: { file: 'openai.cjs' },
   compromise: { file: 'compromise.cjs' },
+  '@aws-sdk/credential-provider-node': { file: 'aws-credentials.cjs' },
+  '@aws-sdk/client-sfn': { file: 'aws-clients.cjs', property: 'sfn' },
+  '@aws-sdk/client-lambda': { file: 'aws-clients.cjs', property: 'lambda' },
 };
 
 /** The vendor files: what each one bundles (one package, or several behind one exports object). */
@@ -34,6 +39,8 @@ const VENDOR_ENTRIES = {
   'bedrock.cjs': `module.exports = require('@aws-sdk/client-bedrock-runtime');`,
   'openai.cjs': `module.exports = require('openai');`,
   'compromise.cjs': `module.exports = require('compromise');`,
+  'aws-credentials.cjs': `module.exports = require('@aws-sdk/credential-provider-node');`,
+  'aws-clients.cjs': `module.exports = { sfn: require('@aws-sdk/client-sfn'), lambda: require('@aws-sdk/client-lambda') };`,
 };
 
 const common = {
@@ -91,44 +98,6 @@ const vendorPlugin = {
 };
 
 /**
- * Node built-ins the bundled packages import at load but a container uses only on some paths:
- * each is required on first use of one of its properties instead. The AWS SDK's HTTP handler
- * imports node:http2 (10-15 ms, with Node's assert, readline and fs watchers) for its HTTP/2
- * handler, which only the Bedrock client (a vendor file, not this bundle) uses; it reads
- * `http2.constants` at load, so that object is lazy too. Built-in → its properties read at load.
- */
-const LAZY_BUILTINS = { http2: ['constants'] };
-
-/** The module text of a lazy built-in: objects that require it when one of their properties is first read. */
-function lazyBuiltinModule(name, objectsReadAtLoad) {
-  return `let loaded; const load = () => (loaded ??= require(${JSON.stringify(`node:${name}`)}));
-const lazy = (target) => new Proxy({}, {
-  get: (_, key) => target()[key],
-  has: (_, key) => key in target(),
-  ownKeys: () => Reflect.ownKeys(target()),
-  getOwnPropertyDescriptor: (_, key) => { const found = Reflect.getOwnPropertyDescriptor(target(), key); return found && { ...found, configurable: true }; },
-});
-const readAtLoad = { ${objectsReadAtLoad.map((key) => `${JSON.stringify(key)}: lazy(() => load()[${JSON.stringify(key)}])`).join(', ')} };
-module.exports = new Proxy({}, {
-  get: (_, key) => (Object.hasOwn(readAtLoad, key) ? readAtLoad[key] : load()[key]),
-  has: (_, key) => key in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, key) => { const found = Reflect.getOwnPropertyDescriptor(load(), key); return found && { ...found, configurable: true }; },
-});`;
-}
-
-/** Points each of LAZY_BUILTINS at its lazy module (`lazyBuiltinModule`). */
-const lazyBuiltinPlugin = {
-  name: 'stepwise-lazy-builtins',
-  setup(build) {
-    build.onResolve({ filter: new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join('|')})$`) }, (args) =>
-      args.namespace === 'stepwise-lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'stepwise-lazy-builtin' },
-    );
-    build.onLoad({ filter: /.*/, namespace: 'stepwise-lazy-builtin' }, (args) => ({ contents: lazyBuiltinModule(args.path, LAZY_BUILTINS[args.path]), loader: 'js' }));
-  },
-};
-
-/**
  * esbuild escapes what is outside ASCII in strings but not in regular expression literals (the
  * tools' text patterns: ’ … “”): escaped here, as \\u escapes mean the same character there.
  * Otherwise V8 holds the whole file as two-byte text, 2 bytes a character for its lifetime.
@@ -152,7 +121,7 @@ async function main() {
     footer: { js: WRAPPED_MODULE.tail },
     external: ['jiti'],
     define: { STEPWISE_BUNDLE_MANIFEST: JSON.stringify(manifest) },
-    plugins: [vendorPlugin, lazyBuiltinPlugin],
+    plugins: [vendorPlugin],
     metafile: true,
   });
   await Promise.all(

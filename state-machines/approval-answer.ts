@@ -1,4 +1,4 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ErrorName } from '../framework/constants';
 import { InvalidInputError } from '../framework/errors';
 import { AwsLimits } from '../framework/limits';
@@ -68,6 +68,8 @@ export const uploaderOf =
  */
 export async function answerApproval(sfn: SFNClient, taskToken: string, decision: ApproverDecision, upload: PayloadUploader): Promise<void> {
   const answer = await encodeApprovalAnswer(decision, upload);
+  // Loaded here: the agent container loads this module (through state-machines) but never answers approvals.
+  const { SendTaskFailureCommand, SendTaskSuccessCommand } = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
   if (answer.kind === 'success') await sfn.send(new SendTaskSuccessCommand({ taskToken, output: answer.output }));
   else await sfn.send(new SendTaskFailureCommand({ taskToken, error: answer.error, cause: answer.cause }));
 }

@@ -10,8 +10,8 @@ import { sfnClient, startAgent, startFixtureEngine, temporaryProject, waitForEnd
 const CONTAINER_CONFIG = path.join(repositoryRoot, 'test', 'fixtures', 'container.config.ts');
 const SUPPORT_CONFIG = path.join(repositoryRoot, 'test', 'fixtures', 'support.config.ts');
 
-/** What a bundled container must never load from disk: the AWS store clients, a TypeScript toolchain, a second framework or zod. */
-const AWS_STORE_CLIENTS = /node_modules[\\/]@aws-sdk[\\/](client-dynamodb|lib-dynamodb|client-s3)[\\/]|vendor[\\/]aws-stores\.cjs$/;
+/** What a bundled container must never load from disk in a local turn: the AWS SDK (the stores' clients, the Step Functions and Lambda clients, the credential chain), a TypeScript toolchain, a second framework or zod. */
+const AWS_STORE_CLIENTS = /node_modules[\\/]@aws-sdk[\\/]|vendor[\\/]aws-(stores|clients|credentials)\.cjs$/;
 const TYPESCRIPT_TOOLCHAIN = /node_modules[\\/](jiti|typescript|ts-node|esbuild)[\\/]/;
 const SECOND_COPY = /dist[\\/](framework|tools|state-machines|agent-task[\\/](?!(bundle|container)\.cjs$))|node_modules[\\/]zod[\\/]/;
 
@@ -49,12 +49,21 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
       // Nothing else from node_modules either: the bundle holds what a local turn needs.
       expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
-      // The AWS SDK imports node:http2 at load for a handler only the Bedrock client uses: the bundle defers it (10-15 ms of each start).
+      // Only the Bedrock client (a vendor file) needs node:http2, with Node's assert, readline and file watchers: 10-15 ms of a start.
       expect(builtins.filter((name) => /^NativeModule (internal\/)?http2\b/.test(name))).toEqual([]);
     } finally {
       project.cleanup();
     }
   }, 120_000);
+
+  it('holds no AWS SDK client: the container reaches Step Functions and Lambda with its own signed client (framework/aws/)', () => {
+    const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
+    const { sources } = JSON.parse(readFileSync(`${container}.map`, 'utf8')) as { sources: string[] };
+    const packages = new Set(sources.map((source) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1]).filter((name): name is string => name !== undefined));
+
+    expect([...packages].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
+    expect(sources.some((source) => source.endsWith('framework/aws/step-functions-api.ts'))).toBe(true);
+  });
 
   it('starts from the V8 code cache the build wrote, which this Node accepts', () => {
     const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');

@@ -1,28 +1,34 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { main, readContainerConfig, runTurn, storesFor } from '../../agent-task';
+import { AwsRetryDefaults, lambdaInvokeApi, stepFunctionsApi } from '../../framework/aws';
 import { createStores, InvalidInputError, loadRunState, RunState, type StepwiseEvent, type StoreSet } from '../../framework/internal';
 import { DYNAMIC_CONTAINER_ENV, createDecisionRecorder, type ApprovalAnswer, type ApprovalRequest } from '../../state-machines';
+import { AwsFault, DROP, startAwsWireFake, type AwsWireFake } from '../helpers/aws-wire-fake';
 import { repositoryRoot } from '../helpers/cli';
 
 const configPath = path.join(repositoryRoot, 'test', 'fixtures', 'container.config.ts');
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:recorder:one';
 
-/** Step Functions at the wire: DescribeExecution answers with each execution's input, as AWS keeps it. */
-const sfn = mockClient(SFNClient);
+/** Step Functions and Lambda at the wire: DescribeExecution answers with each execution's input, as AWS keeps it. */
+let wire: AwsWireFake;
 const inputs = new Map<string, string>();
 function serveInputs(): void {
-  sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => {
-    const input = inputs.get(executionArn);
-    if (input === undefined) throw Object.assign(new Error(`Execution does not exist: '${executionArn}'`), { name: 'ExecutionDoesNotExist' });
+  wire.onAction('DescribeExecution', ({ executionArn }) => {
+    const input = inputs.get(String(executionArn));
+    if (input === undefined) throw new AwsFault('ExecutionDoesNotExist', `Execution does not exist: '${String(executionArn)}'`);
     return { executionArn, status: 'RUNNING', input };
   });
 }
+const actionInputs = (action: string): Record<string, unknown>[] => wire.actions.filter((call) => call.action === action).map((call) => call.input);
+
+beforeAll(async () => {
+  wire = await startAwsWireFake();
+});
+afterAll(() => wire.close());
 
 function containerEnv(root: string, overrides: Record<string, string> = {}, input: unknown = { task: `record ${path.join(root, 'side-effects.txt')}` }): Record<string, string> {
   const env = {
@@ -32,6 +38,7 @@ function containerEnv(root: string, overrides: Record<string, string> = {}, inpu
     STEPWISE_TURN: '1',
     STEPWISE_CONFIG: configPath,
     STEPWISE_STORE: `file:${root}`,
+    ...wire.env,
     ...overrides,
   };
   inputs.set(env.STEPWISE_EXECUTION_ARN, JSON.stringify(input));
@@ -44,10 +51,12 @@ async function decide(stores: StoreSet, approval: ApprovalRequest, answer: Appro
 }
 
 beforeEach(() => {
-  sfn.reset();
+  wire.reset();
   inputs.clear();
   serveInputs();
 });
+// Every request the container made was signed as AWS checks it.
+afterEach(() => expect(wire.refused).toEqual([]));
 
 describe('the container contract', () => {
   it('takes only bounded values from the overrides: token, execution, agent and turn', () => {
@@ -81,9 +90,7 @@ describe('the container contract', () => {
 });
 
 describe('runTurn', () => {
-  const lambda = mockClient(LambdaClient);
-  beforeEach(() => lambda.reset());
-  const dependenciesFor = (stores: StoreSet) => ({ stores, lambda: new LambdaClient({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }) });
+  const dependenciesFor = (stores: StoreSet) => ({ stores, lambda: lambdaInvokeApi(wire.env), sfn: stepFunctionsApi(wire.env) });
 
   it('reads the execution input itself, pauses for approval, then resumes from the checkpoint and runs the approved call once', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
@@ -92,7 +99,7 @@ describe('runTurn', () => {
 
     const first = await runTurn(readContainerConfig(containerEnv(root)), dependencies);
 
-    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({ executionArn: EXECUTION_ARN });
+    expect(actionInputs('DescribeExecution')[0]).toEqual({ executionArn: EXECUTION_ARN });
     expect(first.status).toBe('AWAITING_APPROVAL');
     expect(first.approvals).toEqual([expect.objectContaining({ tool: 'record_call', reasoning: 'now record' })]);
     expect(existsSync(path.join(root, 'side-effects.txt'))).toBe(false);
@@ -220,25 +227,22 @@ describe('runTurn', () => {
 
   it('invokes tools that have a function through the Lambda API, with the idempotency key', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
+    wire.onInvoke(() => ({ payload: { ok: true, result: { text: 'from lambda' } } }));
     const config = readContainerConfig(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
 
     await runTurn(config, dependenciesFor(createStores({ kind: 'file', root })));
 
-    const calls = lambda.commandCalls(InvokeCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0].args[0].input.FunctionName).toBe('stepwise-echo');
-    const payload = JSON.parse(Buffer.from(calls[0].args[0].input.Payload as Uint8Array).toString());
-    expect(payload).toMatchObject({ arguments: { text: expect.stringMatching(/^record /) }, idempotencyKey: `${config.executionArn}:offline_1_1` });
+    expect(wire.invocations).toHaveLength(1);
+    expect(wire.invocations[0]).toMatchObject({ functionName: 'stepwise-echo', invocationType: 'RequestResponse', logType: 'Tail' });
+    expect(wire.invocations[0].payload).toMatchObject({ arguments: { text: expect.stringMatching(/^record /) }, idempotencyKey: `${config.executionArn}:offline_1_1` });
   });
 
   it('ends the turn retryable when the Lambda API cannot be reached, and the call is invoked again with the same key', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     const stores = createStores({ kind: 'file', root });
-    lambda
-      .on(InvokeCommand)
-      .rejectsOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8723'), { code: 'ECONNREFUSED' }))
-      .resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, result: { text: 'from lambda' } })) as never });
+    // Every attempt of the first invocation loses its connection; then the API works again.
+    let dropped = 0;
+    wire.onInvoke(() => (dropped++ < AwsRetryDefaults.maxAttempts ? DROP : { payload: { ok: true, result: { text: 'from lambda' } } }));
     const config = readContainerConfig(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
 
     const interrupted = runTurn(config, dependenciesFor(stores));
@@ -248,8 +252,8 @@ describe('runTurn', () => {
     expect(committed.ledger.offline_1_1.status).toBe('started');
     const again = await runTurn(config, dependenciesFor(stores));
     expect(again.status).toBe('AWAITING_APPROVAL');
-    const keys = lambda.commandCalls(InvokeCommand).map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString()).idempotencyKey);
-    expect(keys).toEqual([`${EXECUTION_ARN}:offline_1_1`, `${EXECUTION_ARN}:offline_1_1`]);
+    const keys = wire.invocations.map((call) => (call.payload as { idempotencyKey: string }).idempotencyKey);
+    expect(keys).toEqual(Array.from({ length: AwsRetryDefaults.maxAttempts + 1 }, () => `${EXECUTION_ARN}:offline_1_1`));
   });
 
   it('ends the turn retryable when the event log cannot take the approval request, and the next attempt logs it before waiting', async () => {
@@ -306,8 +310,8 @@ describe('the container entrypoint', () => {
     const code = await main({ ...env, STEPWISE_HEARTBEAT_SECONDS: '5' });
 
     expect(code).toBe(1);
-    expect(sfn.commandCalls(SendTaskHeartbeatCommand)[0].args[0].input).toEqual({ taskToken: 'token-1' });
-    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toEqual({ taskToken: 'token-1', error: 'Stepwise.InvalidInput', cause: 'The container needs STEPWISE_AGENT, which is not set' });
+    expect(actionInputs('SendTaskHeartbeat')[0]).toEqual({ taskToken: 'token-1' });
+    expect(actionInputs('SendTaskFailure')[0]).toEqual({ taskToken: 'token-1', error: 'Stepwise.InvalidInput', cause: 'The container needs STEPWISE_AGENT, which is not set' });
   });
 
   it('reports the turn output with SendTaskSuccess', async () => {
@@ -316,15 +320,14 @@ describe('the container entrypoint', () => {
     const code = await main(containerEnv(root));
 
     expect(code).toBe(0);
-    const output = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output!);
+    const output = JSON.parse(String(actionInputs('SendTaskSuccess')[0].output));
     expect(output).toMatchObject({ status: 'AWAITING_APPROVAL', iterations: 2, approvals: [expect.objectContaining({ tool: 'record_call' })] });
   });
 
   it('on SIGTERM hands the turn back with Stepwise.ContainerStopped, keeping the last checkpoint', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
     // ECS stops the task while the container waits for the tool's function.
-    const lambda = mockClient(LambdaClient);
-    lambda.on(InvokeCommand).callsFake(() => {
+    wire.onInvoke(() => {
       process.emit('SIGTERM', 'SIGTERM');
       return new Promise(() => undefined);
     });
@@ -332,11 +335,10 @@ describe('the container entrypoint', () => {
     const code = await main(containerEnv(root, { STEPWISE_TOOL_FUNCTIONS: JSON.stringify({ echo: 'stepwise-echo' }) }));
 
     expect(code).toBe(1);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toMatchObject({ taskToken: 'token-1', error: 'Stepwise.ContainerStopped' });
+    expect(actionInputs('SendTaskSuccess')).toHaveLength(0);
+    expect(actionInputs('SendTaskFailure')[0]).toMatchObject({ taskToken: 'token-1', error: 'Stepwise.ContainerStopped' });
     const committed = (await loadRunState(createStores({ kind: 'file', root }).checkpoints, EXECUTION_ARN))!;
     expect(committed.status).toBe('RUNNING');
     expect(committed.ledger.offline_1_1.status).toBe('started');
-    lambda.restore();
   });
 });
