@@ -1,6 +1,6 @@
 import { OFFLINE_LABEL, defineAgent, offlinePlanner, type OfflinePlan } from 'stepwise-agents';
 import { analyzeData, summarizeDocument } from 'stepwise-agents/tools';
-import { succeeded } from './plan-helpers';
+import { formatNumber, succeeded } from './plan-helpers';
 
 const DEFAULT_DATASET = 'battery-projects';
 
@@ -8,7 +8,6 @@ interface ColumnStats { column: string; count: number; mean: number; median: num
 interface GroupStats { value: string; count: number; columns: { column: string; sum: number; mean: number }[] }
 interface AnalysisResult { rows: number; columns: string[]; numericColumns: string[]; stats: ColumnStats[]; groups?: { column: string; values: GroupStats[] } }
 
-const format = (value: number): string => (Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
 /** Analyze a dataset, then group it by the column the task names (or the first text column), and report. */
 export const analysisPlan: OfflinePlan = (context) => {
@@ -36,15 +35,15 @@ export const analysisPlan: OfflinePlan = (context) => {
     '',
     '| column | mean | median | min | max | total |',
     '|---|---|---|---|---|---|',
-    ...overall.stats.map((stat) => `| ${stat.column} | ${format(stat.mean)} | ${format(stat.median)} | ${format(stat.min)} | ${format(stat.max)} | ${format(stat.sum)} |`),
+    ...overall.stats.map((stat) => `| ${stat.column} | ${formatNumber(stat.mean)} | ${formatNumber(stat.median)} | ${formatNumber(stat.min)} | ${formatNumber(stat.max)} | ${formatNumber(stat.sum)} |`),
   ];
   if (grouped) {
     const measure = overall.numericColumns.find((column) => !/year|month|id/i.test(column)) ?? overall.numericColumns[0];
     const of = (group: GroupStats) => group.columns.find((column) => column.column === measure) ?? { sum: 0, mean: 0 };
     const ranked = [...grouped.values].sort((a, b) => of(b).sum - of(a).sum);
     lines.push('', `## By ${grouped.column} (ranked by total ${measure})`, '', `| ${grouped.column} | rows | total ${measure} | mean ${measure} |`, '|---|---|---|---|');
-    lines.push(...ranked.map((group) => `| ${group.value} | ${group.count} | ${format(of(group).sum)} | ${format(of(group).mean)} |`));
-    if (ranked[0]) lines.push('', `**Finding:** ${ranked[0].value} leads on total ${measure} (${format(of(ranked[0]).sum)} across ${ranked[0].count} rows).`);
+    lines.push(...ranked.map((group) => `| ${group.value} | ${group.count} | ${formatNumber(of(group).sum)} | ${formatNumber(of(group).mean)} |`));
+    if (ranked[0]) lines.push('', `**Finding:** ${ranked[0].value} leads on total ${measure} (${formatNumber(of(ranked[0]).sum)} across ${ranked[0].count} rows).`);
   }
   return { thought: 'I have the statistics; writing the report.', answer: lines.join('\n') };
 };
