@@ -1,7 +1,7 @@
 export { startEngine, type EngineCode, type EngineModels, type EngineOptions, type EngineProject, type LocalEngine } from './engine';
 export { LocalAws, LocalDefaults, ContainerCapDefaults, LocalErrorName, ExecutionStatus, RedriveStatus, SfnErrorCode, LambdaErrorCode } from './constants';
 export { LocalApiError, LocalEngineConfigError, LocalStoreError } from './errors';
-export { processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';
+export { INHERITED_ENV, processContainerRunner, type ContainerExit, type ContainerHandle, type ContainerRunner, type ContainerRunOptions, type ProcessContainerRunnerOptions } from './container/container-runner';
 export { ContainerSlots, defaultMaxContainers, type ContainerSlot } from './container/container-slots';
 export type { LambdaHandler } from './lambda-api/lambda-registry';
 export { executionArn, stateMachineArn } from './sfn-api/arn';

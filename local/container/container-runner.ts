@@ -49,7 +49,7 @@ export interface ProcessContainerRunnerOptions {
 }
 
 /** Variables a container inherits from the engine: only what a Node process needs to start. */
-const INHERITED_ENV = ['PATH', 'HOME', 'NODE_OPTIONS', 'NODE_PATH', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'LANG', 'TZ'] as const;
+export const INHERITED_ENV = ['PATH', 'HOME', 'NODE_OPTIONS', 'NODE_PATH', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'LANG', 'TZ'] as const;
 
 /**
  * Runs each container as `node <entry>` with exactly the container's environment: the task's
