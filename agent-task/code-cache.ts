@@ -26,7 +26,7 @@ interface ModuleInternals {
  * as a function expression with the parameters Node gives a module, called at once when Node
  * `require`s the file (top-level `this` is then `module.exports`), left as the script's value when
  * `loadWithCodeCache` runs it as a script (top-level `this` is the global object there). So the
- * loader compiles the file's own text, and V8 holds the 2 MB source once; joining it to a wrapper
+ * loader compiles the file's own text, and V8 holds the source (1.2 MB) once; joining it to a wrapper
  * at load time (`Module.wrap`) left a second copy in the heap for the life of the process.
  */
 export const WRAPPED_MODULE = {
@@ -36,7 +36,7 @@ export const WRAPPED_MODULE = {
 
 /**
  * Loads a CommonJS file as `require` would, but compiles it with the V8 code cache written beside
- * it at build time (`<file>.v8cache`), so a 2 MB bundle is not parsed and compiled again at every
+ * it at build time (`<file>.v8cache`), so the bundle is not parsed and compiled again at every
  * container start. Without a cache, or with one V8 refuses (another Node version or other V8
  * flags), the file is compiled from its text: slower, never wrong. The module is registered under
  * its path, so a later `require` of the file gets the same instance. A file the build wrapped

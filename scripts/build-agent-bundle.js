@@ -111,7 +111,7 @@ function escapeNonAscii(file) {
 async function main() {
   const manifest = bundleManifest();
   // Wrapped as a function expression (agent-task/code-cache.ts, WRAPPED_MODULE): the loader
-  // compiles the file's own text, so V8 holds its 2 MB once.
+  // compiles the file's own text, so V8 holds it once.
   const { WRAPPED_MODULE } = require(path.join(target, 'code-cache.js'));
   const result = await esbuild.build({
     ...common,

@@ -72,14 +72,14 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }))).toBe(false);
   });
 
-  it('holds its 2 MB text once, outside the JS heap: loading it copies no large string into the heap', () => {
+  it('holds its text once, outside the JS heap: loading it copies no large string into the heap', () => {
     const container = path.join(path.dirname(agentTaskEntry()), 'container.cjs');
     const script = `
       require(${JSON.stringify(agentTaskEntry())}).warmUp();
       const largeObjects = require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'large_object_space');
       process.stdout.write(JSON.stringify(largeObjects.space_used_size));`;
     const largeObjectBytes = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' })) as number;
-    // Joining the text to a module wrapper at load (Module.wrap) put one or two 2 MB copies there for the life of each container.
+    // Joining the text to a module wrapper at load (Module.wrap) put one or two copies of it there for the life of each container.
     expect(largeObjectBytes).toBeLessThan(statSync(container).size / 2);
   });
 
