@@ -1,3 +1,4 @@
+import { awsCredentials } from '../framework/aws/credentials';
 import { stepFunctionsApi } from '../framework/aws/step-functions-api';
 import { startHeartbeat } from './heartbeat';
 
@@ -5,7 +6,7 @@ import { startHeartbeat } from './heartbeat';
 // framework, the model client and the tools take a second or more to load on a busy machine, and
 // the workflow must not take that for a dead container. The container reaches Step Functions and
 // Lambda with its own small signed client (framework/aws/), not the AWS SDK: it makes a handful of
-// calls, and the SDK would cost it about 1 MB of code to load and 10 MB of memory.
+// calls, and the SDK's clients were 1 MB of its code (docs/ARCHITECTURE.md, "The container bundle").
 const TASK_TOKEN = 'STEPWISE_TASK_TOKEN';
 const HEARTBEAT_SECONDS = 'STEPWISE_HEARTBEAT_SECONDS';
 /** `ContainerEnv.EngineLifeline`, repeated: the state-machines module is not loaded yet. */
@@ -55,7 +56,9 @@ function exitWithEngine(env: NodeJS.ProcessEnv): void {
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   exitWithEngine(env);
-  const sfn = stepFunctionsApi(env);
+  // One provider for both clients: one fetch and one refresh of the task role's credentials.
+  const credentials = awsCredentials(env);
+  const sfn = stepFunctionsApi(env, { credentials });
   const taskToken = env[TASK_TOKEN];
   if (!taskToken) {
     process.stderr.write(`stepwise agent-task: ${TASK_TOKEN} is not set; this program is started by the workflow's RunAgent state.\n`);
@@ -92,7 +95,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       const { lambdaInvokeApi } = require('../framework/aws/lambda-invoke-api') as typeof import('../framework/aws/lambda-invoke-api');
       const config = readContainerConfig(env);
       const startedAt = Date.now() - process.uptime() * 1000;
-      const output = await runTurn(config, { stores: storesFor(config), lambda: lambdaInvokeApi(env), sfn, startedAt }, controller.signal);
+      const output = await runTurn(config, { stores: storesFor(config), lambda: lambdaInvokeApi(env, { credentials }), sfn, startedAt }, controller.signal);
       if (taskLost) return 1;
       await sfn.sendTaskSuccess(taskToken, JSON.stringify(output));
       process.stdout.write(`stepwise agent-task: ${config.agent} turn ${config.turn} ended ${output.status} after ${output.iterations} iterations\n`);

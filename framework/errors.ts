@@ -269,6 +269,17 @@ export class ContainerStoppedError extends StepwiseError {
   }
 }
 
+/**
+ * No AWS credentials could be had from where the environment says they are (the ECS container
+ * credentials endpoint did not answer, or answered an error): a passing fault of the platform, which
+ * the workflow retries, unlike a malformed setting (`ConfigDefinitionError`).
+ */
+export class CredentialsUnavailableError extends StepwiseError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: ErrorName.InternalError, fault: 'system', cause: options.cause });
+  }
+}
+
 /** Approval decisions given to `resume` do not match the pending approvals. */
 export class ApprovalDecisionError extends StepwiseError {
   readonly approvalId?: string;

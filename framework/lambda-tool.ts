@@ -42,6 +42,9 @@ export interface LambdaTwinOptions {
   readonly client?: LambdaClient | LambdaInvokeApi;
 }
 
+/** The AWS SDK's Lambda client, loaded on first use: a container that invokes through `LambdaInvokeApi` never loads it. */
+const lambdaSdk = (): typeof import('@aws-sdk/client-lambda') => require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+
 const THROTTLING_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'EC2ThrottledException']);
 const TIMEOUT_ERRORS = new Set(['AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 /** Errors of the connection itself: the request may or may not have reached the function. */
@@ -77,7 +80,7 @@ function isTransportError(error: unknown): boolean {
 export function lambdaTool<Schema extends z.ZodObject, Result = unknown>(options: LambdaToolOptions<Schema>): Tool<Schema, Result> {
   let client = options.client;
   // The SDK is loaded only when no client was given.
-  const getClient = (): LambdaClient | LambdaInvokeApi => (client ??= new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient({}));
+  const getClient = (): LambdaClient | LambdaInvokeApi => (client ??= new (lambdaSdk().LambdaClient)({}));
   const tool: Tool<Schema, Result> = defineTool<Schema, Result>({
     name: options.name,
     description: options.description,
@@ -144,7 +147,7 @@ async function invokeFunction(
     output =
       'invoke' in client
         ? await client.invoke(input, { abortSignal })
-        : await client.send(new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).InvokeCommand(input), { abortSignal });
+        : await client.send(new (lambdaSdk().InvokeCommand)(input), { abortSignal });
   } catch (error) {
     throw invocationError(tool, options.functionName, error, { deadline, runSignal: context.signal });
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { ConfigDefinitionError } from '../errors';
+import { ConfigDefinitionError, CredentialsUnavailableError } from '../errors';
 import { httpExchange } from './http-exchange';
 
 /** Returns credentials that are valid for a while yet; cached, and fetched again before they expire. */
@@ -30,14 +30,15 @@ interface ContainerCredentials {
 }
 
 /**
- * The credentials of the standard AWS configuration, found the way the AWS SDK finds them, with the
- * two sources a container has read without loading the SDK:
- * 1. `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`);
- * 2. the container credentials endpoint (ECS and Fargate task roles: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`,
- *    or `AWS_CONTAINER_CREDENTIALS_FULL_URI` with `AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)`), unless
- *    `AWS_PROFILE` names a profile;
- * 3. anything else (a profile, SSO, web identity, the EC2 instance role): the SDK's default chain,
- *    loaded then.
+ * The credentials of the standard AWS configuration, found in the AWS SDK's order, with the two
+ * sources a container has read without loading the SDK:
+ * 1. `AWS_PROFILE` set: that profile, through the SDK's default chain (as the SDK does, the keys in
+ *    the environment are then not used);
+ * 2. `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`);
+ * 3. the container credentials endpoint (ECS and Fargate task roles: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`,
+ *    or `AWS_CONTAINER_CREDENTIALS_FULL_URI` with `AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)`);
+ * 4. anything else (the default profile's files, SSO, web identity, the EC2 instance role): the
+ *    SDK's default chain, loaded then.
  *
  * @example
  * const credentials = awsCredentials(process.env);
@@ -48,6 +49,7 @@ export function awsCredentials(env: NodeJS.ProcessEnv): CredentialsProvider {
 }
 
 function credentialSource(env: NodeJS.ProcessEnv): CredentialsProvider {
+  if (env.AWS_PROFILE) return sdkDefaultChain(env.AWS_PROFILE);
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (accessKeyId && secretAccessKey) {
@@ -60,15 +62,15 @@ function credentialSource(env: NodeJS.ProcessEnv): CredentialsProvider {
     };
     return async () => identity;
   }
-  if (!env.AWS_PROFILE && (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI)) return containerCredentials(env);
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return containerCredentials(env);
   return sdkDefaultChain();
 }
 
-/** The AWS SDK's default credential chain (`@aws-sdk/credential-provider-node`), loaded on first use; it reads the process's own environment and files. */
-function sdkDefaultChain(): CredentialsProvider {
+/** The AWS SDK's default credential chain (`@aws-sdk/credential-provider-node`), loaded on first use; besides `profile`, it reads the process's own environment and files. */
+function sdkDefaultChain(profile?: string): CredentialsProvider {
   let provider: CredentialsProvider | undefined;
   return () => {
-    provider ??= (require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node')).defaultProvider();
+    provider ??= (require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node')).defaultProvider(profile ? { profile } : {});
     return provider();
   };
 }
@@ -92,7 +94,15 @@ function cached(source: CredentialsProvider): CredentialsProvider {
 
 /** Where the container credentials endpoint is, checked as the SDK checks it: plain HTTP only to the task's own endpoints. */
 function containerCredentialsUrl(env: NodeJS.ProcessEnv): URL {
-  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return new URL(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, CredentialDefaults.containerEndpoint);
+  const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
+  if (relative) {
+    // Joined as text, as the SDK joins it: `new URL(relative, base)` would let `//host/…` name another host.
+    const url = new URL(`${CredentialDefaults.containerEndpoint}${relative.startsWith('/') ? '' : '/'}${relative}`);
+    if (url.origin !== CredentialDefaults.containerEndpoint) {
+      throw new ConfigDefinitionError(`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path on ${CredentialDefaults.containerEndpoint}: ${relative}`, { field: 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' });
+    }
+    return url;
+  }
   const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
   let url: URL;
   try {
@@ -126,11 +136,11 @@ function containerCredentials(env: NodeJS.ProcessEnv): CredentialsProvider {
         return identityOf(JSON.parse(body) as ContainerCredentials, url);
       } catch (error) {
         lastError = error;
-        if (error instanceof ConfigDefinitionError) break;
+        if (error instanceof ConfigDefinitionError) throw error;
       }
     }
-    throw new ConfigDefinitionError(`No credentials from the container credentials endpoint ${url.origin}${url.pathname}: ${(lastError as Error)?.message ?? String(lastError)}`, {
-      field: 'taskRole',
+    // The endpoint is the platform's: its silence or its errors pass, and the workflow runs the turn again.
+    throw new CredentialsUnavailableError(`No credentials from the container credentials endpoint ${url.origin}${url.pathname} after ${CredentialDefaults.containerAttempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`, {
       cause: lastError,
     });
   };

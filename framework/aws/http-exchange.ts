@@ -23,7 +23,7 @@ export class RequestAbortedError extends Error {
 }
 
 /** `node:http` for http URLs; `node:https` (and TLS) loaded only for an https URL. */
-function transportOf(url: URL): Pick<typeof import('node:http'), 'request'> {
+export function transportOf(url: URL): Pick<typeof import('node:http'), 'request' | 'Agent'> {
   return url.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : (require('node:http') as typeof import('node:http'));
 }
 
@@ -49,6 +49,9 @@ export function httpExchange(url: URL, request: HttpExchangeRequest): Promise<Ht
       outgoing.destroy(new RequestAbortedError('The request was aborted', { cause: request.signal?.reason }));
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    // TCP keep-alive probes after a second of quiet, as the AWS SDK sets them: a NAT gateway drops a
+    // connection idle for 350 s, and a long Lambda invocation would otherwise wait on it unawares.
+    outgoing.once('socket', (socket) => socket.setKeepAlive(true, 1_000));
     const settle = (): void => request.signal?.removeEventListener('abort', onAbort);
     outgoing.once('error', (error) => {
       settle();

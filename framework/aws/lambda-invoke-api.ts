@@ -1,4 +1,4 @@
-import { awsApiClient, type AwsApiClient } from './aws-api-client';
+import { awsApiClient, type AwsApiClientOptions } from './aws-api-client';
 
 /** What an invocation sends: the fields of the AWS SDK's `InvokeCommandInput` that tools use. */
 export interface LambdaInvokeInput {
@@ -41,7 +41,8 @@ const header = (value: string | string[] | undefined): string | undefined => (Ar
  * const lambda = lambdaInvokeApi(process.env);
  * const { Payload } = await lambda.invoke({ FunctionName: 'stepwise-echo', Payload: Buffer.from('{}') });
  */
-export function lambdaInvokeApi(env: NodeJS.ProcessEnv, client: AwsApiClient = awsApiClient(LAMBDA_SERVICE, env)): LambdaInvokeApi {
+export function lambdaInvokeApi(env: NodeJS.ProcessEnv, options: AwsApiClientOptions = {}): LambdaInvokeApi {
+  const client = awsApiClient(LAMBDA_SERVICE, env, options);
   return {
     async invoke(input, options = {}) {
       const body = input.Payload ? Buffer.from(input.Payload.buffer, input.Payload.byteOffset, input.Payload.byteLength) : Buffer.alloc(0);

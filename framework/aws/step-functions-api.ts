@@ -1,4 +1,4 @@
-import { awsApiClient, type AwsApiClient } from './aws-api-client';
+import { awsApiClient, type AwsApiClientOptions } from './aws-api-client';
 
 /** The Step Functions actions a task worker (the agent container) uses. */
 export interface StepFunctionsApi {
@@ -22,7 +22,8 @@ export const STEP_FUNCTIONS_SERVICE = { signingName: 'states', endpointPrefix: '
  * const sfn = stepFunctionsApi(process.env);
  * await sfn.sendTaskHeartbeat(taskToken);
  */
-export function stepFunctionsApi(env: NodeJS.ProcessEnv, client: AwsApiClient = awsApiClient(STEP_FUNCTIONS_SERVICE, env)): StepFunctionsApi {
+export function stepFunctionsApi(env: NodeJS.ProcessEnv, options: AwsApiClientOptions = {}): StepFunctionsApi {
+  const client = awsApiClient(STEP_FUNCTIONS_SERVICE, env, options);
   const call = async (action: string, input: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const response = await client.send({
       method: 'POST',

@@ -6,6 +6,8 @@ import {
   LAMBDA_SERVICE,
   STEP_FUNCTIONS_SERVICE,
   awsApiClient,
+  isRetryable,
+  RequestAbortedError,
   serviceEndpoint,
   stepFunctionsApi,
   type AwsApiRequest,
@@ -286,5 +288,19 @@ describe('awsApiClient', () => {
       expect(error).toMatchObject({ name: 'SignatureDoesNotMatch', $fault: 'client', $metadata: { httpStatusCode: 403, attempts: 2 } });
       expect(server.received).toHaveLength(2);
     });
+  });
+});
+
+describe('isRetryable', () => {
+  it('retries the connection failures the AWS SDK retries, found along the cause chain, and never an abort or a client error', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']) {
+      expect(isRetryable(Object.assign(new Error(`getaddrinfo ${code}`), { code }))).toBe(true);
+    }
+    // DNS not ready yet on a task that has just started, wrapped by whoever caught it first.
+    expect(isRetryable(new Error('request failed', { cause: Object.assign(new Error('getaddrinfo EAI_AGAIN states.eu-west-1.amazonaws.com'), { code: 'EAI_AGAIN' }) }))).toBe(true);
+    expect(isRetryable(new RequestAbortedError('aborted'))).toBe(false);
+    expect(isRetryable(new AwsServiceError('TaskTimedOut', 'gone', { httpStatusCode: 400, attempts: 1 }))).toBe(false);
+    expect(isRetryable(new AwsServiceError('ServiceUnavailable', 'busy', { httpStatusCode: 503, attempts: 1 }))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }))).toBe(false);
   });
 });

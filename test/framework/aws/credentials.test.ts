@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CredentialDefaults, awsCredentials, stepFunctionsApi } from '../../../framework/aws';
-import { ConfigDefinitionError } from '../../../framework/errors';
+import { ConfigDefinitionError, CredentialsUnavailableError } from '../../../framework/errors';
 import { WIRE_CREDENTIALS, startAwsWireFake, type AwsWireFake } from '../../helpers/aws-wire-fake';
 import { answerJson, startLocalServer, type LocalServer } from './local-server';
 
@@ -158,8 +158,21 @@ describe('the container credentials endpoint', () => {
     const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/task-1' })());
 
     expect(String((request.mock.calls[0] as unknown[])[0])).toBe('http://169.254.170.2/v2/credentials/task-1');
-    expect(error).toBeInstanceOf(ConfigDefinitionError);
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
     expect((error as Error).message).toContain('http://169.254.170.2/v2/credentials/task-1');
+  });
+
+  it.each([
+    ['//169.254.169.254/latest/meta-data/iam', 'http://169.254.170.2//169.254.169.254/latest/meta-data/iam'],
+    ['http://attacker.example/creds', 'http://169.254.170.2/http://attacker.example/creds'],
+  ])('keeps an AWS_CONTAINER_CREDENTIALS_RELATIVE_URI that looks like another host (%s) on the ECS endpoint, as a path', async (relative, asked) => {
+    const request = jest.spyOn(http, 'request').mockImplementation((() => {
+      throw Object.assign(new Error('connect ENETUNREACH (no network in the test)'), { code: 'ENETUNREACH' });
+    }) as never);
+
+    await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: relative, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
+
+    expect(request.mock.calls.map((call) => String((call as unknown[])[0]))).toEqual(Array.from({ length: CredentialDefaults.containerAttempts }, () => asked));
   });
 
   it('fetches the credentials again on the next call when they expire within 5 minutes (here, in 1 minute)', async () => {
@@ -194,12 +207,13 @@ describe('the container credentials endpoint', () => {
     expect(new Set(identities.map((identity) => identity.accessKeyId))).toEqual(new Set(['ASIAONCE0']));
   });
 
-  it('reports an endpoint that answers 500 every time as a ConfigDefinitionError naming the endpoint, after its attempts', async () => {
+  it('reports an endpoint that answers 500 every time as CredentialsUnavailableError (a system fault the workflow retries) naming the endpoint, after its attempts', async () => {
     server = await credentialsEndpoint(() => ({ status: 500, body: { message: 'agent unavailable' } }));
 
     const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` })());
 
-    expect(error).toBeInstanceOf(ConfigDefinitionError);
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(error).toMatchObject({ code: 'Stepwise.InternalError', fault: 'system' });
     expect((error as Error).message).toContain(`${server.url}/creds`);
     expect((error as Error).message).toContain('500');
     expect(server.received).toHaveLength(CredentialDefaults.containerAttempts);
@@ -209,7 +223,7 @@ describe('the container credentials endpoint', () => {
     server = await credentialsEndpoint((index) => (index < CredentialDefaults.containerAttempts ? { status: 500, body: {} } : { status: 200, body: roleCredentials(60, 'ASIALATER') }));
     const credentials = awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` });
 
-    await expect(credentials()).rejects.toBeInstanceOf(ConfigDefinitionError);
+    await expect(credentials()).rejects.toBeInstanceOf(CredentialsUnavailableError);
     await expect(credentials()).resolves.toMatchObject({ accessKeyId: 'ASIALATER' });
   });
 
@@ -274,7 +288,7 @@ describe('the container credentials endpoint', () => {
 
     expect(request).toHaveBeenCalledTimes(CredentialDefaults.containerAttempts);
     expect(String((request.mock.calls[0] as unknown[])[0])).toBe(new URL(fullUri).href);
-    expect(error).toBeInstanceOf(ConfigDefinitionError);
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
     expect(error).not.toMatchObject({ field: 'AWS_CONTAINER_CREDENTIALS_FULL_URI' });
   });
 });
@@ -328,5 +342,22 @@ describe('AWS_PROFILE', () => {
 
     expect(identity).toMatchObject({ accessKeyId: 'AKIDFROMPROFILE', secretAccessKey: 'profile-secret' });
     expect(server.received).toHaveLength(0);
+  });
+
+  it("takes AWS_PROFILE's keys over the keys in the environment, as the SDK does", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'stepwise-profile-'));
+    const credentialsFile = path.join(directory, 'credentials');
+    writeFileSync(credentialsFile, '[stepwise-wire]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = profile-secret\n');
+    const env = {
+      AWS_PROFILE: 'stepwise-wire',
+      AWS_CONFIG_FILE: path.join(directory, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+      AWS_ACCESS_KEY_ID: 'AKIDFROMENV',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    Object.assign(process.env, env);
+
+    await expect(awsCredentials(env)()).resolves.toMatchObject({ accessKeyId: 'AKIDFROMPROFILE' });
   });
 });

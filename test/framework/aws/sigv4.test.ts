@@ -76,4 +76,14 @@ describe('signRequest', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20260314\/eu-west-1\/states\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
     );
   });
+
+  it('sends but does not sign the headers a proxy may change (user-agent, connection, x-amzn-trace-id)', () => {
+    const headers = signRequest(
+      { method: 'POST', path: '/', headers: { host: 'lambda.eu-west-1.amazonaws.com', 'user-agent': 'stepwise-agents', connection: 'keep-alive', 'x-amzn-trace-id': 'Root=1-abc' }, body: Buffer.from('{}') },
+      { service: 'lambda', region: 'eu-west-1', credentials: CREDENTIALS, date: DATE },
+    );
+
+    expect(headers).toMatchObject({ 'user-agent': 'stepwise-agents', connection: 'keep-alive', 'x-amzn-trace-id': 'Root=1-abc' });
+    expect(headers.authorization).toContain('SignedHeaders=host;x-amz-content-sha256;x-amz-date,');
+  });
 });
