@@ -53,7 +53,7 @@ export function loadWithCodeCache(file: string, parent: NodeModule): CachedModul
   } catch {
     cachedData = undefined;
   }
-  // Latin-1: the build escapes every character outside ASCII, and decoding 2 MB as Latin-1 skips UTF-8's validation.
+  // Latin-1: the build escapes every character outside ASCII, and decoding the whole file as Latin-1 skips UTF-8's validation.
   const text = readFileSync(file, 'latin1');
   const script = new vm.Script(text.startsWith(WRAPPED_MODULE.head) ? text : internals.wrap(readFileSync(file, 'utf8')), {
     filename: file,

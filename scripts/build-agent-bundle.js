@@ -3,7 +3,7 @@
 // after tsc, from the compiled dist/agent-task/bundle.js), and its V8 code cache
 // (container.cjs.v8cache, written by the Node that runs this script); dist/agent-task/bundle.cjs,
 // the program the engine and the images run, is a few lines (agent-task/start.ts) that load it. Node loads one file instead of ~200
-// (zod, the Step Functions and Lambda clients, the framework), and the image needs no
+// (zod, the framework and its own small AWS client), and the image needs no
 // node_modules/. Packages the container loads only on some paths are bundled on their own in
 // dist/agent-task/vendor/ and required from there on first use, so a local container never reads
 // them: the DynamoDB and S3 clients (AWS stores), the OpenAI SDK, the Bedrock client, compromise,
