@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from './node-sha256';
+import { signatureProblem } from './sigv4-check';
 
 /** The credentials a fake hands its clients (through `env`) and checks their signatures with. */
 export const WIRE_CREDENTIALS = { accessKeyId: 'AKIDSTEPWISEWIRE', secretAccessKey: 'stepwise-wire-secret' } as const;
@@ -67,26 +66,6 @@ export interface AwsWireFake {
   close(): Promise<void>;
 }
 
-async function signatureProblem(request: IncomingMessage, body: Buffer, url: URL): Promise<string | undefined> {
-  const authorization = request.headers.authorization;
-  if (!authorization) return 'no Authorization header (the request is not signed)';
-  const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(authorization);
-  if (!parsed) return `an Authorization header that is not SigV4: ${authorization}`;
-  const [, accessKeyId, , region, service, signedHeaders] = parsed;
-  if (accessKeyId !== WIRE_CREDENTIALS.accessKeyId) return `unknown access key ${accessKeyId}`;
-  const expected = url.pathname === '/' ? 'states' : 'lambda';
-  if (service !== expected || region !== WIRE_REGION) return `signed for ${service} in ${region}, not ${expected} in ${WIRE_REGION}`;
-  const amzDate = String(request.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  const headers = Object.fromEntries(signedHeaders.split(';').map((name) => [name, String(request.headers[name] ?? '')]));
-  const signer = new SignatureV4({ service, region, credentials: WIRE_CREDENTIALS, sha256: NodeSha256 });
-  const signed = await signer.sign(
-    { method: request.method!, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
-    { signingDate },
-  );
-  return signed.headers.authorization === authorization ? undefined : 'the signature does not match the request that arrived';
-}
-
 function sendFault(response: ServerResponse, fault: AwsFault, json10: boolean): void {
   response.writeHead(fault.status, {
     'content-type': json10 ? 'application/x-amz-json-1.0' : 'application/json',
@@ -114,7 +93,7 @@ export async function startAwsWireFake(): Promise<AwsWireFake> {
         const body = Buffer.concat(chunks);
         const url = new URL(request.url!, `http://${request.headers.host}`);
         requests.push({ method: request.method!, path: request.url!, headers: request.headers });
-        const problem = await signatureProblem(request, body, url);
+        const problem = await signatureProblem(request, { service: url.pathname === '/' ? 'states' : 'lambda', region: WIRE_REGION, credentials: WIRE_CREDENTIALS, body });
         if (problem) {
           refused.push(problem);
           sendFault(response, new AwsFault('InvalidSignatureException', problem, 403), url.pathname === '/');

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from './node-sha256';
+import { signatureProblem } from './sigv4-check';
 import type { FunctionUrlRequest, OpenResponse } from '../../infra/functions/serve-execution-events';
 
 /** The credentials the tests give the CLI (through the environment) and this server checks signatures with. */
@@ -18,27 +17,6 @@ export interface FunctionUrlServer {
   close(): Promise<void>;
 }
 
-/** Recomputes the request's signature from what arrived on the wire, the way AWS does; undefined when it matches. */
-async function signatureProblem(request: IncomingMessage, region: string): Promise<string | undefined> {
-  const authorization = request.headers.authorization;
-  if (!authorization) return 'no Authorization header (the request is not signed)';
-  const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(authorization);
-  if (!parsed) return `an Authorization header that is not SigV4: ${authorization}`;
-  const [, accessKeyId, , signedRegion, service, signedHeaders] = parsed;
-  if (accessKeyId !== TEST_CREDENTIALS.accessKeyId) return `unknown access key ${accessKeyId}`;
-  if (service !== 'lambda' || signedRegion !== region) return `signed for ${service} in ${signedRegion}, not lambda in ${region}`;
-  const amzDate = String(request.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  const url = new URL(request.url!, `http://${request.headers.host}`);
-  const headers = Object.fromEntries(signedHeaders.split(';').map((name) => [name, String(request.headers[name] ?? '')]));
-  const signer = new SignatureV4({ service: 'lambda', region, credentials: TEST_CREDENTIALS, sha256: NodeSha256 });
-  const expected = await signer.sign(
-    { method: request.method!, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers },
-    { signingDate },
-  );
-  return expected.headers.authorization === authorization ? undefined : 'the signature does not match the request that arrived';
-}
-
 /**
  * Serves `handler` (the events endpoint's streaming function) on 127.0.0.1 the way a function
  * URL in RESPONSE_STREAM mode with AWS_IAM auth would: refuses unsigned or wrongly signed
@@ -50,7 +28,7 @@ export async function startFunctionUrlServer(handler: (request: FunctionUrlReque
   const refused: string[] = [];
   const server: Server = createServer((request, response) => {
     void (async () => {
-      const problem = await signatureProblem(request, region);
+      const problem = await signatureProblem(request, { service: 'lambda', region, credentials: TEST_CREDENTIALS });
       if (problem) {
         refused.push(problem);
         response.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ Message: `Forbidden: ${problem}` }));
