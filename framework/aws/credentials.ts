@@ -96,12 +96,9 @@ function cached(source: CredentialsProvider): CredentialsProvider {
 function containerCredentialsUrl(env: NodeJS.ProcessEnv): URL {
   const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
   if (relative) {
-    // Joined as text, as the SDK joins it: `new URL(relative, base)` would let `//host/…` name another host.
-    const url = new URL(`${CredentialDefaults.containerEndpoint}${relative.startsWith('/') ? '' : '/'}${relative}`);
-    if (url.origin !== CredentialDefaults.containerEndpoint) {
-      throw new ConfigDefinitionError(`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path on ${CredentialDefaults.containerEndpoint}: ${relative}`, { field: 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' });
-    }
-    return url;
+    // Joined as text, as the SDK joins it: always a path on the endpoint (`new URL(relative, base)`
+    // would let `//host/…` name another host).
+    return new URL(`${CredentialDefaults.containerEndpoint}${relative.startsWith('/') ? '' : '/'}${relative}`);
   }
   const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
   let url: URL;
