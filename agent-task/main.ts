@@ -110,14 +110,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
 }
 
 /**
- * Runs the container (`main`) and sets the exit code: what `node dist/agent-task/main.js` and the
- * bundle's `bundle.cjs` do.
+ * Tunes V8 as the environment asks (`tuneV8FromEnvironment`), runs the container (`main`) and sets
+ * the exit code: what `node dist/agent-task/main.js` and the bundle's `bundle.cjs` do.
  *
  * @example
  * if (require.main === module) start();
  */
 export function start(): void {
-  main().then(
+  // Before main loads the framework: its modules' first run is what grows V8's young generation.
+  const { tuneV8FromEnvironment } = require('./v8-tuning') as typeof import('./v8-tuning');
+  tuneV8FromEnvironment(process.env);
+  main(process.env).then(
     (code) => {
       process.exitCode = code;
     },

@@ -159,6 +159,7 @@ export class AgentPlatform extends Construct {
           toolFunctionsJson: Stack.of(this).toJsonString(Object.fromEntries(agent.tools.map((tool) => [tool.name, this.toolFunctions[tool.name].functionArn]))),
           region: Stack.of(this).region,
           openAiBaseUrl: resolved.openAiBaseUrl,
+          v8Tuning: resolved.containerV8,
           retentionDays: resolved.dataRetentionDays,
         }),
         // An agent on Bedrock authorizes with its task role and gets no API key.

@@ -1,4 +1,4 @@
-import { ContainerEnv, formatStoreLocation } from '../state-machines';
+import { ContainerEnv, ContainerV8Tuning, formatStoreLocation } from '../state-machines';
 import { AGENT_TASK_ARCHITECTURE, PlatformPaths } from './constants';
 
 /** The plain environment variables every agent task definition sets (the model key travels as a secret). */
@@ -16,8 +16,8 @@ export const TASK_DEFINITION_ENV = [
   ContainerEnv.TaskArchitecture,
 ] as const;
 
-/** Set only when `openAiBaseUrl` is given. */
-export const OPTIONAL_TASK_DEFINITION_ENV = ['OPENAI_BASE_URL'] as const;
+/** Set only when `openAiBaseUrl` is given, and when `v8Tuning` is not the default. */
+export const OPTIONAL_TASK_DEFINITION_ENV = ['OPENAI_BASE_URL', ContainerEnv.V8Tuning] as const;
 
 /** Environment variables the task definition fills from Secrets Manager (none for an agent on Amazon Bedrock). */
 export const TASK_DEFINITION_SECRETS = ['OPENAI_API_KEY'] as const;
@@ -38,6 +38,8 @@ export interface AgentContainerEnvironmentOptions {
   readonly toolFunctionsJson: string;
   readonly region: string;
   readonly openAiBaseUrl?: string;
+  /** How the container tunes V8; the variable is set only for a tuning other than `lean`, the container's default. */
+  readonly v8Tuning?: ContainerV8Tuning;
   /** Where the image holds the config (default `/app/stepwise.config.ts`). */
   readonly configPath?: string;
   /** Days events and checkpoints are kept (the tables' TTL). */
@@ -82,5 +84,6 @@ export function agentContainerEnvironment(options: AgentContainerEnvironmentOpti
     [ContainerEnv.TaskArchitecture]: AGENT_TASK_ARCHITECTURE,
   };
   if (options.openAiBaseUrl !== undefined) environment.OPENAI_BASE_URL = options.openAiBaseUrl;
+  if (options.v8Tuning !== undefined && options.v8Tuning !== ContainerV8Tuning.Lean) environment[ContainerEnv.V8Tuning] = options.v8Tuning;
   return environment;
 }

@@ -5,7 +5,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigDefinitionError, type Agent, type AnyTool } from '../framework';
-import { MAX_TASK_TIMEOUT_SECONDS } from '../state-machines';
+import { ContainerV8Tuning, MAX_TASK_TIMEOUT_SECONDS } from '../state-machines';
 import { PlatformDefaults, PlatformPaths, isFargateTaskSize } from './constants';
 
 /** What `AgentPlatform` takes. */
@@ -40,6 +40,14 @@ export interface AgentPlatformProps {
    * @default 2048
    */
   readonly memoryLimitMiB?: number;
+  /**
+   * How an agent container tunes V8 once its code has loaded (`STEPWISE_CONTAINER_V8`): `lean`
+   * turns the optimizing compilers off and keeps the young generation at its first size (about
+   * 8 MiB less memory for a container that mostly waits on its model and tools); `node` keeps
+   * Node's own tuning, for tools that run CPU-heavy code inside the container.
+   * @default ContainerV8Tuning.Lean
+   */
+  readonly containerV8?: ContainerV8Tuning;
   /**
    * How long container, Lambda, state machine, flow and API logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -127,6 +135,7 @@ export interface ResolvedPlatformProps {
   readonly agents: readonly Agent[];
   readonly cpu: number;
   readonly memoryLimitMiB: number;
+  readonly containerV8: ContainerV8Tuning;
   readonly logRetention: logs.RetentionDays;
   readonly modelId: string;
   readonly openAiBaseUrl?: string;
@@ -263,6 +272,10 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   const modelId = props.modelId ?? PlatformDefaults.modelId;
   if (typeof modelId !== 'string' || modelId.trim() === '') fail('modelId', 'must be a non-empty model id such as "offline" or "openai:gpt-4.1-mini"');
   if (props.openAiBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(props.openAiBaseUrl)) fail('openAiBaseUrl', `must be an http(s) URL, got ${JSON.stringify(props.openAiBaseUrl)}`);
+  const containerV8 = props.containerV8 ?? ContainerV8Tuning.Lean;
+  if (!(Object.values(ContainerV8Tuning) as string[]).includes(containerV8)) {
+    fail('containerV8', `must be ${Object.values(ContainerV8Tuning).map((name) => JSON.stringify(name)).join(' or ')}, got ${JSON.stringify(props.containerV8)}`);
+  }
   const projectRoot = path.resolve(props.projectRoot ?? findProjectRoot(__dirname) ?? process.cwd());
   const dockerfile = props.dockerfile ?? PlatformPaths.dockerfile;
   if (!existsSync(path.join(projectRoot, dockerfile))) {
@@ -275,6 +288,7 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
     agents: props.agents,
     cpu,
     memoryLimitMiB,
+    containerV8,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     modelId,
     openAiBaseUrl: props.openAiBaseUrl,

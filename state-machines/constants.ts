@@ -97,6 +97,12 @@ export const ContainerEnv = {
   BedrockEndpoint: 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
   /** Standard AWS SDK setting: the region, also Amazon Bedrock's for `bedrock:` models. */
   Region: 'AWS_REGION',
+  /**
+   * Static, optional: how the container tunes V8 once its code has loaded, `lean` (unset: the
+   * optimizing compilers off, the young generation kept at its first size) or `node` (Node's own
+   * tuning, for an agent that runs CPU-heavy tools in the container). See `ContainerV8Tuning`.
+   */
+  V8Tuning: 'STEPWISE_CONTAINER_V8',
 } as const;
 export type ContainerEnv = (typeof ContainerEnv)[keyof typeof ContainerEnv];
 

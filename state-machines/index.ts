@@ -46,6 +46,7 @@ export { PayloadKey } from './payload-keys';
 export { createDecisionRecorder, decisionOf, type DecisionMarker, type DecisionRecorderOptions } from './decision-recorder';
 export { answerApproval, encodeApprovalAnswer, uploaderOf, type ApproverDecision, type PayloadUploader, type TaskAnswer } from './approval-answer';
 export { buildAgentDefinition, type AgentDefinitionOptions, type AgentWorkflowResources, type AslDefinition, type AslState } from './definition';
+export { ContainerV8Tuning, parseContainerV8Tuning } from './container-v8-tuning';
 export { formatStoreLocation, parseStoreLocation, type DynamoDbStoreLocation, type FileStoreLocation, type StoreLocation } from './store-location';
 export { installPromiseWithResolvers } from './promise-with-resolvers';
 export { approvalRecordOf } from './approval-record';

@@ -47,6 +47,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     model: env.model,
     modelOverride: values.model,
     modelEnv: env.modelEnv,
+    containerV8: env.containerV8,
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
     awsFaithful: values['aws-faithful'] ? { coldStartSeconds } : false,

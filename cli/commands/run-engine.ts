@@ -102,6 +102,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
       workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, cwd: io.cwd }),
       model: env.model,
       modelEnv: env.modelEnv,
+      containerV8: env.containerV8,
     });
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
   }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig } from '../../local/config-build';
-import { agentTaskEntry } from '../../local';
+import { agentTaskEntry, type ProjectEngineOptions } from '../../local';
 import { repositoryRoot } from '../helpers/cli';
 import { sfnClient, startAgent, startFixtureEngine, temporaryProject, waitForEnd } from '../e2e/e2e-harness';
 
@@ -15,20 +15,32 @@ const AWS_STORE_CLIENTS = /node_modules[\\/]@aws-sdk[\\/]|vendor[\\/]aws-(stores
 const TYPESCRIPT_TOOLCHAIN = /node_modules[\\/](jiti|typescript|ts-node|esbuild)[\\/]/;
 const SECOND_COPY = /dist[\\/](framework|tools|state-machines|agent-task[\\/](?!(bundle|container)\.cjs$))|node_modules[\\/]zod[\\/]/;
 
-describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
-  it('is what the engine runs', () => {
-    expect(path.relative(repositoryRoot, agentTaskEntry())).toBe(path.join('dist', 'agent-task', 'bundle.cjs'));
-  });
+/** What the one container of a turn had loaded when it exited, and the size of V8's young generation (new space) at its start and end. */
+interface RecordedContainer {
+  readonly modules: string[];
+  readonly builtins: string[];
+  readonly newSpaceAtStart: number;
+  readonly newSpaceAtEnd: number;
+}
 
-  it('runs a turn started by the engine loading only itself and the compiled config: no AWS store client, no TypeScript toolchain, no second framework', async () => {
-    const project = temporaryProject();
+/** Runs one turn of the fixture's recorder agent through the engine and reports what its container recorded. */
+async function recordedTurn(options: Partial<ProjectEngineOptions> = {}): Promise<RecordedContainer> {
+  const project = temporaryProject();
+  try {
     // Each container started by the engine inherits NODE_OPTIONS (as Node itself needs): this
-    // preload writes the files and the Node built-ins the container had loaded when it exits.
+    // preload writes what the container had loaded when it exits, and its new space then and at its start.
     const preload = path.join(project.root, 'list-modules.js');
-    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(project.root)} + '/modules-' + process.pid + '.json', JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`);
+    writeFileSync(
+      preload,
+      [
+        `const newSpace = () => require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;`,
+        `const newSpaceAtStart = newSpace();`,
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(project.root)} + '/modules-' + process.pid + '.json', JSON.stringify({ modules: Object.keys(require.cache), builtins: process.moduleLoadList, newSpaceAtStart, newSpaceAtEnd: newSpace() })));`,
+      ].join('\n'),
+    );
     const previousOptions = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `${previousOptions ?? ''} --require ${preload}`.trim();
-    const engine = await startFixtureEngine(CONTAINER_CONFIG, project.root);
+    const engine = await startFixtureEngine(CONTAINER_CONFIG, project.root, options);
     try {
       const sfn = sfnClient(engine);
       const executionArn = await startAgent(sfn, 'recorder', { task: 'say hello from the bundle' });
@@ -40,20 +52,38 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       if (previousOptions === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = previousOptions;
     }
-    try {
-      const lists = readdirSync(project.root).filter((file) => /^modules-\d+\.json$/.test(file));
-      expect(lists).toHaveLength(1);
-      const { files: modules, builtins } = JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as { files: string[]; builtins: string[] };
-      expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
-      expect(modules.some((file) => file.includes(path.join('.stepwise', 'build') + path.sep) && file.endsWith('config.cjs'))).toBe(true);
-      expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
-      // Nothing else from node_modules either: the bundle holds what a local turn needs.
-      expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
-      // Only the Bedrock client (a vendor file) needs node:http2, with Node's assert, readline and file watchers: 10-15 ms of a start.
-      expect(builtins.filter((name) => /^NativeModule (internal\/)?http2\b/.test(name))).toEqual([]);
-    } finally {
-      project.cleanup();
-    }
+    const lists = readdirSync(project.root).filter((file) => /^modules-\d+\.json$/.test(file));
+    expect(lists).toHaveLength(1);
+    return JSON.parse(readFileSync(path.join(project.root, lists[0]), 'utf8')) as RecordedContainer;
+  } finally {
+    project.cleanup();
+  }
+}
+
+describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
+  it('is what the engine runs', () => {
+    expect(path.relative(repositoryRoot, agentTaskEntry())).toBe(path.join('dist', 'agent-task', 'bundle.cjs'));
+  });
+
+  it('runs a turn started by the engine loading only itself and the compiled config: no AWS store client, no TypeScript toolchain, no second framework', async () => {
+    const { modules, builtins, newSpaceAtStart, newSpaceAtEnd } = await recordedTurn();
+
+    expect(modules).toEqual(expect.arrayContaining([agentTaskEntry(), path.join(path.dirname(agentTaskEntry()), 'container.cjs')]));
+    expect(modules.some((file) => file.includes(path.join('.stepwise', 'build') + path.sep) && file.endsWith('config.cjs'))).toBe(true);
+    expect(modules.filter((file) => AWS_STORE_CLIENTS.test(file) || TYPESCRIPT_TOOLCHAIN.test(file) || SECOND_COPY.test(file))).toEqual([]);
+    // Nothing else from node_modules either: the bundle holds what a local turn needs.
+    expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
+    // Only the Bedrock client (a vendor file) needs node:http2, with Node's assert, readline and file watchers: 10-15 ms of a start.
+    expect(builtins.filter((name) => /^NativeModule (internal\/)?http2\b/.test(name))).toEqual([]);
+    // Tuned lean (STEPWISE_CONTAINER_V8 unset) before the framework loaded: the young generation kept
+    // its first size, two semi-spaces of it at most.
+    expect(newSpaceAtEnd).toBeLessThanOrEqual(2 * newSpaceAtStart);
+  }, 120_000);
+
+  it("keeps Node's own V8 tuning when the engine is told node: the same turn grows the young generation", async () => {
+    const { newSpaceAtStart, newSpaceAtEnd } = await recordedTurn({ containerV8: 'node' });
+
+    expect(newSpaceAtEnd).toBeGreaterThan(2 * newSpaceAtStart);
   }, 120_000);
 
   it('holds no AWS SDK client: the container reaches Step Functions and Lambda with its own signed client (framework/aws/)', () => {

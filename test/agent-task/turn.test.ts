@@ -71,6 +71,15 @@ describe('the container contract', () => {
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_TURN: '0' }))).toThrow('STEPWISE_TURN must be a whole number from 1, got "0"');
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_STORE: 'redis://x' }))).toThrow(/STEPWISE_STORE/);
     expect(() => readContainerConfig(containerEnv(root, { STEPWISE_RETENTION_DAYS: 'soon' }))).toThrow('STEPWISE_RETENTION_DAYS must be a whole number of days, got "soon"');
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_CONTAINER_V8: 'fast' }))).toThrow(InvalidInputError);
+    expect(() => readContainerConfig(containerEnv(root, { STEPWISE_CONTAINER_V8: 'fast' }))).toThrow('STEPWISE_CONTAINER_V8 must be "lean" or "node", got "fast"');
+  });
+
+  it('tunes V8 lean unless STEPWISE_CONTAINER_V8 says node', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+
+    expect(readContainerConfig(containerEnv(root)).v8Tuning).toBe('lean');
+    expect(readContainerConfig(containerEnv(root, { STEPWISE_CONTAINER_V8: 'node' })).v8Tuning).toBe('node');
   });
 
   it('writes events that expire after the retention period in the AWS stores', async () => {
@@ -312,6 +321,15 @@ describe('the container entrypoint', () => {
     expect(code).toBe(1);
     expect(actionInputs('SendTaskHeartbeat')[0]).toEqual({ taskToken: 'token-1' });
     expect(actionInputs('SendTaskFailure')[0]).toEqual({ taskToken: 'token-1', error: 'Stepwise.InvalidInput', cause: 'The container needs STEPWISE_AGENT, which is not set' });
+  });
+
+  it('fails the task naming STEPWISE_CONTAINER_V8 when it names no tuning', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stepwise-task-'));
+
+    const code = await main(containerEnv(root, { STEPWISE_CONTAINER_V8: 'turbo' }));
+
+    expect(code).toBe(1);
+    expect(actionInputs('SendTaskFailure')[0]).toEqual({ taskToken: 'token-1', error: 'Stepwise.InvalidInput', cause: 'STEPWISE_CONTAINER_V8 must be "lean" or "node", got "turbo"' });
   });
 
   it('reports the turn output with SendTaskSuccess', async () => {

@@ -74,3 +74,16 @@ describe('a model that cannot run', () => {
     expect(existsSync(path.join(dir, '.stepwise'))).toBe(false);
   });
 });
+
+describe("a container V8 tuning the CLI does not know (STEPWISE_CONTAINER_V8)", () => {
+  it('is refused before any engine starts: exit 2, naming the variable and the tunings there are', async () => {
+    const dir = cwd();
+    const config = path.join(__dirname, '..', 'fixtures', 'support.config.ts');
+
+    const result = await runCli(['run', 'support', 'Refund order 1042', '--config', config, '--approve', 'all'], { cwd: dir, env: { STEPWISE_CONTAINER_V8: 'fast' } });
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr.trim()).toBe('stepwise: STEPWISE_CONTAINER_V8 must be "lean" or "node", got "fast"');
+    expect(existsSync(path.join(dir, '.stepwise'))).toBe(false);
+  });
+});

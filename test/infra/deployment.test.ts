@@ -81,6 +81,33 @@ describe('assignPublicIp, for VPCs without a NAT gateway', () => {
   });
 });
 
+describe("containerV8, the agent container's V8 tuning", () => {
+  const agent = defineAgent({ name: 'reader', description: 'Reads one document', tools: [lookup] });
+  const toolEntries = { lookup: 'tools/get_document/handler.ts' };
+  const containerEnvironment = (template: Template): Record<string, unknown> => {
+    const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition')) as { Properties: { ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[] } }[];
+    return Object.fromEntries(definition.Properties.ContainerDefinitions[0].Environment.map((variable) => [variable.Name, variable.Value]));
+  };
+
+  it('leaves the container on its default (lean) unless asked, and tells it node when asked', () => {
+    const lean = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Lean');
+    new AgentPlatform(lean, 'Platform', { agents: [agent], toolEntries });
+    const node = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Node');
+    new AgentPlatform(node, 'Platform', { agents: [agent], toolEntries, containerV8: 'node' });
+
+    expect(containerEnvironment(Template.fromStack(lean))).not.toHaveProperty('STEPWISE_CONTAINER_V8');
+    expect(containerEnvironment(Template.fromStack(node))).toHaveProperty('STEPWISE_CONTAINER_V8', 'node');
+  });
+
+  it('refuses a tuning there is not, naming the prop', () => {
+    const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
+
+    expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, containerV8: 'turbo' as 'node' })).toThrow(
+      expect.objectContaining({ field: 'containerV8', message: 'AgentPlatform: containerV8 must be "lean" or "node", got "turbo"' }),
+    );
+  });
+});
+
 describe('a platform in an existing VPC with public subnets only, watched from a browser', () => {
   const agent = defineAgent({ name: 'reader', description: 'Reads one document', tools: [lookup] });
   const toolEntries = { lookup: 'tools/get_document/handler.ts' };
