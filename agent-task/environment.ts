@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ContainerEnv, parseContainerV8Tuning, parseStoreLocation, type ContainerV8Tuning, type StoreLocation } from '../state-machines';
+import { ContainerEnv, parseContainerV8Tuning, parseStoreLocation, type StoreLocation } from '../state-machines';
 import { CpuArchitecture, InvalidInputError, type ContainerSize, type ModelSettings } from '../framework';
 
 /**
@@ -34,11 +34,6 @@ export interface ContainerConfig {
   readonly toolFunctions: Readonly<Record<string, string>>;
   /** The task's size, for the execution's cost; undefined when the task definition does not say. */
   readonly taskSize?: ContainerSize;
-  /**
-   * How the container tunes V8 (`STEPWISE_CONTAINER_V8`, `lean` when unset). The program applies it
-   * before it reads the rest (`tuneV8FromEnvironment`); a value that names no tuning fails here.
-   */
-  readonly v8Tuning: ContainerV8Tuning;
 }
 
 /** The task size from `STEPWISE_TASK_CPU`, `STEPWISE_TASK_MEMORY_MIB` and `STEPWISE_TASK_ARCHITECTURE`: all three, or none. */
@@ -106,9 +101,10 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
     } catch (error) {
       throw new InvalidInputError((error as Error).message, { field: ContainerEnv.Store, cause: error });
     }
-    let v8Tuning: ContainerV8Tuning;
+    // The program applied the V8 tuning before it read the rest (`tuneV8FromEnvironment`); a value
+    // that names no tuning, which it left alone, fails the turn here.
     try {
-      v8Tuning = parseContainerV8Tuning(env[ContainerEnv.V8Tuning]);
+      parseContainerV8Tuning(env[ContainerEnv.V8Tuning]);
     } catch (error) {
       throw new InvalidInputError((error as Error).message, { field: ContainerEnv.V8Tuning, cause: error });
     }
@@ -133,7 +129,6 @@ export function readContainerConfig(env: NodeJS.ProcessEnv): ContainerConfig {
       toolFunctions: toolFunctions as Record<string, string>,
       retentionDays,
       taskSize: taskSize(env),
-      v8Tuning,
     };
   }
 }

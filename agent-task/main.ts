@@ -2,9 +2,9 @@ import { awsCredentials } from '../framework/aws/credentials';
 import { stepFunctionsApi } from '../framework/aws/step-functions-api';
 import { startHeartbeat } from './heartbeat';
 
-// Only the Step Functions client and the heartbeat load before the first heartbeat goes out: the
-// framework, the model client and the tools take a second or more to load on a busy machine, and
-// the workflow must not take that for a dead container. The container reaches Step Functions and
+// Only the Step Functions client and the heartbeat load before the first heartbeat goes out (and,
+// in `start()`, the V8 tuning before them): the framework, the model client and the tools take a
+// second or more to load on a busy machine, and the workflow must not take that for a dead container. The container reaches Step Functions and
 // Lambda with its own small signed client (framework/aws/), not the AWS SDK: it makes a handful of
 // calls, and the SDK's clients were 1 MB of its code (docs/ARCHITECTURE.md, "The container bundle").
 const TASK_TOKEN = 'STEPWISE_TASK_TOKEN';

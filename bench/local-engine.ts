@@ -7,7 +7,7 @@
  *    first event in the event log;
  * 3. 20 executions at once: wall time, the engine process's RSS, and the containers running.
  * The engine runs in this process on a temporary root, bound to 127.0.0.1; nothing else is contacted.
- * The containers run with the default V8 tuning (`lean`), or the one `STEPWISE_CONTAINER_V8` names.
+ * The containers run with the engine's default V8 tuning (`lean`), or the one `STEPWISE_CONTAINER_V8` names.
  * Prints figures; asserts nothing. Run: npm run bench:engine (builds the container first).
  */
 import { execFile } from 'node:child_process';
@@ -28,7 +28,7 @@ import {
 import { contextOfConfig, createStores, loadConfig, runAgent, type LoggedEvent, type RunOptions, type StoredApproval } from '../framework/internal';
 import { INHERITED_ENV, agentTaskEntry, stateMachineArn, startProjectEngine, type LocalEngine } from '../local';
 import { buildConfig } from '../local/config-build';
-import { ContainerEnv, parseContainerV8Tuning } from '../state-machines';
+import { ContainerEnv, ContainerV8Tuning, parseContainerV8Tuning } from '../state-machines';
 import { FIVE_STEPS_ITERATIONS } from './fixtures/engine-bench.config';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-bench.config.ts');
@@ -349,8 +349,8 @@ async function main(): Promise<void> {
   try {
     const startUp = await containerStartUp();
     const { config, path: configPath } = await loadConfig(FIXTURE);
-    // STEPWISE_CONTAINER_V8=node measures the containers with Node's own V8 tuning instead of `lean`.
-    const containerV8 = parseContainerV8Tuning(process.env[ContainerEnv.V8Tuning]);
+    // STEPWISE_CONTAINER_V8=node measures the containers with Node's own V8 tuning instead of the engine's default, `lean`.
+    const containerV8 = process.env[ContainerEnv.V8Tuning] ? parseContainerV8Tuning(process.env[ContainerEnv.V8Tuning]) : ContainerV8Tuning.Lean;
     console.log(`containers' V8 tuning (${ContainerEnv.V8Tuning}): ${containerV8}`);
     engine = await startProjectEngine({ config, configPath, root: path.join(temporary, '.stepwise'), workspace: { STEPWISE_OUTBOX_DIR: path.join(temporary, 'outbox') }, containerV8 });
     const sfn = new SFNClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -1,5 +1,4 @@
 import type { ModelSettings } from '../framework';
-import { parseContainerV8Tuning, type ContainerV8Tuning } from '../state-machines/container-v8-tuning';
 
 /**
  * Standard AWS settings a local agent container inherits from the CLI, so a `bedrock:` model
@@ -24,8 +23,11 @@ export interface CliEnvironment {
   /** What an agent container started by this CLI gets to reach its model: `OPENAI_*` and the standard AWS settings that are set. */
   readonly modelEnv: Readonly<Record<string, string>>;
   readonly corpusDir?: string;
-  /** How the agent containers of an engine this CLI starts tune V8 (`STEPWISE_CONTAINER_V8`); undefined when unset. */
-  readonly containerV8?: ContainerV8Tuning;
+  /**
+   * `STEPWISE_CONTAINER_V8` as given: how the agent containers of an engine this CLI starts tune V8.
+   * Parsed only where an engine starts (`stepwise run`, `stepwise dev`), so no other command fails on it.
+   */
+  readonly containerV8?: string;
   /** The environment a config's `context` is built from when the CLI runs tools in its own process. */
   readonly contextEnv: Readonly<Record<string, string | undefined>>;
   readonly endpoint?: string;
@@ -53,7 +55,7 @@ export function readCliEnvironment(
     },
     modelEnv: containerModelEnv(env),
     corpusDir: env.STEPWISE_CORPUS_DIR || undefined,
-    containerV8: env.STEPWISE_CONTAINER_V8 ? parseContainerV8Tuning(env.STEPWISE_CONTAINER_V8) : undefined,
+    containerV8: env.STEPWISE_CONTAINER_V8 || undefined,
     contextEnv: env,
     endpoint: env.STEPWISE_ENDPOINT || undefined,
     color: Boolean(stdout.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb',

@@ -16,7 +16,7 @@ export const TASK_DEFINITION_ENV = [
   ContainerEnv.TaskArchitecture,
 ] as const;
 
-/** Set only when `openAiBaseUrl` is given, and when `v8Tuning` is not the default. */
+/** Set only when `openAiBaseUrl` is given, and when `v8Tuning` is `lean` (not the container's default). */
 export const OPTIONAL_TASK_DEFINITION_ENV = ['OPENAI_BASE_URL', ContainerEnv.V8Tuning] as const;
 
 /** Environment variables the task definition fills from Secrets Manager (none for an agent on Amazon Bedrock). */
@@ -38,7 +38,7 @@ export interface AgentContainerEnvironmentOptions {
   readonly toolFunctionsJson: string;
   readonly region: string;
   readonly openAiBaseUrl?: string;
-  /** How the container tunes V8; the variable is set only for a tuning other than `lean`, the container's default. */
+  /** How the container tunes V8; the variable is set only for `lean` (`node` is the container's default). */
   readonly v8Tuning?: ContainerV8Tuning;
   /** Where the image holds the config (default `/app/stepwise.config.ts`). */
   readonly configPath?: string;
@@ -84,6 +84,6 @@ export function agentContainerEnvironment(options: AgentContainerEnvironmentOpti
     [ContainerEnv.TaskArchitecture]: AGENT_TASK_ARCHITECTURE,
   };
   if (options.openAiBaseUrl !== undefined) environment.OPENAI_BASE_URL = options.openAiBaseUrl;
-  if (options.v8Tuning !== undefined && options.v8Tuning !== ContainerV8Tuning.Lean) environment[ContainerEnv.V8Tuning] = options.v8Tuning;
+  if (options.v8Tuning === ContainerV8Tuning.Lean) environment[ContainerEnv.V8Tuning] = options.v8Tuning;
   return environment;
 }

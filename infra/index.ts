@@ -1,4 +1,6 @@
 export { AgentPlatform, type AgentPlatformProps } from './agent-platform';
+// How an agent container tunes V8 (`AgentPlatformProps.containerV8`): the container contract's values.
+export { ContainerV8Tuning } from '../state-machines/container-v8-tuning';
 export { StepwiseStack, type StepwiseStackProps } from './stepwise-stack';
 export { resolvePlatformProps, findProjectRoot, type ResolvedPlatformProps } from './platform-props';
 export {

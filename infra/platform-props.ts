@@ -5,7 +5,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigDefinitionError, type Agent, type AnyTool } from '../framework';
-import { ContainerV8Tuning, MAX_TASK_TIMEOUT_SECONDS } from '../state-machines';
+import { ContainerV8Tuning, MAX_TASK_TIMEOUT_SECONDS, parseContainerV8Tuning } from '../state-machines';
 import { PlatformDefaults, PlatformPaths, isFargateTaskSize } from './constants';
 
 /** What `AgentPlatform` takes. */
@@ -41,11 +41,12 @@ export interface AgentPlatformProps {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * How an agent container tunes V8 once its code has loaded (`STEPWISE_CONTAINER_V8`): `lean`
-   * turns the optimizing compilers off and keeps the young generation at its first size (about
-   * 8 MiB less memory for a container that mostly waits on its model and tools); `node` keeps
-   * Node's own tuning, for tools that run CPU-heavy code inside the container.
-   * @default ContainerV8Tuning.Lean
+   * How an agent container tunes V8 once its code has loaded (`STEPWISE_CONTAINER_V8`): `node`
+   * keeps Node's own tuning; `lean` turns the optimizing compilers off and keeps the young
+   * generation at its first size (6-8 MiB less memory, the local engine's default). A Fargate task
+   * reserves its memory whatever the container uses, and its container loads TLS and the AWS SDK
+   * after start, which `lean` makes Node compile without its code cache: `node` suits it.
+   * @default ContainerV8Tuning.Node
    */
   readonly containerV8?: ContainerV8Tuning;
   /**
@@ -272,8 +273,10 @@ export function resolvePlatformProps(props: AgentPlatformProps): ResolvedPlatfor
   const modelId = props.modelId ?? PlatformDefaults.modelId;
   if (typeof modelId !== 'string' || modelId.trim() === '') fail('modelId', 'must be a non-empty model id such as "offline" or "openai:gpt-4.1-mini"');
   if (props.openAiBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(props.openAiBaseUrl)) fail('openAiBaseUrl', `must be an http(s) URL, got ${JSON.stringify(props.openAiBaseUrl)}`);
-  const containerV8 = props.containerV8 ?? ContainerV8Tuning.Lean;
-  if (!(Object.values(ContainerV8Tuning) as string[]).includes(containerV8)) {
+  let containerV8: ContainerV8Tuning = ContainerV8Tuning.Node;
+  try {
+    if (props.containerV8 !== undefined) containerV8 = parseContainerV8Tuning(props.containerV8);
+  } catch {
     fail('containerV8', `must be ${Object.values(ContainerV8Tuning).map((name) => JSON.stringify(name)).join(' or ')}, got ${JSON.stringify(props.containerV8)}`);
   }
   const projectRoot = path.resolve(props.projectRoot ?? findProjectRoot(__dirname) ?? process.cwd());

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { contextOfConfig, type StepwiseConfig } from '../framework/internal';
-import { ContainerEnv, DefinitionDefaults, TaskSizeDefaults, formatStoreLocation, type AgentWorkflowResources, type ContainerV8Tuning } from '../state-machines';
+import { ContainerEnv, ContainerV8Tuning, DefinitionDefaults, TaskSizeDefaults, formatStoreLocation, parseContainerV8Tuning, type AgentWorkflowResources } from '../state-machines';
 import { buildConfig, readConfigBuild, removeConfigBuilds, type ConfigBuild } from './config-build';
 import { ConfigWatchDefaults, LocalDefaults } from './constants';
 import { LocalEngineConfigError } from './errors';
@@ -69,7 +69,11 @@ export interface ProjectEngineOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** See `EngineOptions.awsFaithful`. @default false */
   readonly awsFaithful?: EngineOptions['awsFaithful'];
-  /** How the agent containers tune V8 (`STEPWISE_CONTAINER_V8`). @default ContainerV8Tuning.Lean */
+  /**
+   * How the agent containers tune V8 (`STEPWISE_CONTAINER_V8`, parsed as the container parses it).
+   * Lean by default here, unlike on AWS: the engine runs many containers on one machine.
+   * @default ContainerV8Tuning.Lean
+   */
   readonly containerV8?: ContainerV8Tuning;
   /** See `EngineOptions.maxContainers`. @default derived from the machine's free memory and CPUs */
   readonly maxContainers?: number;
@@ -108,7 +112,7 @@ export async function startProjectEngine(options: ProjectEngineOptions): Promise
     [ContainerEnv.TaskArchitecture]: TaskSizeDefaults.architecture,
     ...(options.model ? { [ContainerEnv.Model]: options.model } : {}),
     ...(options.modelOverride ? { [ContainerEnv.ModelOverride]: options.modelOverride } : {}),
-    ...(options.containerV8 ? { [ContainerEnv.V8Tuning]: options.containerV8 } : {}),
+    [ContainerEnv.V8Tuning]: options.containerV8 === undefined ? ContainerV8Tuning.Lean : parseContainerV8Tuning(options.containerV8),
     ...Object.fromEntries(Object.entries(options.modelEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
   // The tool functions the engine serves get the config's context built from the environment the

@@ -98,9 +98,9 @@ export const ContainerEnv = {
   /** Standard AWS SDK setting: the region, also Amazon Bedrock's for `bedrock:` models. */
   Region: 'AWS_REGION',
   /**
-   * Static, optional: how the container tunes V8 once its code has loaded, `lean` (unset: the
-   * optimizing compilers off, the young generation kept at its first size) or `node` (Node's own
-   * tuning, for an agent that runs CPU-heavy tools in the container). See `ContainerV8Tuning`.
+   * Static, optional: how the container tunes V8 once its code has loaded: `node` (unset: Node's
+   * own tuning) or `lean` (the optimizing compilers off, the young generation kept at its first
+   * size; the local engine's default). See `ContainerV8Tuning`.
    */
   V8Tuning: 'STEPWISE_CONTAINER_V8',
 } as const;

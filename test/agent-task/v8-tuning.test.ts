@@ -42,8 +42,8 @@ function tunedProcess(value: string | undefined): TunedProcess {
 }
 
 describe("the container's V8 tuning (STEPWISE_CONTAINER_V8)", () => {
-  it('is lean by default: no function is optimized and the young generation keeps its first size', () => {
-    const lean = tunedProcess(undefined);
+  it('with lean: no function is optimized and the young generation keeps its first size', () => {
+    const lean = tunedProcess(' Lean ');
 
     expect(lean.tuning).toBe('lean');
     expect(lean.optimized).toBe(0);
@@ -51,8 +51,8 @@ describe("the container's V8 tuning (STEPWISE_CONTAINER_V8)", () => {
     expect(lean.newSpaceAfter).toBeLessThanOrEqual(2 * lean.newSpaceBefore);
   });
 
-  it("keeps Node's own tuning with node: the same work is optimized and grows the young generation", () => {
-    const node = tunedProcess('node');
+  it.each([['node', 'node'], ['unset', undefined]])("keeps Node's own tuning with %s: the same work is optimized and grows the young generation", (_name, value) => {
+    const node = tunedProcess(value);
 
     expect(node.tuning).toBe('node');
     expect(node.optimized).toBeGreaterThan(0);

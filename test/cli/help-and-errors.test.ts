@@ -75,15 +75,22 @@ describe('a model that cannot run', () => {
   });
 });
 
-describe("a container V8 tuning the CLI does not know (STEPWISE_CONTAINER_V8)", () => {
-  it('is refused before any engine starts: exit 2, naming the variable and the tunings there are', async () => {
+describe('a container V8 tuning the CLI does not know (STEPWISE_CONTAINER_V8)', () => {
+  it('is refused when it would start an engine: exit 2, naming the variable and the tunings there are', async () => {
     const dir = cwd();
     const config = path.join(__dirname, '..', 'fixtures', 'support.config.ts');
 
     const result = await runCli(['run', 'support', 'Refund order 1042', '--config', config, '--approve', 'all'], { cwd: dir, env: { STEPWISE_CONTAINER_V8: 'fast' } });
 
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr.trim()).toBe('stepwise: STEPWISE_CONTAINER_V8 must be "lean" or "node", got "fast"');
+    expect(result.stderr.trim()).toBe('stepwise: STEPWISE_CONTAINER_V8 must be "node" or "lean", got "fast"');
     expect(existsSync(path.join(dir, '.stepwise'))).toBe(false);
+  });
+
+  it('does not stop a command that starts no engine', async () => {
+    const result = await runCli(['list', '--endpoint', 'http://127.0.0.1:9'], { cwd: cwd(), env: { STEPWISE_CONTAINER_V8: 'fast' } });
+
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr.trim()).toBe('stepwise: nothing answers at http://127.0.0.1:9. Start the local engine with "stepwise dev", or pass --endpoint URL (or --target aws).');
   });
 });

@@ -89,21 +89,22 @@ describe("containerV8, the agent container's V8 tuning", () => {
     return Object.fromEntries(definition.Properties.ContainerDefinitions[0].Environment.map((variable) => [variable.Name, variable.Value]));
   };
 
-  it('leaves the container on its default (lean) unless asked, and tells it node when asked', () => {
-    const lean = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Lean');
-    new AgentPlatform(lean, 'Platform', { agents: [agent], toolEntries });
-    const node = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Node');
-    new AgentPlatform(node, 'Platform', { agents: [agent], toolEntries, containerV8: 'node' });
+  it.each([
+    ['unset', undefined, undefined],
+    ['node', 'node', undefined],
+    ['lean', 'lean', 'lean'],
+  ] as const)('%s: leaves the container on its default (node) unless told lean', (_name, containerV8, variable) => {
+    const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Tuned');
+    new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, containerV8 });
 
-    expect(containerEnvironment(Template.fromStack(lean))).not.toHaveProperty('STEPWISE_CONTAINER_V8');
-    expect(containerEnvironment(Template.fromStack(node))).toHaveProperty('STEPWISE_CONTAINER_V8', 'node');
+    expect(containerEnvironment(Template.fromStack(stack)).STEPWISE_CONTAINER_V8).toBe(variable);
   });
 
   it('refuses a tuning there is not, naming the prop', () => {
     const stack = new Stack(new App({ context: testAppContext({ bundle: false }) }), 'Invalid');
 
     expect(() => new AgentPlatform(stack, 'Platform', { agents: [agent], toolEntries, containerV8: 'turbo' as 'node' })).toThrow(
-      expect.objectContaining({ field: 'containerV8', message: 'AgentPlatform: containerV8 must be "lean" or "node", got "turbo"' }),
+      expect.objectContaining({ field: 'containerV8', message: 'AgentPlatform: containerV8 must be "node" or "lean", got "turbo"' }),
     );
   });
 });

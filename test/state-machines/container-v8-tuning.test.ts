@@ -3,12 +3,12 @@ import { ContainerEnv, ContainerV8Tuning, parseContainerV8Tuning } from '../../s
 
 describe('STEPWISE_CONTAINER_V8', () => {
   it.each<[string | undefined, ContainerV8Tuning]>([
-    [undefined, 'lean'],
-    ['', 'lean'],
-    ['  ', 'lean'],
-    ['lean', 'lean'],
+    [undefined, 'node'],
+    ['', 'node'],
+    ['  ', 'node'],
     ['node', 'node'],
-    [' Node ', 'node'],
+    ['lean', 'lean'],
+    [' Lean ', 'lean'],
   ])('reads %j as %s', (value, tuning) => {
     expect(parseContainerV8Tuning(value)).toBe(tuning);
   });
@@ -24,6 +24,6 @@ describe('STEPWISE_CONTAINER_V8', () => {
 
     // Assess
     expect(thrown).toBeInstanceOf(ConfigDefinitionError);
-    expect(thrown).toMatchObject({ field: ContainerEnv.V8Tuning, message: `STEPWISE_CONTAINER_V8 must be "lean" or "node", got ${JSON.stringify(value)}` });
+    expect(thrown).toMatchObject({ field: ContainerEnv.V8Tuning, message: `STEPWISE_CONTAINER_V8 must be "node" or "lean", got ${JSON.stringify(value)}` });
   });
 });
