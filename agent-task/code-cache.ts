@@ -26,7 +26,7 @@ interface ModuleInternals {
  * as a function expression with the parameters Node gives a module, called at once when Node
  * `require`s the file (top-level `this` is then `module.exports`), left as the script's value when
  * `loadWithCodeCache` runs it as a script (top-level `this` is the global object there). So the
- * loader compiles the file's own text, and V8 holds the source (1.2 MB) once; joining it to a wrapper
+ * loader compiles the file's own text, and V8 holds the source (0.8 MB) once; joining it to a wrapper
  * at load time (`Module.wrap`) left a second copy in the heap for the life of the process.
  */
 export const WRAPPED_MODULE = {

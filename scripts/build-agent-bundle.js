@@ -9,6 +9,7 @@
 // them: the DynamoDB and S3 clients (AWS stores), the OpenAI SDK, the Bedrock client, compromise,
 // the AWS SDK's credential chain (for credentials a container's environment does not hold) and the
 // SDK's Step Functions and Lambda clients (the container calls those APIs with framework/aws/).
+// zod's translations of its messages (`z.locales`) are there too, read on first use (LAZY_EXPORTS).
 // jiti (loading a config from its TypeScript source, a fallback) stays a package import.
 // Each file gets a source map (without the sources' text, which is in the package).
 'use strict';
@@ -41,7 +42,17 @@ const VENDOR_ENTRIES = {
   'compromise.cjs': `module.exports = require('compromise');`,
   'aws-credentials.cjs': `module.exports = require('@aws-sdk/credential-provider-node');`,
   'aws-clients.cjs': `module.exports = { sfn: require('@aws-sdk/client-sfn'), lambda: require('@aws-sdk/client-lambda') };`,
+  'zod-locales.cjs': `module.exports = require('zod/v4/locales');`,
 };
+
+/**
+ * Modules of a bundled package whose exports stay in the bundle as getters that require a vendor
+ * file on first read: `specifier`, imported from a file `importer` matches, becomes such a module
+ * for `module`'s export names. zod's 63 translations of its error messages (`z.locales`,
+ * `z.core.locales`) are 0.4 MB of zod, which a container reads only when its config picks one;
+ * English, zod's default, is imported on its own and stays in the bundle.
+ */
+const LAZY_EXPORTS = [{ specifier: '../locales/index.cjs', importer: /[\\/]zod[\\/]v4[\\/](classic|core)[\\/][^\\/]+\.cjs$/, module: 'zod/v4/locales', file: 'zod-locales.cjs' }];
 
 const common = {
   bundle: true,
@@ -97,6 +108,29 @@ const vendorPlugin = {
   },
 };
 
+/** Resolves each `LAZY_EXPORTS` import to getters over its vendor file (required from beside the bundle). */
+const lazyExportsPlugin = {
+  name: 'stepwise-lazy-exports',
+  setup(build) {
+    for (const [index, lazy] of LAZY_EXPORTS.entries()) {
+      const filter = new RegExp(`^${lazy.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+      build.onResolve({ filter }, (args) => (lazy.importer.test(args.importer) ? { path: String(index), namespace: 'stepwise-lazy' } : undefined));
+    }
+    build.onLoad({ filter: /.*/, namespace: 'stepwise-lazy' }, (args) => {
+      const lazy = LAZY_EXPORTS[Number(args.path)];
+      const names = Object.keys(require(require.resolve(lazy.module, { paths: [root] })));
+      const contents = [
+        'Object.defineProperty(exports, "__esModule", { value: true });',
+        'let loaded;',
+        `const load = () => loaded || (loaded = require(${JSON.stringify(`./vendor/${lazy.file}`)}));`,
+        `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      ].join('\n');
+      return { contents, loader: 'js' };
+    });
+    build.onResolve({ filter: /^\.\/vendor\// }, (args) => (args.namespace === 'stepwise-lazy' ? { path: args.path, external: true } : undefined));
+  },
+};
+
 /**
  * esbuild escapes what is outside ASCII in strings but not in regular expression literals (the
  * tools' text patterns: ’ … “”): escaped here, as \\u escapes mean the same character there.
@@ -121,7 +155,7 @@ async function main() {
     footer: { js: WRAPPED_MODULE.tail },
     external: ['jiti'],
     define: { STEPWISE_BUNDLE_MANIFEST: JSON.stringify(manifest) },
-    plugins: [vendorPlugin],
+    plugins: [vendorPlugin, lazyExportsPlugin],
     metafile: true,
   });
   await Promise.all(
