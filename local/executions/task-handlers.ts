@@ -224,14 +224,18 @@ function waitForTokenHandler(context: TaskHandlerContext, state: TaskStateInfo, 
         });
         void startContainer(context, parameters, work.signal, token);
       }
-    } else if (!reused) {
+    } else if (kind === 'lambda' && (!reused || reused.submittedAt === undefined)) {
+      // A reused task not yet submitted: the engine stopped while its function ran (the approval may
+      // not be recorded), so it is invoked again with the same token, as AWS retries a failed invocation.
       const payload = (parameters as { Payload?: unknown })?.Payload;
       submitted = invokeLambda(context, (parameters as { FunctionName?: unknown })?.FunctionName, payload).then(
-        (result) =>
+        (result) => {
+          context.tokens.markSubmitted(token);
           context.record({
             type: HistoryEventType.TaskSubmitted,
             taskSubmittedEventDetails: { ...names, output: JSON.stringify({ StatusCode: 200, Payload: result }), outputDetails: { truncated: false } },
-          }),
+          });
+        },
         (error: TaskStateError) => context.tokens.failIfWaiting(token, error.name, error.message),
       );
     }

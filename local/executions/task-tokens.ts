@@ -140,6 +140,14 @@ export class TaskTokens {
     this.armHeartbeat(waiting);
   }
 
+  /** Records that the invocation carrying a waiting task's token returned (`TaskRecord.submittedAt`). No-op once closed. */
+  markSubmitted(token: string): void {
+    const waiting = this.waiting.get(token);
+    if (!waiting) return;
+    waiting.record.submittedAt = Date.now();
+    this.onChange(waiting.record);
+  }
+
   /** Fails a waiting task from the engine's side (a container exited without a result). No-op once closed. */
   failIfWaiting(token: string, error: string, cause: string): void {
     if (this.waiting.has(token)) this.close(token, { kind: 'failed', error, cause });

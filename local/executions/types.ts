@@ -62,6 +62,12 @@ export interface TaskRecord {
   readonly heartbeatSeconds?: number;
   /** Set for approval requests: the pending approval this token answers. */
   approvalId?: string;
+  /**
+   * Epoch ms when the Lambda invocation that carries the token returned (for an approval request:
+   * the approval is recorded). A waiting Lambda task without it, resumed at engine start, is invoked
+   * again: the engine stopped while its function ran, and nothing else would ever answer the token.
+   */
+  submittedAt?: number;
   status: TaskStatus;
   output?: Json;
   error?: string;

@@ -66,6 +66,37 @@ describe('the local engine across restarts', () => {
     expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:approved');
   });
 
+  it('asks again for an approval whose request was still being recorded when the engine stopped', async () => {
+    await engine.stop();
+    // The approval requests never return, as when the engine dies while recording them: their tasks
+    // wait on tokens that no approval in the store carries.
+    const requested: string[] = [];
+    engine = await startTestEngine(root, {
+      lambdaHandlers: {
+        'stepwise-approval-notifier': (event) => {
+          requested.push(JSON.stringify(event));
+          return new Promise(() => undefined);
+        },
+      },
+    });
+    let sfn = sfnClient(engine);
+    const executionArn = await startScripted(sfn, 'approvals');
+    await eventually(() => (requested.length === 2 ? true : undefined));
+    expect(await engine.stores.approvals.list({ executionArn })).toEqual([]);
+
+    await engine.stop();
+    engine = await startTestEngine(root);
+    sfn = sfnClient(engine);
+    const approvals = await bothApprovals(executionArn);
+    for (const approval of approvals) await sfn.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: '{"approved":true}' }));
+    const execution = await waitFor(sfn, executionArn);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:approved');
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.filter((event) => event.type === 'TaskSubmitted' && event.taskSubmittedEventDetails?.resourceType === 'lambda')).toHaveLength(2);
+  });
+
   it('does not list an approval whose answer was taken just before the engine stopped', async () => {
     let sfn = sfnClient(engine);
     const executionArn = await startScripted(sfn, 'approvals');
