@@ -158,6 +158,9 @@ async function main() {
     plugins: [vendorPlugin, lazyExportsPlugin],
     metafile: true,
   });
+  // A zod that imports its translations another way would bring them back into the bundle unseen.
+  const translations = Object.keys(result.metafile.inputs).filter((input) => /[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.c?js$)/.test(input));
+  if (translations.length > 0) throw new Error(`zod's translations went into the container bundle (${translations.slice(0, 3).join(', ')}…): LAZY_EXPORTS no longer matches how zod ${manifest.zod.version} imports them`);
   await Promise.all(
     Object.entries(VENDOR_ENTRIES).map(([file, contents]) =>
       esbuild.build({ ...common, stdin: { contents, resolveDir: root, sourcefile: `vendor/${file}`, loader: 'js' }, outfile: path.join(target, 'vendor', file) }),

@@ -71,6 +71,10 @@ export function createApprovalNotifier(options: ApprovalNotifierOptions): Lambda
         { name: 'Stepwise.InvalidInput' },
       );
     }
+    // Asked again with the same token (the engine resumed a request it had not seen return: a stop
+    // cut it off, or an older engine kept no mark): recorded already, so nobody is told twice.
+    const recorded = await options.approvals.get(approval.approvalId);
+    if (recorded?.taskToken === parsed.data.taskToken) return { approvalId: approval.approvalId };
     await options.approvals.put(approvalRecordOf(parsed.data, now()));
     options.log(
       `Approval needed: ${agent} wants to call ${approval.tool} ${approval.args ? preview(approval.args) : clip(approval.argsPreview ?? '')} (approval ${approval.approvalId}). ` +

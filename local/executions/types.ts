@@ -65,7 +65,10 @@ export interface TaskRecord {
   /**
    * Epoch ms when the Lambda invocation that carries the token returned (for an approval request:
    * the approval is recorded). A waiting Lambda task without it, resumed at engine start, is invoked
-   * again: the engine stopped while its function ran, and nothing else would ever answer the token.
+   * again: the engine may have stopped while its function ran, and then nothing would ever answer
+   * the token. Unset does not prove the function did not finish (a graceful stop does not wait for
+   * it; an older engine kept no mark): the approval notifier answers a request it has recorded with
+   * the same token without recording or announcing it again.
    */
   submittedAt?: number;
   status: TaskStatus;

@@ -129,14 +129,14 @@ describe('the container bundle (dist/agent-task/bundle.cjs)', () => {
       const before = { loaded: localesLoaded(), names: Object.keys(z.locales).length, coreNames: Object.keys(z.core.locales).length };
       z.config(z.locales.fr());
       const french = z.string().safeParse(1).error.issues[0].message;
-      process.stdout.write(JSON.stringify({ before, english, french, loaded: localesLoaded(), same: z.core.locales.de === z.locales.de }));`;
+      process.stdout.write(JSON.stringify({ before, english, french, loaded: localesLoaded() }));`;
 
     const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repositoryRoot, encoding: 'utf8' }));
 
     expect(result.before).toEqual({ loaded: 0, names: 63, coreNames: 63 });
     expect(result.english).toBe('Invalid input: expected string, received number');
     expect(result.french).toBe('Entrée invalide : chaîne de caractères attendu, nombre reçu');
-    expect(result).toMatchObject({ loaded: 1, same: true });
+    expect(result.loaded).toBe(1);
   });
 
   it('is still a CommonJS module that `require` loads (the build wraps it for the loader, not only for it)', () => {

@@ -64,6 +64,9 @@ describe('the local engine across restarts', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!).answer).toBe('approval-1:approved,approval-2:approved');
+    // Both requests had returned before the stop: neither was invoked again.
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.filter((event) => event.type === 'TaskSubmitted' && event.taskSubmittedEventDetails?.resourceType === 'lambda')).toHaveLength(2);
   });
 
   it('asks again for an approval whose request was still being recorded when the engine stopped', async () => {

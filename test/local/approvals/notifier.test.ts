@@ -25,6 +25,25 @@ describe('the local approval notifier', () => {
     });
   });
 
+  it('records and announces a request asked again with the same token once, and one with a new token again', async () => {
+    const approvals = new MemoryApprovalStore();
+    const lines: string[] = [];
+    let clock = Date.parse('2030-01-01T00:00:00Z');
+    const notify = createApprovalNotifier({ approvals, log: (line) => void lines.push(line), now: () => clock });
+
+    await notify(payload);
+    clock += 60_000;
+    await notify(payload);
+
+    expect(lines).toHaveLength(1);
+    expect(await approvals.get('approval-1')).toMatchObject({ taskToken: 'swt1.token', requestedAt: '2030-01-01T00:00:00.000Z' });
+
+    await notify({ ...payload, taskToken: 'swt1.other-token' });
+
+    expect(lines).toHaveLength(2);
+    expect(await approvals.get('approval-1')).toMatchObject({ taskToken: 'swt1.other-token', requestedAt: '2030-01-01T00:01:00.000Z' });
+  });
+
   it('keeps long arguments a reference and announces their start', async () => {
     const approvals = new MemoryApprovalStore();
     const lines: string[] = [];
