@@ -15,13 +15,9 @@ import {
 import { ConfigDefinitionError } from '../../../framework/errors';
 import { AwsFault, WIRE_CREDENTIALS, startAwsWireFake, type AwsWireFake } from '../../helpers/aws-wire-fake';
 import { answerJson, startLocalServer, type LocalServer } from './local-server';
+import { rejectionOf } from '../../helpers/rejection';
+import { isolateEnv } from '../../helpers/isolated-env';
 
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => {
-    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-  },
-  (error: unknown) => error,
-);
 const heartbeat = (signal?: AbortSignal): AwsApiRequest => ({
   method: 'POST',
   path: '/',
@@ -80,17 +76,7 @@ describe('serviceEndpoint', () => {
 
   describe('next to the AWS SDK', () => {
     const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_PROFILE'];
-    let saved: Record<string, string | undefined>;
-    beforeEach(() => {
-      saved = Object.fromEntries(ENDPOINT_VARIABLES.map((name) => [name, process.env[name]]));
-      for (const name of ENDPOINT_VARIABLES) delete process.env[name];
-    });
-    afterEach(() => {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    });
+    isolateEnv(ENDPOINT_VARIABLES);
 
     /** Where the AWS SDK sends a request for these settings: its request handler keeps the URL and stops there. */
     async function sdkUrl(service: 'sfn' | 'lambda', region: string, flags: { fips?: boolean; dualStack?: boolean } = {}): Promise<string> {
@@ -158,7 +144,7 @@ describe('awsApiClient', () => {
       const { AWS_REGION: _region, ...withoutRegion } = fake.env;
       const api = stepFunctionsApi(withoutRegion);
 
-      const error = await errorOf(api.sendTaskHeartbeat('token-1'));
+      const error = await rejectionOf(api.sendTaskHeartbeat('token-1'));
 
       expect(error).toBeInstanceOf(ConfigDefinitionError);
       expect(error).toMatchObject({ field: 'AWS_REGION', message: expect.stringContaining('AWS_REGION') });
@@ -175,7 +161,7 @@ describe('awsApiClient', () => {
     });
 
     it('rejects the first request with a ConfigDefinitionError naming a malformed AWS_ENDPOINT_URL_SFN', async () => {
-      const error = await errorOf(stepFunctionsApi({ ...fake.env, AWS_ENDPOINT_URL_SFN: 'sfn.local 8083' }).sendTaskHeartbeat('token-1'));
+      const error = await rejectionOf(stepFunctionsApi({ ...fake.env, AWS_ENDPOINT_URL_SFN: 'sfn.local 8083' }).sendTaskHeartbeat('token-1'));
 
       expect(error).toBeInstanceOf(ConfigDefinitionError);
       expect(error).toMatchObject({ field: 'AWS_ENDPOINT_URL_SFN' });
@@ -206,7 +192,7 @@ describe('awsApiClient', () => {
         answerJson(response, 400, { __type: 'com.amazonaws.swf.service.model.v20120816#TaskDoesNotExist', message: 'Task does not exist' }, { 'x-amzn-requestid': 'req-42' }),
       );
 
-      const error = await errorOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
+      const error = await rejectionOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
 
       expect(error).toBeInstanceOf(AwsServiceError);
       expect(error).toMatchObject({ name: 'TaskDoesNotExist', message: 'Task does not exist', $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'req-42', attempts: 1 } });
@@ -215,7 +201,7 @@ describe('awsApiClient', () => {
     it('names a 502 with a body that is not JSON (a proxy\'s page) by its status, retries it, and calls it a server fault', async () => {
       server = await startLocalServer((_request, response) => response.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>'));
 
-      const error = await errorOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
+      const error = await rejectionOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
 
       expect(error).toBeInstanceOf(AwsServiceError);
       expect(error).toMatchObject({ name: 'Http502', message: '<html>Bad Gateway</html>', $fault: 'server', $metadata: { httpStatusCode: 502, attempts: 3 } });
@@ -229,7 +215,7 @@ describe('awsApiClient', () => {
         throw new AwsFault('ServiceException', 'Internal failure', 500);
       });
 
-      const error = await errorOf(awsApiClient(STEP_FUNCTIONS_SERVICE, fake.env).send(heartbeat(controller.signal)));
+      const error = await rejectionOf(awsApiClient(STEP_FUNCTIONS_SERVICE, fake.env).send(heartbeat(controller.signal)));
 
       expect(error).toMatchObject({ name: 'AbortError' });
       expect(fake.actions).toHaveLength(1);
@@ -243,7 +229,7 @@ describe('awsApiClient', () => {
         response.write('{"status":', () => controller.abort());
       });
 
-      const error = await errorOf(awsApiClient(STEP_FUNCTIONS_SERVICE, { ...keys, AWS_ENDPOINT_URL_SFN: server.url }).send(heartbeat(controller.signal)));
+      const error = await rejectionOf(awsApiClient(STEP_FUNCTIONS_SERVICE, { ...keys, AWS_ENDPOINT_URL_SFN: server.url }).send(heartbeat(controller.signal)));
 
       expect(error).toMatchObject({ name: 'AbortError' });
       expect(server.received).toHaveLength(1);
@@ -283,7 +269,7 @@ describe('awsApiClient', () => {
         answerJson(response, 403, { __type: 'SignatureDoesNotMatch', message: 'Signature not yet current' }, { date: new Date(Date.now() + SKEW_MS).toUTCString() }),
       );
 
-      const error = await errorOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
+      const error = await rejectionOf(stepFunctionsApi({ ...keys, AWS_ENDPOINT_URL_SFN: server.url }).sendTaskHeartbeat('token-1'));
 
       expect(error).toMatchObject({ name: 'SignatureDoesNotMatch', $fault: 'client', $metadata: { httpStatusCode: 403, attempts: 2 } });
       expect(server.received).toHaveLength(2);

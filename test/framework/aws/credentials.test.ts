@@ -7,6 +7,8 @@ import { CredentialDefaults, awsCredentials, stepFunctionsApi } from '../../../f
 import { ConfigDefinitionError, CredentialsUnavailableError } from '../../../framework/errors';
 import { WIRE_CREDENTIALS, startAwsWireFake, type AwsWireFake } from '../../helpers/aws-wire-fake';
 import { answerJson, startLocalServer, type LocalServer } from './local-server';
+import { rejectionOf } from '../../helpers/rejection';
+import { isolateEnv } from '../../helpers/isolated-env';
 
 const inMinutes = (minutes: number): string => new Date(Date.now() + minutes * 60_000).toISOString();
 
@@ -23,13 +25,6 @@ function credentialsEndpoint(answer: (index: number) => { status: number; body: 
   });
 }
 
-/** Rejections as values, to look at them whole. */
-const failureOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => {
-    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-  },
-  (error: unknown) => error,
-);
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -155,7 +150,7 @@ describe('the container credentials endpoint', () => {
       throw Object.assign(new Error('connect ENETUNREACH (no network in the test)'), { code: 'ENETUNREACH' });
     }) as never);
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/task-1' })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/task-1' })());
 
     expect(String((request.mock.calls[0] as unknown[])[0])).toBe('http://169.254.170.2/v2/credentials/task-1');
     expect(error).toBeInstanceOf(CredentialsUnavailableError);
@@ -170,7 +165,7 @@ describe('the container credentials endpoint', () => {
       throw Object.assign(new Error('connect ENETUNREACH (no network in the test)'), { code: 'ENETUNREACH' });
     }) as never);
 
-    await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: relative, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
+    await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: relative, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
 
     expect(request.mock.calls.map((call) => String((call as unknown[])[0]))).toEqual(Array.from({ length: CredentialDefaults.containerAttempts }, () => asked));
   });
@@ -210,7 +205,7 @@ describe('the container credentials endpoint', () => {
   it('reports an endpoint that answers 500 every time as CredentialsUnavailableError (a system fault the workflow retries) naming the endpoint, after its attempts', async () => {
     server = await credentialsEndpoint(() => ({ status: 500, body: { message: 'agent unavailable' } }));
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` })());
 
     expect(error).toBeInstanceOf(CredentialsUnavailableError);
     expect(error).toMatchObject({ code: 'Stepwise.InternalError', fault: 'system' });
@@ -230,7 +225,7 @@ describe('the container credentials endpoint', () => {
   it('reports an answer without AccessKeyId and SecretAccessKey as a ConfigDefinitionError, without asking again', async () => {
     server = await credentialsEndpoint(() => ({ status: 200, body: { Code: 'Success', Token: 'only-a-token' } }));
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` })());
 
     expect(error).toBeInstanceOf(ConfigDefinitionError);
     expect((error as Error).message).toMatch(/without AccessKeyId and SecretAccessKey/);
@@ -244,7 +239,7 @@ describe('the container credentials endpoint', () => {
   ])('refuses AWS_CONTAINER_CREDENTIALS_FULL_URI=%s (%s) with a ConfigDefinitionError naming the variable, without sending the token', async (fullUri) => {
     const request = jest.spyOn(http, 'request');
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
 
     expect(error).toBeInstanceOf(ConfigDefinitionError);
     expect(error).toMatchObject({ field: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', message: expect.stringContaining('AWS_CONTAINER_CREDENTIALS_FULL_URI') });
@@ -252,7 +247,7 @@ describe('the container credentials endpoint', () => {
   });
 
   it('refuses a AWS_CONTAINER_CREDENTIALS_FULL_URI that is not a URL, naming the variable', async () => {
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'not a url' })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'not a url' })());
 
     expect(error).toBeInstanceOf(ConfigDefinitionError);
     expect(error).toMatchObject({ field: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', message: expect.stringContaining('AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL') });
@@ -265,7 +260,7 @@ describe('the container credentials endpoint', () => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND (no network in the test)'), { code: 'ENOTFOUND' });
     }) as never);
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.attacker.example/creds', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.attacker.example/creds', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'secret-token' })());
 
     expect(request).not.toHaveBeenCalled();
     expect(error).toMatchObject({ field: 'AWS_CONTAINER_CREDENTIALS_FULL_URI' });
@@ -284,7 +279,7 @@ describe('the container credentials endpoint', () => {
       throw Object.assign(new Error('connect ENETUNREACH (no network in the test)'), { code: 'ENETUNREACH' });
     }) as never);
 
-    const error = await failureOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri })());
+    const error = await rejectionOf(awsCredentials({ AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri })());
 
     expect(request).toHaveBeenCalledTimes(CredentialDefaults.containerAttempts);
     expect(String((request.mock.calls[0] as unknown[])[0])).toBe(new URL(fullUri).href);
@@ -309,17 +304,7 @@ describe('AWS_PROFILE', () => {
     'AWS_ROLE_ARN',
     'AWS_EC2_METADATA_DISABLED',
   ];
-  let saved: Record<string, string | undefined>;
-  beforeEach(() => {
-    saved = Object.fromEntries(SDK_VARIABLES.map((name) => [name, process.env[name]]));
-    for (const name of SDK_VARIABLES) delete process.env[name];
-  });
-  afterEach(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  isolateEnv(SDK_VARIABLES);
 
   it("leaves the container endpoint alone when AWS_PROFILE names a profile, and uses the profile's keys (the SDK's chain)", async () => {
     server = await credentialsEndpoint(() => ({ status: 200, body: roleCredentials(60, 'ASIACONTAINER') }));

@@ -6,6 +6,7 @@ import { lambdaTool, lambdaToolFrom } from '../../../framework/lambda-tool';
 import { defineTool } from '../../../framework/tool';
 import { toolContext } from '../../helpers/tool-context';
 import { AwsFault, DROP, WIRE_CREDENTIALS, WIRE_REGION, startAwsWireFake, type AwsWireFake, type InvocationAnswer } from '../../helpers/aws-wire-fake';
+import { rejectionOf } from '../../helpers/rejection';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stepwise-lookup';
 const REPORT = Buffer.from('START RequestId: 1\nEND RequestId: 1\nREPORT RequestId: 1 Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 512 MB Max Memory Used: 80 MB\n').toString('base64');
@@ -25,12 +26,6 @@ beforeEach(() => fake.reset());
 afterEach(() => expect(fake.refused).toEqual([]));
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(Buffer.from(JSON.stringify(value)));
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => {
-    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-  },
-  (error: unknown) => error,
-);
 /** The fields tools read, with the payload as bytes to compare. */
 const answerOf = (output: LambdaInvokeOutput) => ({
   StatusCode: output.StatusCode,
@@ -91,8 +86,8 @@ describe('lambdaInvokeApi at the wire, next to the AWS SDK', () => {
 
   it('names a missing function as the AWS SDK names it', async () => {
     // No handler: the fake answers 404 ResourceNotFoundException, as Lambda does.
-    const fromSdk = (await errorOf(sdk.send(new InvokeCommand({ FunctionName: 'missing-fn' })))) as AwsServiceError;
-    const fromApi = (await errorOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'missing-fn' }))) as AwsServiceError;
+    const fromSdk = (await rejectionOf(sdk.send(new InvokeCommand({ FunctionName: 'missing-fn' })))) as AwsServiceError;
+    const fromApi = (await rejectionOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'missing-fn' }))) as AwsServiceError;
 
     expect(fromApi).toBeInstanceOf(AwsServiceError);
     expect({ name: fromApi.name, message: fromApi.message, $fault: fromApi.$fault, status: fromApi.$metadata.httpStatusCode }).toEqual({
@@ -111,7 +106,7 @@ describe('lambdaInvokeApi errors, retries and aborts', () => {
       throw new AwsFault('TooManyRequestsException', 'Rate Exceeded.', 429);
     });
 
-    const error = await errorOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'busy-fn', Payload: bytes({}) }));
+    const error = await rejectionOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'busy-fn', Payload: bytes({}) }));
 
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'TooManyRequestsException', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 429, attempts: 3 } });
@@ -121,7 +116,7 @@ describe('lambdaInvokeApi errors, retries and aborts', () => {
   it('rejects with Node\'s ECONNRESET error after maxAttempts invocations when every connection is dropped', async () => {
     fake.onInvoke(() => DROP);
 
-    const error = await errorOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'dying-fn', Payload: bytes({}) }));
+    const error = await rejectionOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'dying-fn', Payload: bytes({}) }));
 
     // Node's own error (from outside jest's realm, hence no instanceof Error), not a service error.
     expect(error).not.toBeInstanceOf(AwsServiceError);
@@ -146,7 +141,7 @@ describe('lambdaInvokeApi errors, retries and aborts', () => {
     fake.onInvoke(() => new Promise<never>(() => undefined));
     const controller = new AbortController();
 
-    const pending = errorOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'slow-fn', Payload: bytes({}) }, { abortSignal: controller.signal }));
+    const pending = rejectionOf(lambdaInvokeApi(fake.env).invoke({ FunctionName: 'slow-fn', Payload: bytes({}) }, { abortSignal: controller.signal }));
     await until(() => fake.invocations.length === 1);
     controller.abort();
     const error = await pending;
@@ -178,7 +173,7 @@ describe('lambdaTool with lambdaInvokeApi as its client', () => {
       timeoutMs: options.timeoutMs,
       client: lambdaInvokeApi(fake.env),
     });
-  const failureOf = (run: () => unknown): Promise<unknown> => errorOf(Promise.resolve().then(run));
+  const failureOf = (run: () => unknown): Promise<unknown> => rejectionOf(Promise.resolve().then(run));
 
   it('invokes the function with the tool event and returns the envelope result', async () => {
     fake.onInvoke(() => ({ payload: { ok: true, result: { meaning: 'a greeting' } }, logResult: REPORT }));

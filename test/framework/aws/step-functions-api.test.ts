@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { AwsRetryDefaults, AwsServiceError, stepFunctionsApi, type StepFunctionsApi } from '../../../framework/aws';
 import { AwsFault, WIRE_CREDENTIALS, WIRE_REGION, startAwsWireFake, type AwsWireFake } from '../../helpers/aws-wire-fake';
+import { rejectionOf } from '../../helpers/rejection';
 
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:research:run-1';
 // Task tokens are long opaque strings; these carry characters JSON has to escape.
@@ -27,12 +28,6 @@ beforeEach(() => fake.reset());
 // Every request, from the SDK or from stepFunctionsApi, was signed as AWS checks it.
 afterEach(() => expect(fake.refused).toEqual([]));
 
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
-  (value) => {
-    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-  },
-  (error: unknown) => error,
-);
 
 /** How the same call is made through the AWS SDK and through `stepFunctionsApi`. */
 const CALLS: [action: string, viaSdk: (client: SFNClient) => Promise<unknown>, viaApi: (api: StepFunctionsApi) => Promise<unknown>][] = [
@@ -77,8 +72,8 @@ describe('stepFunctionsApi at the wire, next to the AWS SDK', () => {
       throw new AwsFault('TaskTimedOut', 'Task Timed Out: provided task does not exist anymore');
     });
 
-    const fromSdk = (await errorOf(sdk.send(new SendTaskSuccessCommand({ taskToken: TASK_TOKEN, output: '{}' })))) as AwsServiceError;
-    const fromApi = (await errorOf(stepFunctionsApi(fake.env).sendTaskSuccess(TASK_TOKEN, '{}'))) as AwsServiceError;
+    const fromSdk = (await rejectionOf(sdk.send(new SendTaskSuccessCommand({ taskToken: TASK_TOKEN, output: '{}' })))) as AwsServiceError;
+    const fromApi = (await rejectionOf(stepFunctionsApi(fake.env).sendTaskSuccess(TASK_TOKEN, '{}'))) as AwsServiceError;
 
     expect({ name: fromApi.name, message: fromApi.message, $fault: fromApi.$fault, status: fromApi.$metadata.httpStatusCode }).toEqual({
       name: fromSdk.name,
@@ -95,7 +90,7 @@ describe('stepFunctionsApi errors and retries', () => {
       throw new AwsFault('TaskTimedOut', 'Task Timed Out', 400);
     });
 
-    const error = await errorOf(stepFunctionsApi(fake.env).sendTaskSuccess(TASK_TOKEN, '{}'));
+    const error = await rejectionOf(stepFunctionsApi(fake.env).sendTaskSuccess(TASK_TOKEN, '{}'));
 
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'TaskTimedOut', message: 'Task Timed Out', $fault: 'client', $metadata: { httpStatusCode: 400, attempts: 1, requestId: 'wire-request' } });
@@ -108,7 +103,7 @@ describe('stepFunctionsApi errors and retries', () => {
       throw new AwsFault('ServiceException', 'Internal failure', 500);
     });
 
-    const error = await errorOf(stepFunctionsApi(fake.env).sendTaskHeartbeat(TASK_TOKEN));
+    const error = await rejectionOf(stepFunctionsApi(fake.env).sendTaskHeartbeat(TASK_TOKEN));
 
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'ServiceException', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: AwsRetryDefaults.maxAttempts } });
@@ -134,7 +129,7 @@ describe('stepFunctionsApi errors and retries', () => {
       throw new AwsFault('ThrottlingException', 'Rate exceeded', 400);
     });
 
-    const error = await errorOf(stepFunctionsApi(fake.env).sendTaskHeartbeat(TASK_TOKEN));
+    const error = await rejectionOf(stepFunctionsApi(fake.env).sendTaskHeartbeat(TASK_TOKEN));
 
     expect(error).toMatchObject({ name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true }, $metadata: { attempts: 3 } });
     expect(fake.actions).toHaveLength(3);
