@@ -25,7 +25,7 @@ export interface CliEnvironment {
   readonly corpusDir?: string;
   /**
    * `STEPWISE_CONTAINER_V8` as given: how the agent containers of an engine this CLI starts tune V8.
-   * Parsed only where an engine starts (`stepwise run`, `stepwise dev`), so no other command fails on it.
+   * Parsed only when `stepwise run` or `stepwise dev` starts an engine (`startProjectEngine`), so no other command fails on it.
    */
   readonly containerV8?: string;
   /** The environment a config's `context` is built from when the CLI runs tools in its own process. */

@@ -70,11 +70,12 @@ export interface ProjectEngineOptions {
   /** See `EngineOptions.awsFaithful`. @default false */
   readonly awsFaithful?: EngineOptions['awsFaithful'];
   /**
-   * How the agent containers tune V8 (`STEPWISE_CONTAINER_V8`, parsed as the container parses it).
-   * Lean by default here, unlike on AWS: the engine runs many containers on one machine.
+   * How the agent containers tune V8: a `ContainerV8Tuning`, or the text of `STEPWISE_CONTAINER_V8`
+   * (parsed as the container parses it; anything else is a `ConfigDefinitionError` before the
+   * engine starts). Lean by default here, unlike on AWS: the engine runs many containers on one machine.
    * @default ContainerV8Tuning.Lean
    */
-  readonly containerV8?: ContainerV8Tuning;
+  readonly containerV8?: ContainerV8Tuning | (string & {});
   /** See `EngineOptions.maxContainers`. @default derived from the machine's free memory and CPUs */
   readonly maxContainers?: number;
   /**

@@ -5,7 +5,6 @@ import type { CliEnvironment } from '../environment';
 import { ExitCode, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { startProjectEngine } from '../../local';
-import { parseContainerV8Tuning } from '../../state-machines';
 import { DEFAULT_LOCAL_ENDPOINT } from '../target';
 import { resolveWorkspace } from '../workspace';
 
@@ -48,7 +47,7 @@ export async function dev(argv: readonly string[], env: CliEnvironment, io: CliI
     model: env.model,
     modelOverride: values.model,
     modelEnv: env.modelEnv,
-    containerV8: env.containerV8 === undefined ? undefined : parseContainerV8Tuning(env.containerV8),
+    containerV8: env.containerV8,
     log: io.error,
     echoContainerOutput: values.verbose ?? false,
     awsFaithful: values['aws-faithful'] ? { coldStartSeconds } : false,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DecisionOutcome, ErrorName, EventType, RunStatus, loadConfig, type CostBreakdown, type StepwiseEvent, type StoredApproval } from '../../framework/internal';
 import { projectIdentity, startProjectEngine, type EngineModels, type EngineProject, type LocalEngine } from '../../local';
-import { answerApproval, parseContainerV8Tuning } from '../../state-machines';
+import { answerApproval } from '../../state-machines';
 import { createApprover, editedArgumentsValidator, type Approver } from '../approver';
 import { checkModelBeforeStart } from '../model-check';
 import type { CliEnvironment } from '../environment';
@@ -102,7 +102,7 @@ export async function runOnEngine(args: RunArguments, env: CliEnvironment, io: C
       workspace: resolveWorkspace({ corpus: args.corpus, envCorpus: env.corpusDir, cwd: io.cwd }),
       model: env.model,
       modelEnv: env.modelEnv,
-      containerV8: env.containerV8 === undefined ? undefined : parseContainerV8Tuning(env.containerV8),
+      containerV8: env.containerV8,
     });
     progressLine(`(started a local engine at ${engine.endpoint}; state in ${root})`);
   }
